@@ -1,0 +1,205 @@
+-- Core and meta tables: the researchers' contract (design §8). Idempotent.
+-- No PRIMARY KEY constraints: ingest enforces uniqueness itself, and DuckDB's ART
+-- constraints make delete-then-reinsert corrections within one transaction fail.
+
+CREATE TABLE IF NOT EXISTS runs (
+    run_id        BIGINT,
+    job           VARCHAR,
+    trigger       VARCHAR,
+    logical_date  TIMESTAMP,
+    started_at    TIMESTAMP,
+    finished_at   TIMESTAMP,
+    status        VARCHAR,
+    error         VARCHAR,
+    code_version  VARCHAR,
+    steps         VARCHAR,
+    input_hashes  VARCHAR,
+    pid           INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS ingested_files (
+    file_id        BIGINT,
+    source         VARCHAR,
+    kind           VARCHAR,
+    path           VARCHAR,
+    sha256         VARCHAR,
+    bytes          BIGINT,
+    rows_loaded    BIGINT,
+    rows_rejected  BIGINT,
+    rows_replaced  BIGINT,
+    rows_deleted   BIGINT,
+    run_id         BIGINT,
+    superseded     BOOLEAN
+);
+
+CREATE TABLE IF NOT EXISTS quarantine (
+    run_id   BIGINT,
+    file_id  BIGINT,
+    source   VARCHAR,
+    file     VARCHAR,
+    line     BIGINT,
+    "column" VARCHAR,
+    value    VARCHAR,
+    reason   VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS referrals (
+    referral_id      VARCHAR,
+    person_id        VARCHAR,
+    scheme_id        VARCHAR,
+    practice_code    VARCHAR,
+    referral_date    DATE,
+    referral_source  VARCHAR,
+    referral_reason  VARCHAR,
+    outcome          VARCHAR,
+    closed_date      DATE,
+    lsoa_code        VARCHAR,
+    sex              VARCHAR,
+    age              INTEGER,
+    birth_month      VARCHAR,
+    ethnic_category  VARCHAR,
+    source           VARCHAR,
+    source_file_id   BIGINT,
+    source_line      BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS attendances (
+    attendance_id      VARCHAR,
+    referral_id        VARCHAR,
+    attendance_date    DATE,
+    setting            VARCHAR,
+    status             VARCHAR,
+    worker_id          VARCHAR,
+    provider_id        VARCHAR,
+    activity_category  VARCHAR,
+    mode               VARCHAR,
+    person_id          VARCHAR,
+    source             VARCHAR,
+    source_file_id     BIGINT,
+    source_line        BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS deprivation (
+    edition         VARCHAR,
+    lsoa_code       VARCHAR,
+    lsoa_vintage    INTEGER,
+    imd_rank        INTEGER,
+    imd_decile      INTEGER,
+    imd_quintile    INTEGER,
+    imd_score       DOUBLE,
+    source_file_id  BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS lsoa_lookup (
+    lsoa11_code  VARCHAR,
+    lsoa21_code  VARCHAR,
+    change_code  VARCHAR,
+    lad22_code   VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS population (
+    extract_date    DATE,
+    practice_code   VARCHAR,
+    practice_name   VARCHAR,
+    lsoa_code       VARCHAR,
+    sex             VARCHAR,
+    patients        BIGINT,
+    source_file_id  BIGINT
+);
+
+COMMENT ON TABLE runs IS 'One row per run of a job (design §7): written outside the run''s data transactions, so failures are recorded.';
+COMMENT ON COLUMN runs.run_id IS 'Run identifier, increasing.';
+COMMENT ON COLUMN runs.job IS 'Job name from config, or the command name for manual runs.';
+COMMENT ON COLUMN runs.trigger IS 'schedule | manual | catch_up.';
+COMMENT ON COLUMN runs.logical_date IS 'The run''s logical time (scheduled time); "future" and default data_end derive from it.';
+COMMENT ON COLUMN runs.started_at IS 'Wall-clock start (UTC).';
+COMMENT ON COLUMN runs.finished_at IS 'Wall-clock end (UTC); NULL while running.';
+COMMENT ON COLUMN runs.status IS 'running | succeeded | failed | abandoned.';
+COMMENT ON COLUMN runs.error IS 'One-line error for failed runs.';
+COMMENT ON COLUMN runs.code_version IS 'socrx version that ran.';
+COMMENT ON COLUMN runs.steps IS 'JSON array of steps with duration_ms and row counts.';
+COMMENT ON COLUMN runs.input_hashes IS 'JSON object: input path → sha256 of every file the run read.';
+COMMENT ON COLUMN runs.pid IS 'Process id of the runner.';
+
+COMMENT ON TABLE ingested_files IS 'Every extract file loaded; a file with a sha256 already here is skipped.';
+COMMENT ON COLUMN ingested_files.file_id IS 'File identifier; referenced by source_file_id in core tables.';
+COMMENT ON COLUMN ingested_files.source IS 'Source name (kind[index], e.g. referrals[0]).';
+COMMENT ON COLUMN ingested_files.kind IS 'referrals | attendances | deprivation | population.';
+COMMENT ON COLUMN ingested_files.path IS 'Path as read.';
+COMMENT ON COLUMN ingested_files.sha256 IS 'SHA-256 of the file bytes.';
+COMMENT ON COLUMN ingested_files.bytes IS 'File size in bytes.';
+COMMENT ON COLUMN ingested_files.rows_loaded IS 'Rows inserted into the core table.';
+COMMENT ON COLUMN ingested_files.rows_rejected IS 'Rows sent to quarantine.';
+COMMENT ON COLUMN ingested_files.rows_replaced IS 'Earlier rows replaced by this file (corrections).';
+COMMENT ON COLUMN ingested_files.rows_deleted IS 'Rows deleted because a replace-mode file no longer held them.';
+COMMENT ON COLUMN ingested_files.run_id IS 'Run that loaded the file.';
+COMMENT ON COLUMN ingested_files.superseded IS 'True once a newer file of a replace-mode source replaced this one.';
+
+COMMENT ON TABLE quarantine IS 'Rejected extract rows with the reason (design §3).';
+COMMENT ON COLUMN quarantine.run_id IS 'Run that rejected the row.';
+COMMENT ON COLUMN quarantine.file_id IS 'ingested_files.file_id of the file.';
+COMMENT ON COLUMN quarantine.source IS 'Source name.';
+COMMENT ON COLUMN quarantine.file IS 'File path.';
+COMMENT ON COLUMN quarantine.line IS '1-based record number in the file; the header is line 1.';
+COMMENT ON COLUMN quarantine."column" IS 'Canonical column that failed.';
+COMMENT ON COLUMN quarantine.value IS 'Offending value as read (pseudonymised extract; stays in the secure environment).';
+COMMENT ON COLUMN quarantine.reason IS 'Why the row was rejected.';
+
+COMMENT ON TABLE referrals IS 'One row per social prescribing referral (episode), extract contract §3.1.';
+COMMENT ON COLUMN referrals.referral_id IS 'Referral identifier, unique across sources.';
+COMMENT ON COLUMN referrals.person_id IS 'Pseudonymised person identifier.';
+COMMENT ON COLUMN referrals.scheme_id IS 'SP scheme.';
+COMMENT ON COLUMN referrals.practice_code IS 'ODS code of the registered (referring) practice.';
+COMMENT ON COLUMN referrals.referral_date IS 'Date of referral.';
+COMMENT ON COLUMN referrals.referral_source IS 'gp | nurse | other_primary_care | secondary_care | social_care | vcs | self | other.';
+COMMENT ON COLUMN referrals.referral_reason IS 'Free categories, ;-separated.';
+COMMENT ON COLUMN referrals.outcome IS 'accepted | declined | not_contactable | inappropriate | pending | closed.';
+COMMENT ON COLUMN referrals.closed_date IS 'Date the episode closed.';
+COMMENT ON COLUMN referrals.lsoa_code IS 'LSOA of residence (2011 or 2021 code).';
+COMMENT ON COLUMN referrals.sex IS 'F | M | I | U.';
+COMMENT ON COLUMN referrals.age IS 'Age in years at referral (given, or computed from birth_month).';
+COMMENT ON COLUMN referrals.birth_month IS 'YYYY-MM when supplied.';
+COMMENT ON COLUMN referrals.ethnic_category IS 'NHS ethnic category code A–H, J–N, P, R, S, Z, 99.';
+COMMENT ON COLUMN referrals.source IS 'Source name that supplied the row.';
+COMMENT ON COLUMN referrals.source_file_id IS 'ingested_files.file_id of the file that supplied the row.';
+COMMENT ON COLUMN referrals.source_line IS 'Record number in that file (header = 1).';
+
+COMMENT ON TABLE attendances IS 'One row per booked link-worker contact or VCS session, extract contract §3.2.';
+COMMENT ON COLUMN attendances.attendance_id IS 'Attendance identifier.';
+COMMENT ON COLUMN attendances.referral_id IS 'Referral the attendance belongs to.';
+COMMENT ON COLUMN attendances.attendance_date IS 'Date of the contact or session.';
+COMMENT ON COLUMN attendances.setting IS 'link_worker | vcs.';
+COMMENT ON COLUMN attendances.status IS 'attended | dna | cancelled_patient | cancelled_provider.';
+COMMENT ON COLUMN attendances.worker_id IS 'Pseudonymised link worker (link_worker setting).';
+COMMENT ON COLUMN attendances.provider_id IS 'VCS organisation (vcs setting).';
+COMMENT ON COLUMN attendances.activity_category IS 'e.g. physical_activity, arts, welfare_advice, befriending.';
+COMMENT ON COLUMN attendances.mode IS 'face_to_face | telephone | video | home_visit | group.';
+COMMENT ON COLUMN attendances.person_id IS 'Person, when the extract carries it (equals the referral''s).';
+COMMENT ON COLUMN attendances.source IS 'Source name that supplied the row.';
+COMMENT ON COLUMN attendances.source_file_id IS 'ingested_files.file_id of the file that supplied the row.';
+COMMENT ON COLUMN attendances.source_line IS 'Record number in that file (header = 1).';
+
+COMMENT ON TABLE deprivation IS 'English Indices of Deprivation by LSOA, one row per edition and LSOA.';
+COMMENT ON COLUMN deprivation.edition IS 'IoD2019 | IoD2025.';
+COMMENT ON COLUMN deprivation.lsoa_code IS 'LSOA code of the edition''s vintage.';
+COMMENT ON COLUMN deprivation.lsoa_vintage IS '2011 or 2021.';
+COMMENT ON COLUMN deprivation.imd_rank IS 'IMD rank, 1 = most deprived.';
+COMMENT ON COLUMN deprivation.imd_decile IS 'IMD decile, 1 = most deprived 10%.';
+COMMENT ON COLUMN deprivation.imd_quintile IS 'ceil(decile / 2); 1 = most deprived (Core20).';
+COMMENT ON COLUMN deprivation.imd_score IS 'IMD score where the file carries it.';
+COMMENT ON COLUMN deprivation.source_file_id IS 'ingested_files.file_id of the loaded file.';
+
+COMMENT ON TABLE lsoa_lookup IS 'ONS LSOA 2011 → 2021 exact-fit lookup (England and Wales).';
+COMMENT ON COLUMN lsoa_lookup.lsoa11_code IS '2011 LSOA code.';
+COMMENT ON COLUMN lsoa_lookup.lsoa21_code IS '2021 LSOA code.';
+COMMENT ON COLUMN lsoa_lookup.change_code IS 'U unchanged, S split, M merged, X irregular.';
+COMMENT ON COLUMN lsoa_lookup.lad22_code IS 'Local authority district (2022) of the 2021 LSOA.';
+
+COMMENT ON TABLE population IS 'Registered patients by practice and LSOA (NHS England), SEX = ALL rows or MALE + FEMALE.';
+COMMENT ON COLUMN population.extract_date IS 'EXTRACT_DATE of the publication.';
+COMMENT ON COLUMN population.practice_code IS 'ODS practice code.';
+COMMENT ON COLUMN population.practice_name IS 'Practice name as published.';
+COMMENT ON COLUMN population.lsoa_code IS 'LSOA code; CLOSED = unallocated.';
+COMMENT ON COLUMN population.sex IS 'ALL (or MALE / FEMALE where ALL is absent).';
+COMMENT ON COLUMN population.patients IS 'Number of registered patients.';
+COMMENT ON COLUMN population.source_file_id IS 'ingested_files.file_id of the loaded file.';

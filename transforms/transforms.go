@@ -1,0 +1,269 @@
+// Package transforms builds socrx's derived tables from the core tables. SQL models live in
+// sql/{staging,intermediate,marts}/NAME.sql (a file's name is its relation); statistics
+// that SQL does badly are Go models run after the SQL layer. Everything runs inside the
+// caller's transaction so that the marts change all together or not at all.
+package transforms
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+)
+
+//go:embed sql
+var sqlFS embed.FS
+
+// Execer is what the models need of a connection or transaction.
+type Execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Scheme is a configured scheme as the models see it.
+type Scheme struct {
+	ID         string
+	Name       string
+	SessionCap int // 0 = not configured
+	Practices  []string
+}
+
+// Params are the run-level inputs every model may read (as DuckDB variables, see Build).
+type Params struct {
+	DataEnd            time.Time // follow-up windows and censoring end here
+	Period             string    // month | quarter | year | financial_year
+	Edition            string    // IoD2019 | IoD2025
+	Quantiles          string    // national | local
+	EngagedMinContacts int
+	WindowContacted    int // days
+	WindowEngaged      int
+	WindowVCSUptake    int
+	Schemes            []Scheme
+}
+
+// DefaultParams returns the design's defaults.
+func DefaultParams(dataEnd time.Time) Params {
+	return Params{
+		DataEnd: dataEnd, Period: "quarter", Edition: "IoD2019", Quantiles: "national",
+		EngagedMinContacts: 3, WindowContacted: 90, WindowEngaged: 180, WindowVCSUptake: 180,
+	}
+}
+
+// Validate checks the parameters' enumerations.
+func (p Params) Validate() error {
+	switch p.Period {
+	case "month", "quarter", "year", "financial_year":
+	default:
+		return fmt.Errorf("period %q: want month, quarter, year or financial_year", p.Period)
+	}
+	switch p.Edition {
+	case "IoD2019", "IoD2025":
+	default:
+		return fmt.Errorf("deprivation edition %q: want IoD2019 or IoD2025", p.Edition)
+	}
+	switch p.Quantiles {
+	case "national", "local":
+	default:
+		return fmt.Errorf("quantiles %q: want national or local", p.Quantiles)
+	}
+	if p.EngagedMinContacts < 1 {
+		return fmt.Errorf("engaged_min_contacts %d: want at least 1", p.EngagedMinContacts)
+	}
+	if p.DataEnd.IsZero() {
+		return fmt.Errorf("data_end is not set")
+	}
+	return nil
+}
+
+// Schema returns the DDL of the core and meta tables (idempotent).
+func Schema() (string, error) {
+	b, err := sqlFS.ReadFile("sql/core/schema.sql")
+	if err != nil {
+		return "", fmt.Errorf("reading core schema: %w", err)
+	}
+	return string(b), nil
+}
+
+// Model is one SQL file: Layer is its folder, Name its relation.
+type Model struct {
+	Layer string
+	Name  string
+	SQL   string
+}
+
+// layers in build order; staging and intermediate are TEMP tables, marts are persistent.
+var layers = []string{"staging", "intermediate", "marts"}
+
+// Models lists the SQL models in build order: by layer, then by file name.
+func Models() ([]Model, error) {
+	var out []Model
+	for _, layer := range layers {
+		entries, err := fs.ReadDir(sqlFS, "sql/"+layer)
+		if err != nil {
+			continue // an empty layer is not embedded
+		}
+		names := make([]string, 0, len(entries))
+		for _, e := range entries {
+			if !e.IsDir() && strings.HasSuffix(e.Name(), ".sql") {
+				names = append(names, e.Name())
+			}
+		}
+		sort.Strings(names)
+		for _, n := range names {
+			b, err := sqlFS.ReadFile(path.Join("sql", layer, n))
+			if err != nil {
+				return nil, fmt.Errorf("reading model %s: %w", n, err)
+			}
+			out = append(out, Model{Layer: layer, Name: strings.TrimSuffix(n, ".sql"), SQL: string(b)})
+		}
+	}
+	return out, nil
+}
+
+// GoModel computes a table in Go from tables built before it.
+type GoModel struct {
+	Name  string
+	After string // SQL model it must follow ("" = after all SQL models)
+	Build func(ctx context.Context, tx Execer, p Params) error
+}
+
+// goModels lists the Go models; each file that defines one adds it here.
+func goModels() []GoModel {
+	return registeredGoModels()
+}
+
+// Result reports what Build did.
+type Result struct {
+	Tables map[string]int64 // mart → rows
+}
+
+// Build runs every model in order inside tx. The caller owns the transaction.
+func Build(ctx context.Context, tx Execer, p Params) (Result, error) {
+	if err := p.Validate(); err != nil {
+		return Result{}, err
+	}
+	if err := setParams(ctx, tx, p); err != nil {
+		return Result{}, err
+	}
+	models, err := Models()
+	if err != nil {
+		return Result{}, err
+	}
+	gms := goModels()
+	runGo := func(after string) error {
+		for _, g := range gms {
+			if g.After == after {
+				if err := g.Build(ctx, tx, p); err != nil {
+					return fmt.Errorf("building %s: %w", g.Name, err)
+				}
+			}
+		}
+		return nil
+	}
+	res := Result{Tables: map[string]int64{}}
+	for _, m := range models {
+		kind := "TEMP TABLE"
+		if m.Layer == "marts" {
+			kind = "TABLE"
+		}
+		q := fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, quoteIdent(m.Name), strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return Result{}, fmt.Errorf("building %s/%s: %w", m.Layer, m.Name, err)
+		}
+		if err := runGo(m.Name); err != nil {
+			return Result{}, err
+		}
+	}
+	if err := runGo(""); err != nil {
+		return Result{}, err
+	}
+	if err := applyComments(ctx, tx); err != nil {
+		return Result{}, err
+	}
+	for _, m := range models {
+		if m.Layer != "marts" {
+			continue
+		}
+		var n int64
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(m.Name)).Scan(&n); err != nil {
+			return Result{}, fmt.Errorf("counting %s: %w", m.Name, err)
+		}
+		res.Tables[m.Name] = n
+	}
+	for _, g := range gms {
+		var n int64
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(g.Name)).Scan(&n); err == nil {
+			res.Tables[g.Name] = n
+		}
+	}
+	return res, nil
+}
+
+// setParams exposes the parameters to SQL as DuckDB variables (getvariable('name')) and
+// the configured schemes as the temp table cfg_schemes.
+func setParams(ctx context.Context, tx Execer, p Params) error {
+	vars := []struct {
+		name string
+		val  any
+	}{
+		{"data_end", p.DataEnd.Format("2006-01-02")},
+		{"period", p.Period},
+		{"edition", p.Edition},
+		{"quantiles", p.Quantiles},
+		{"engaged_min_contacts", p.EngagedMinContacts},
+		{"window_contacted", p.WindowContacted},
+		{"window_engaged", p.WindowEngaged},
+		{"window_vcs_uptake", p.WindowVCSUptake},
+	}
+	for _, v := range vars {
+		if _, err := tx.ExecContext(ctx, "SET VARIABLE "+v.name+" = ?", v.val); err != nil {
+			return fmt.Errorf("setting %s: %w", v.name, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "SET VARIABLE data_end = CAST(getvariable('data_end') AS DATE)"); err != nil {
+		return fmt.Errorf("setting data_end: %w", err)
+	}
+	stmts := []string{
+		`CREATE OR REPLACE TEMP TABLE cfg_schemes (scheme_id VARCHAR, name VARCHAR, session_cap INTEGER)`,
+		`CREATE OR REPLACE TEMP TABLE cfg_scheme_practices (scheme_id VARCHAR, practice_code VARCHAR)`,
+		// period_key maps a date to its reporting period label for the configured period.
+		`CREATE OR REPLACE TEMP MACRO period_key(d) AS CASE getvariable('period')
+			WHEN 'month' THEN strftime(d, '%Y-%m')
+			WHEN 'quarter' THEN strftime(d, '%Y') || '-Q' || CAST(quarter(d) AS VARCHAR)
+			WHEN 'year' THEN strftime(d, '%Y')
+			ELSE 'FY' || CAST(year(d) - CASE WHEN month(d) < 4 THEN 1 ELSE 0 END AS VARCHAR) || '-' ||
+			     right(CAST(year(d) - CASE WHEN month(d) < 4 THEN 1 ELSE 0 END + 1 AS VARCHAR), 2)
+			END`,
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("preparing parameters: %w", err)
+		}
+	}
+	for _, s := range p.Schemes {
+		var cp any
+		if s.SessionCap > 0 {
+			cp = s.SessionCap
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cfg_schemes VALUES (?, ?, ?)`, s.ID, s.Name, cp); err != nil {
+			return fmt.Errorf("recording scheme %s: %w", s.ID, err)
+		}
+		for _, pr := range s.Practices {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cfg_scheme_practices VALUES (?, ?)`, s.ID, pr); err != nil {
+				return fmt.Errorf("recording scheme %s practice: %w", s.ID, err)
+			}
+		}
+	}
+	return nil
+}
+
+// quoteIdent quotes an identifier from our own model list.
+func quoteIdent(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
