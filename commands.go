@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/socrx/socrx/config"
+	"github.com/socrx/socrx/pipeline"
+)
+
+// allSteps are the steps of a full run.
+func allSteps() []string { return config.Steps() }
+
+func cmdRun(ctx context.Context, e *env, args []string) error {
+	fs, c := newFlags(e, "run", "run [--config FILE] [--logical-date DATE]")
+	logical := fs.String("logical-date", "", "the run's logical date (default now)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	return runSteps(ctx, e, c, "run", *logical, allSteps(), "")
+}
+
+// stepCommand is a manual run of one step.
+func stepCommand(step string) func(context.Context, *env, []string) error {
+	return func(ctx context.Context, e *env, args []string) error {
+		line := step + " [--config FILE] [--logical-date DATE]"
+		if step == "report" {
+			line = "report [--config FILE] [--period P] [--logical-date DATE]"
+		}
+		fs, c := newFlags(e, step, line)
+		logical := fs.String("logical-date", "", "the run's logical date (default now)")
+		period := ""
+		if step == "report" {
+			fs.StringVar(&period, "period", "", "report this period (e.g. 2024-Q3) instead of every due one")
+		}
+		if err := parse(fs, args); err != nil {
+			return err
+		}
+		return runSteps(ctx, e, c, step, *logical, []string{step}, period)
+	}
+}
+
+func runSteps(ctx context.Context, e *env, c *common, job, logical string, steps []string, period string) error {
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	t, err := parseLogical(logical)
+	if err != nil {
+		return err
+	}
+	r := &pipeline.Runner{Cfg: cfg, Log: c.logger(e), Version: e.version}
+	rec, err := r.Run(ctx, pipeline.RunSpec{Job: job, Trigger: pipeline.TriggerManual, Logical: t, Steps: steps, Period: period})
+	if err != nil {
+		return err
+	}
+	printRunSummary(e.stdout, rec)
+	return nil
+}
+
+func printRunSummary(w io.Writer, rec *pipeline.RunRecord) {
+	fmt.Fprintf(w, "run %d %s (%s)\n", rec.ID, rec.Status, rec.Finished.Sub(rec.Started).Round(time.Millisecond))
+	for _, s := range rec.Steps {
+		var parts []string
+		for _, k := range sortedKeys(s.Rows) {
+			parts = append(parts, fmt.Sprintf("%s=%d", k, s.Rows[k]))
+		}
+		fmt.Fprintf(w, "  %-9s %6dms  %s\n", s.Step, s.DurationMS, strings.Join(parts, " "))
+	}
+}
+
+func cmdValidate(ctx context.Context, e *env, args []string) error {
+	fs, c := newFlags(e, "validate", "validate [--config FILE]")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	r := &pipeline.Runner{Cfg: cfg, Log: c.logger(e), Version: e.version}
+	res, err := r.Validate(ctx, time.Now().UTC())
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SOURCE\tFILE\tSTATUS\tROWS OK\tREJECTED\tREASONS")
+	for _, f := range res.Files {
+		status := "ok"
+		switch {
+		case f.Skipped:
+			status = "already loaded"
+		case f.Error != "":
+			status = "refused"
+		}
+		var reasons []string
+		for _, k := range sortedKeys(f.Reasons) {
+			reasons = append(reasons, fmt.Sprintf("%s=%d", k, f.Reasons[k]))
+		}
+		if f.Error != "" {
+			reasons = []string{f.Error}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\n", f.Source, f.Path, status, f.Loaded, f.Rejected, strings.Join(reasons, " "))
+	}
+	tw.Flush()
+	return err
+}
+
+func cmdStatus(ctx context.Context, e *env, args []string) error {
+	fs, c := newFlags(e, "status", "status [--config FILE] [--runs N]")
+	n := fs.Int("runs", 10, "how many recent runs to show")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	r := &pipeline.Runner{Cfg: cfg, Log: c.logger(e), Version: e.version}
+	st, err := r.Status(ctx, *n)
+	if err != nil {
+		return err
+	}
+	st.Print(e.stdout)
+	if !st.Healthy() {
+		return errExitQuiet
+	}
+	return nil
+}
+
+func cmdQuery(ctx context.Context, e *env, args []string) error {
+	fs, c := newFlags(e, "query", `query [--config FILE] [--db FILE] [--format table|csv|json] "SQL"`)
+	dbPath := fs.String("db", "", "database file (default: the published snapshot)")
+	format := fs.String("format", "table", "output format: table, csv or json")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError{"want exactly one SQL argument"}
+	}
+	if *format != "table" && *format != "csv" && *format != "json" {
+		return usageError{fmt.Sprintf("--format %q: want table, csv or json", *format)}
+	}
+	path := *dbPath
+	if path == "" {
+		cfg, err := c.load()
+		if err != nil {
+			return err
+		}
+		path = cfg.Resolve(cfg.Publish)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	db, err := pipeline.OpenDB(ctx, path, pipeline.DBOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, fs.Arg(0))
+	if err != nil {
+		return fmt.Errorf("query: %w", err)
+	}
+	defer rows.Close()
+	return writeRows(e.stdout, rows, *format)
+}
+
+func writeRows(w io.Writer, rows *sql.Rows, format string) error {
+	cols, err := rows.Columns()
+	if err != nil {
+		return fmt.Errorf("reading columns: %w", err)
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var tw *tabwriter.Writer
+	var cw *csv.Writer
+	enc := json.NewEncoder(w)
+	switch format {
+	case "table":
+		tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, strings.Join(cols, "\t"))
+	case "csv":
+		cw = csv.NewWriter(w)
+		if err := cw.Write(cols); err != nil {
+			return err
+		}
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return fmt.Errorf("reading row: %w", err)
+		}
+		rec := make([]string, len(cols))
+		obj := make(map[string]any, len(cols))
+		for i, v := range vals {
+			rec[i] = formatValue(v)
+			obj[cols[i]] = jsonValue(v)
+		}
+		switch format {
+		case "table":
+			fmt.Fprintln(tw, strings.Join(rec, "\t"))
+		case "csv":
+			if err := cw.Write(rec); err != nil {
+				return err
+			}
+		case "json":
+			if err := enc.Encode(obj); err != nil {
+				return err
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("query: %w", err)
+	}
+	if tw != nil {
+		return tw.Flush()
+	}
+	if cw != nil {
+		cw.Flush()
+		return cw.Error()
+	}
+	return nil
+}
+
+func formatValue(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case time.Time:
+		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
+			return x.Format("2006-01-02")
+		}
+		return x.Format(time.RFC3339)
+	case []byte:
+		return string(x)
+	case float64:
+		return fmt.Sprintf("%.10g", x)
+	}
+	return fmt.Sprint(v)
+}
+
+func jsonValue(v any) any {
+	switch x := v.(type) {
+	case time.Time:
+		return formatValue(x)
+	case []byte:
+		return string(x)
+	}
+	return v
+}

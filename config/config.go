@@ -1,0 +1,613 @@
+// Package config loads socrx's YAML configuration (design §10): strictly (unknown keys are
+// errors), with defaults, and validated before any work starts. Every problem is reported
+// with the key's path and its line in the file.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/parser"
+	"github.com/robfig/cron/v3"
+)
+
+// Config is the whole configuration file.
+type Config struct {
+	Database           string      `yaml:"database"`
+	Publish            string      `yaml:"publish"`
+	Reports            string      `yaml:"reports"`
+	Period             string      `yaml:"period"`
+	ReportLagDays      *int        `yaml:"report_lag_days"`
+	DataEnd            string      `yaml:"data_end"`
+	DeprivationEdition string      `yaml:"deprivation_edition"`
+	Quantiles          string      `yaml:"quantiles"`
+	MemoryLimit        string      `yaml:"memory_limit"`
+	TempDirectory      string      `yaml:"temp_directory"`
+	Sources            Sources     `yaml:"sources"`
+	Schemes            []Scheme    `yaml:"schemes"`
+	Indicators         Indicators  `yaml:"indicators"`
+	Disclosure         Disclosure  `yaml:"disclosure"`
+	Schedule           Schedule    `yaml:"schedule"`
+	Path               string      `yaml:"-"` // the file it came from
+	Dir                string      `yaml:"-"` // relative paths resolve against this
+	dataEnd            time.Time   `yaml:"-"`
+	positions          positionMap `yaml:"-"`
+}
+
+// Sources lists the extract sources by kind; each kind takes one source or a list.
+type Sources struct {
+	Referrals   SourceList `yaml:"referrals"`
+	Attendances SourceList `yaml:"attendances"`
+	Deprivation SourceList `yaml:"deprivation"`
+	Population  SourceList `yaml:"population"`
+}
+
+// Source is one extract source: a file or glob with its mapping.
+type Source struct {
+	Path       string                       `yaml:"path"`
+	Format     string                       `yaml:"format"` // csv | parquet (default from the extension)
+	DateFormat Strings                      `yaml:"date_format"`
+	SchemeID   string                       `yaml:"scheme_id"`
+	Mode       string                       `yaml:"mode"` // append | replace
+	Delimiter  string                       `yaml:"delimiter"`
+	Columns    map[string]string            `yaml:"columns"` // canonical → header in the file
+	Values     map[string]map[string]string `yaml:"values"`  // canonical column → file value → canonical value
+	Name       string                       `yaml:"name"`    // optional label; default kind[index]
+}
+
+// SourceList accepts a single mapping or a sequence of them.
+type SourceList []Source
+
+// UnmarshalYAML accepts `{...}` as well as `[{...}, ...]`.
+func (l *SourceList) UnmarshalYAML(unmarshal func(any) error) error {
+	var list []Source
+	if err := unmarshal(&list); err == nil {
+		*l = list
+		return nil
+	}
+	var one Source
+	if err := unmarshal(&one); err != nil {
+		return err
+	}
+	*l = SourceList{one}
+	return nil
+}
+
+// Strings accepts a string or a list of strings.
+type Strings []string
+
+// UnmarshalYAML accepts `"x"` as well as `["x", "y"]`.
+func (s *Strings) UnmarshalYAML(unmarshal func(any) error) error {
+	var list []string
+	if err := unmarshal(&list); err == nil {
+		*s = list
+		return nil
+	}
+	var one string
+	if err := unmarshal(&one); err != nil {
+		return err
+	}
+	*s = Strings{one}
+	return nil
+}
+
+// Scheme is a configured SP scheme.
+type Scheme struct {
+	ID         string   `yaml:"id"`
+	Name       string   `yaml:"name"`
+	SessionCap int      `yaml:"session_cap"`
+	Practices  []string `yaml:"practices"`
+}
+
+// Indicators holds indicator settings.
+type Indicators struct {
+	EngagedMinContacts int     `yaml:"engaged_min_contacts"`
+	Windows            Windows `yaml:"windows"`
+}
+
+// Windows are follow-up windows in days.
+type Windows struct {
+	Contacted int `yaml:"contacted"`
+	Engaged   int `yaml:"engaged"`
+	VCSUptake int `yaml:"vcs_uptake"`
+}
+
+// Disclosure holds disclosure-control settings (design §6).
+type Disclosure struct {
+	Threshold int `yaml:"threshold"`
+	Rounding  int `yaml:"rounding"`
+}
+
+// Schedule holds the scheduler settings (design §7).
+type Schedule struct {
+	Timezone    string   `yaml:"timezone"`
+	RunMissed   string   `yaml:"run_missed"`
+	LockWait    Duration `yaml:"lock_wait"`
+	StopTimeout Duration `yaml:"stop_timeout"`
+	Retries     Retries  `yaml:"retries"`
+	Jobs        []Job    `yaml:"jobs"`
+}
+
+// Retries configures retry with backoff for transient failures.
+type Retries struct {
+	Attempts int      `yaml:"attempts"`
+	Backoff  Duration `yaml:"backoff"`
+}
+
+// Job is a scheduled job.
+type Job struct {
+	Name  string   `yaml:"name"`
+	Cron  string   `yaml:"cron"`
+	Steps []string `yaml:"steps"`
+}
+
+// Duration is a time.Duration written as "10m", "2h30m".
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML parses Go duration syntax.
+func (d *Duration) UnmarshalYAML(unmarshal func(any) error) error {
+	var s string
+	if err := unmarshal(&s); err != nil {
+		return err
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("invalid duration %q: %w", s, err)
+	}
+	d.Duration = v
+	return nil
+}
+
+// Steps returns the valid job step names in run order.
+func Steps() []string { return []string{"ingest", "transform", "report", "publish"} }
+
+// Problem is one configuration error located in the file.
+type Problem struct {
+	Key  string // YAML path, e.g. schedule.jobs[0].cron
+	Line int
+	Msg  string
+}
+
+func (p Problem) Error() string {
+	if p.Line > 0 {
+		return fmt.Sprintf("line %d: %s: %s", p.Line, p.Key, p.Msg)
+	}
+	return fmt.Sprintf("%s: %s", p.Key, p.Msg)
+}
+
+// Error collects every problem found in a file.
+type Error struct {
+	File     string
+	Problems []Problem
+}
+
+func (e *Error) Error() string {
+	msgs := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		msgs[i] = p.Error()
+	}
+	return fmt.Sprintf("config %s: %s", e.File, strings.Join(msgs, "; "))
+}
+
+// Load reads, decodes and validates a config file.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading config: %w", err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("resolving config path: %w", err)
+	}
+	return Parse(data, abs)
+}
+
+// Parse decodes and validates config bytes; path names the file in errors and anchors
+// relative paths.
+func Parse(data []byte, path string) (*Config, error) {
+	cfg := &Config{Path: path, Dir: filepath.Dir(path)}
+	if err := yaml.UnmarshalWithOptions(data, cfg, yaml.Strict()); err != nil {
+		return nil, &Error{File: path, Problems: []Problem{decodeProblem(err)}}
+	}
+	cfg.positions = indexPositions(data)
+	cfg.applyDefaults()
+	if probs := cfg.validate(); len(probs) > 0 {
+		for i := range probs {
+			probs[i].Line = cfg.positions.line(probs[i].Key)
+		}
+		return nil, &Error{File: path, Problems: probs}
+	}
+	return cfg, nil
+}
+
+// decodeProblem turns a go-yaml error into a one-line problem with its line.
+func decodeProblem(err error) Problem {
+	var se yaml.Error
+	if errors.As(err, &se) {
+		tok := se.GetToken()
+		msg := se.GetMessage()
+		line := 0
+		if tok != nil && tok.Position != nil {
+			line = tok.Position.Line
+		}
+		key := ""
+		if tok != nil {
+			key = tok.Value
+		}
+		return Problem{Key: key, Line: line, Msg: msg}
+	}
+	return Problem{Key: "(file)", Msg: firstLine(err.Error())}
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+func (c *Config) applyDefaults() {
+	if c.Publish == "" {
+		c.Publish = filepath.Join(filepath.Dir(c.Database), "published", filepath.Base(c.Database))
+	}
+	if c.Reports == "" {
+		c.Reports = "reports"
+	}
+	if c.Period == "" {
+		c.Period = "quarter"
+	}
+	if c.ReportLagDays == nil {
+		v := 28
+		c.ReportLagDays = &v
+	}
+	if c.DeprivationEdition == "" {
+		c.DeprivationEdition = "IoD2019"
+	}
+	if c.Quantiles == "" {
+		c.Quantiles = "national"
+	}
+	if c.MemoryLimit == "" {
+		c.MemoryLimit = "4GB"
+	}
+	if c.Indicators.EngagedMinContacts == 0 {
+		c.Indicators.EngagedMinContacts = 3
+	}
+	w := &c.Indicators.Windows
+	if w.Contacted == 0 {
+		w.Contacted = 90
+	}
+	if w.Engaged == 0 {
+		w.Engaged = 180
+	}
+	if w.VCSUptake == 0 {
+		w.VCSUptake = 180
+	}
+	if c.Disclosure.Threshold == 0 {
+		c.Disclosure.Threshold = 7
+	}
+	if c.Disclosure.Rounding == 0 {
+		c.Disclosure.Rounding = 5
+	}
+	s := &c.Schedule
+	if s.Timezone == "" {
+		s.Timezone = "Europe/London"
+	}
+	if s.RunMissed == "" {
+		s.RunMissed = "once"
+	}
+	if s.LockWait.Duration == 0 {
+		s.LockWait.Duration = 10 * time.Minute
+	}
+	if s.StopTimeout.Duration == 0 {
+		s.StopTimeout.Duration = 2 * time.Minute
+	}
+	if s.Retries.Attempts == 0 {
+		s.Retries.Attempts = 3
+	}
+	if s.Retries.Backoff.Duration == 0 {
+		s.Retries.Backoff.Duration = 5 * time.Minute
+	}
+	kinds := []struct {
+		name string
+		list SourceList
+	}{{"referrals", c.Sources.Referrals}, {"attendances", c.Sources.Attendances},
+		{"deprivation", c.Sources.Deprivation}, {"population", c.Sources.Population}}
+	for _, k := range kinds {
+		for i := range k.list {
+			src := &k.list[i]
+			if src.Name == "" {
+				src.Name = fmt.Sprintf("%s[%d]", k.name, i)
+			}
+			if src.Mode == "" {
+				src.Mode = "append"
+			}
+			if len(src.DateFormat) == 0 {
+				src.DateFormat = Strings{"%d/%m/%Y"}
+			}
+			if src.Delimiter == "" {
+				src.Delimiter = ","
+			}
+			if src.Format == "" {
+				src.Format = "csv"
+				if strings.HasSuffix(strings.ToLower(src.Path), ".parquet") {
+					src.Format = "parquet"
+				}
+			}
+		}
+	}
+}
+
+var (
+	schemeIDPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,64}$`)
+	dataEndLayout   = "2006-01-02"
+)
+
+func (c *Config) validate() []Problem {
+	var ps []Problem
+	add := func(key, format string, args ...any) {
+		ps = append(ps, Problem{Key: key, Msg: fmt.Sprintf(format, args...)})
+	}
+	if c.Database == "" {
+		add("database", "is required")
+	}
+	oneOf := func(key, v string, allowed ...string) {
+		for _, a := range allowed {
+			if v == a {
+				return
+			}
+		}
+		add(key, "%q is not one of %s", v, strings.Join(allowed, ", "))
+	}
+	oneOf("period", c.Period, "month", "quarter", "year", "financial_year")
+	oneOf("deprivation_edition", c.DeprivationEdition, "IoD2019", "IoD2025")
+	oneOf("quantiles", c.Quantiles, "national", "local")
+	oneOf("schedule.run_missed", c.Schedule.RunMissed, "once", "skip")
+	if *c.ReportLagDays < 0 {
+		add("report_lag_days", "must not be negative")
+	}
+	if c.DataEnd != "" {
+		t, err := time.Parse(dataEndLayout, c.DataEnd)
+		if err != nil {
+			add("data_end", "%q is not a date like 2025-03-31", c.DataEnd)
+		}
+		c.dataEnd = t
+	}
+	if c.Disclosure.Threshold < 7 {
+		add("disclosure.threshold", "%d is below the minimum of 7", c.Disclosure.Threshold)
+	}
+	if c.Disclosure.Rounding < 1 {
+		add("disclosure.rounding", "must be at least 1")
+	}
+	if c.Indicators.EngagedMinContacts < 1 {
+		add("indicators.engaged_min_contacts", "must be at least 1")
+	}
+	for k, v := range map[string]int{"contacted": c.Indicators.Windows.Contacted, "engaged": c.Indicators.Windows.Engaged, "vcs_uptake": c.Indicators.Windows.VCSUptake} {
+		if v < 0 {
+			add("indicators.windows."+k, "must not be negative")
+		}
+	}
+	if _, err := time.LoadLocation(c.Schedule.Timezone); err != nil {
+		add("schedule.timezone", "unknown time zone %q", c.Schedule.Timezone)
+	}
+	if c.Schedule.Retries.Attempts < 1 {
+		add("schedule.retries.attempts", "must be at least 1")
+	}
+	stepOrder := Steps()
+	cronParser := CronParser()
+	jobNames := map[string]bool{}
+	for i, j := range c.Schedule.Jobs {
+		key := fmt.Sprintf("schedule.jobs[%d]", i)
+		if j.Name == "" {
+			add(key+".name", "is required")
+		} else if jobNames[j.Name] {
+			add(key+".name", "duplicate job name %q", j.Name)
+		}
+		jobNames[j.Name] = true
+		if _, err := cronParser.Parse(j.Cron); err != nil {
+			add(key+".cron", "bad cron expression %q: %v", j.Cron, err)
+		}
+		if len(j.Steps) == 0 {
+			add(key+".steps", "list at least one of %s", strings.Join(stepOrder, ", "))
+		}
+		for si, s := range j.Steps {
+			ok := false
+			for _, v := range stepOrder {
+				ok = ok || s == v
+			}
+			if !ok {
+				add(fmt.Sprintf("%s.steps[%d]", key, si), "unknown step %q (want %s)", s, strings.Join(stepOrder, ", "))
+			}
+		}
+	}
+	if len(c.Sources.Referrals) == 0 {
+		add("sources.referrals", "is required")
+	}
+	if len(c.Sources.Attendances) == 0 {
+		add("sources.attendances", "is required")
+	}
+	if len(c.Sources.Deprivation) > 1 {
+		add("sources.deprivation", "takes one source")
+	}
+	c.validateSources(add)
+	seen := map[string]bool{}
+	for i, s := range c.Schemes {
+		key := fmt.Sprintf("schemes[%d]", i)
+		if !schemeIDPattern.MatchString(s.ID) {
+			add(key+".id", "%q is not a valid scheme id (letters, digits, _ . -)", s.ID)
+		}
+		if s.ID == "ALL" {
+			add(key+".id", "ALL is reserved for all schemes together")
+		}
+		if seen[s.ID] {
+			add(key+".id", "duplicate scheme id %q", s.ID)
+		}
+		seen[s.ID] = true
+		if s.SessionCap < 0 {
+			add(key+".session_cap", "must not be negative")
+		}
+	}
+	return ps
+}
+
+func (c *Config) validateSources(add func(key, format string, args ...any)) {
+	kinds := []struct {
+		name string
+		list SourceList
+	}{{"referrals", c.Sources.Referrals}, {"attendances", c.Sources.Attendances},
+		{"deprivation", c.Sources.Deprivation}, {"population", c.Sources.Population}}
+	names := map[string]bool{}
+	for _, k := range kinds {
+		canon := CanonicalColumns(k.name)
+		for i, s := range k.list {
+			key := fmt.Sprintf("sources.%s", k.name)
+			if len(k.list) > 1 {
+				key = fmt.Sprintf("%s[%d]", key, i)
+			}
+			if names[s.Name] {
+				add(key+".name", "duplicate source name %q", s.Name)
+			}
+			names[s.Name] = true
+			if s.Path == "" {
+				add(key+".path", "is required")
+			} else if err := checkPathReadable(c.Resolve(s.Path)); err != nil {
+				add(key+".path", "%v", err)
+			}
+			if s.Mode != "append" && s.Mode != "replace" {
+				add(key+".mode", "%q is not one of append, replace", s.Mode)
+			}
+			if s.Format != "csv" && s.Format != "parquet" {
+				add(key+".format", "%q is not one of csv, parquet", s.Format)
+			}
+			if len(s.Delimiter) != 1 {
+				add(key+".delimiter", "must be one character")
+			}
+			for fi, f := range s.DateFormat {
+				if err := CheckDateFormat(f); err != nil {
+					add(fmt.Sprintf("%s.date_format[%d]", key, fi), "%v", err)
+				}
+			}
+			if s.SchemeID != "" && !schemeIDPattern.MatchString(s.SchemeID) {
+				add(key+".scheme_id", "%q is not a valid scheme id", s.SchemeID)
+			}
+			if s.SchemeID != "" && k.name != "referrals" {
+				add(key+".scheme_id", "only referrals sources take a default scheme_id")
+			}
+			if canon == nil {
+				continue
+			}
+			for col := range s.Columns {
+				if !contains(canon, col) {
+					add(key+".columns."+col, "unknown column for %s (want one of %s)", k.name, strings.Join(canon, ", "))
+				}
+			}
+			for col := range s.Values {
+				if !contains(canon, col) {
+					add(key+".values."+col, "unknown column for %s", k.name)
+				}
+			}
+		}
+	}
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// checkPathReadable accepts a glob that matches nothing (tonight's file may not be there
+// yet) but refuses a directory that does not exist or cannot be read.
+func checkPathReadable(p string) error {
+	if strings.ContainsAny(p, "*?[") {
+		dir := filepath.Dir(p)
+		for strings.ContainsAny(dir, "*?[") {
+			dir = filepath.Dir(dir)
+		}
+		if _, err := os.ReadDir(dir); err != nil {
+			return fmt.Errorf("cannot read directory %s", dir)
+		}
+		if _, err := filepath.Glob(p); err != nil {
+			return fmt.Errorf("bad glob %q: %v", p, err)
+		}
+		return nil
+	}
+	f, err := os.Open(p)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			if _, derr := os.ReadDir(filepath.Dir(p)); derr != nil {
+				return fmt.Errorf("cannot read directory %s", filepath.Dir(p))
+			}
+			return nil // the file may arrive later; ingest reports it then
+		}
+		return fmt.Errorf("cannot read %s", p)
+	}
+	return f.Close()
+}
+
+// CronParser parses standard 5-field expressions and descriptors (@daily, @every 10m).
+func CronParser() cron.Parser {
+	return cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+}
+
+// Resolve makes a config-relative path absolute.
+func (c *Config) Resolve(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// DataEndOr returns the configured data_end, or the logical date's day when unset.
+func (c *Config) DataEndOr(logical time.Time) time.Time {
+	if !c.dataEnd.IsZero() {
+		return c.dataEnd
+	}
+	y, m, d := logical.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// Location returns the schedule's time zone (validated at load).
+func (c *Config) Location() *time.Location {
+	loc, err := time.LoadLocation(c.Schedule.Timezone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// positionMap maps YAML paths like schedule.jobs[0].cron to their line.
+type positionMap map[string]int
+
+func (m positionMap) line(key string) int {
+	for k := key; k != ""; {
+		if l, ok := m[k]; ok {
+			return l
+		}
+		i := strings.LastIndexAny(k, ".[")
+		if i < 0 {
+			break
+		}
+		k = k[:i]
+	}
+	return 0
+}
+
+// indexPositions walks the YAML document and records the line of every key path.
+func indexPositions(data []byte) positionMap {
+	m := positionMap{}
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil || len(f.Docs) == 0 {
+		return m
+	}
+	walkNode(f.Docs[0].Body, "", m)
+	return m
+}

@@ -1,0 +1,110 @@
+package connectors
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ColType is how a contract column is parsed.
+type ColType int
+
+// Column types of the extract contract.
+const (
+	Text ColType = iota
+	Date
+	Int
+	Enum
+	Month // YYYY-MM
+)
+
+// Column is one column of the extract contract (design §3).
+type Column struct {
+	Name     string
+	Type     ColType
+	Required bool
+	Upper    bool     // canonical values are upper case (codes)
+	Allowed  []string // Enum values, canonical case
+	Min, Max int      // Int range
+}
+
+// Contract returns the columns of an extract kind in canonical order.
+func Contract(kind string) []Column {
+	switch kind {
+	case "referrals":
+		return []Column{
+			{Name: "referral_id", Required: true},
+			{Name: "person_id", Required: true},
+			{Name: "scheme_id", Required: true},
+			{Name: "practice_code", Required: true, Upper: true},
+			{Name: "referral_date", Type: Date, Required: true},
+			{Name: "referral_source", Type: Enum, Allowed: []string{"gp", "nurse", "other_primary_care", "secondary_care", "social_care", "vcs", "self", "other"}},
+			{Name: "referral_reason"},
+			{Name: "outcome", Type: Enum, Allowed: []string{"accepted", "declined", "not_contactable", "inappropriate", "pending", "closed"}},
+			{Name: "closed_date", Type: Date},
+			{Name: "lsoa_code", Upper: true},
+			{Name: "sex", Type: Enum, Upper: true, Allowed: []string{"F", "M", "I", "U"}},
+			{Name: "age", Type: Int, Min: 0, Max: 120},
+			{Name: "birth_month", Type: Month},
+			{Name: "ethnic_category", Type: Enum, Upper: true, Allowed: []string{"A", "B", "C", "D", "E", "F", "G", "H", "J", "K", "L", "M", "N", "P", "R", "S", "Z", "99"}},
+		}
+	case "attendances":
+		return []Column{
+			{Name: "attendance_id", Required: true},
+			{Name: "referral_id", Required: true},
+			{Name: "attendance_date", Type: Date, Required: true},
+			{Name: "setting", Type: Enum, Required: true, Allowed: []string{"link_worker", "vcs"}},
+			{Name: "status", Type: Enum, Required: true, Allowed: []string{"attended", "dna", "cancelled_patient", "cancelled_provider"}},
+			{Name: "worker_id"},
+			{Name: "provider_id"},
+			{Name: "activity_category"},
+			{Name: "mode", Type: Enum, Allowed: []string{"face_to_face", "telephone", "video", "home_visit", "group"}},
+			{Name: "person_id"},
+		}
+	}
+	return nil
+}
+
+// IDColumn is the identifier column of a kind.
+func IDColumn(kind string) string {
+	if kind == "attendances" {
+		return "attendance_id"
+	}
+	return "referral_id"
+}
+
+// Mapping is a source's column and value mapping.
+type Mapping struct {
+	Columns         map[string]string            // canonical → header in the file
+	Values          map[string]map[string]string // canonical → file value → canonical value
+	DefaultSchemeID string
+	DateFormats     []string
+}
+
+// Resolve finds each contract column in the header: the mapped name if configured, else
+// the canonical name (case-insensitive). Missing required columns are a file error.
+func Resolve(kind string, l Layout, m Mapping) (map[string]string, error) {
+	byLower := map[string]string{}
+	for _, h := range l.Header {
+		byLower[strings.ToLower(strings.TrimSpace(h))] = h
+	}
+	found := map[string]string{}
+	var missing []string
+	for _, c := range Contract(kind) {
+		want := c.Name
+		if mapped, ok := m.Columns[c.Name]; ok {
+			want = mapped
+		}
+		if h, ok := byLower[strings.ToLower(strings.TrimSpace(want))]; ok {
+			found[c.Name] = h
+			continue
+		}
+		if c.Required && !(c.Name == "scheme_id" && m.DefaultSchemeID != "") {
+			missing = append(missing, want)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &FileError{Path: l.Path, Line: 1, Column: strings.Join(missing, ", "),
+			Reason: fmt.Sprintf("required column missing from the header (have: %s)", strings.Join(l.Header, ", "))}
+	}
+	return found, nil
+}

@@ -1,0 +1,192 @@
+// Package connectors presents extract files to DuckDB: it finds a file's layout (header,
+// line endings, encoding marks) and returns the SQL that reads it with every column typed
+// explicitly as VARCHAR, so that nothing is sniffed and an empty column never changes type.
+// Parsing and validation of values then happen in SQL, where bad rows can be quarantined.
+package connectors
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Layout is what socrx needs to know about a file before DuckDB reads it.
+type Layout struct {
+	Path      string
+	Format    string   // csv | parquet
+	Header    []string // column names as in the file
+	NewLine   string   // \n, \r\n or \r (csv)
+	Delimiter byte
+}
+
+// FileError is a problem with a whole file: the file is refused and nothing of it loads.
+type FileError struct {
+	Path   string
+	Line   int // 0 when not tied to a line
+	Column string
+	Reason string
+}
+
+func (e *FileError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Path)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ": line %d", e.Line)
+	}
+	if e.Column != "" {
+		fmt.Fprintf(&b, ": column %s", e.Column)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+// maxHeaderBytes bounds how far we look for the end of the header record.
+const maxHeaderBytes = 1 << 20
+
+// Expand resolves a path or glob to the sorted list of files it names.
+func Expand(pattern string) ([]string, error) {
+	if !strings.ContainsAny(pattern, "*?[") {
+		if _, err := os.Stat(pattern); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return nil, nil
+			}
+			return nil, fmt.Errorf("checking %s: %w", pattern, err)
+		}
+		return []string{pattern}, nil
+	}
+	matches, err := filepath.Glob(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("expanding %s: %w", pattern, err)
+	}
+	var files []string
+	for _, m := range matches {
+		if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() {
+			files = append(files, m)
+		}
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// SniffCSV reads the header record of a CSV file and its line-ending style. It reads at
+// most maxHeaderBytes, never the whole file.
+func SniffCSV(path string, delim byte) (Layout, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Layout{}, fmt.Errorf("opening %s: %w", path, err)
+	}
+	defer f.Close()
+	head, err := io.ReadAll(io.LimitReader(bufio.NewReader(f), maxHeaderBytes))
+	if err != nil {
+		return Layout{}, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return sniffHeader(path, head, delim)
+}
+
+// sniffHeader parses the first record of head (the first bytes of a file).
+func sniffHeader(path string, head []byte, delim byte) (Layout, error) {
+	l := Layout{Path: path, Format: "csv", Delimiter: delim}
+	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	if len(bytes.TrimSpace(head)) == 0 {
+		return l, &FileError{Path: path, Reason: "file is empty (no header row)"}
+	}
+	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
+		return l, &FileError{Path: path, Line: 1, Reason: "file is UTF-16; save the extract as UTF-8"}
+	}
+	if bytes.IndexByte(head, 0) >= 0 {
+		return l, &FileError{Path: path, Line: 1, Reason: "file holds NUL bytes: not a text CSV (UTF-16 or binary?)"}
+	}
+	end, nl := headerEnd(head)
+	if end < 0 {
+		if len(head) >= maxHeaderBytes {
+			return l, &FileError{Path: path, Line: 1, Reason: "header row longer than 1 MiB or an unclosed quote"}
+		}
+		end, nl = len(head), "\n"
+	}
+	rec := head[:end]
+	if !utf8.Valid(rec) {
+		return l, &FileError{Path: path, Line: 1, Reason: "header is not valid UTF-8; save the extract as UTF-8"}
+	}
+	r := csv.NewReader(bytes.NewReader(rec))
+	r.Comma = rune(delim)
+	r.LazyQuotes = true
+	r.FieldsPerRecord = -1
+	fields, err := r.Read()
+	if err != nil {
+		return l, &FileError{Path: path, Line: 1, Reason: fmt.Sprintf("unreadable header: %v", err)}
+	}
+	seen := map[string]bool{}
+	for i, h := range fields {
+		h = strings.TrimSpace(h)
+		if h == "" {
+			h = fmt.Sprintf("column%d", i+1)
+		}
+		if seen[strings.ToLower(h)] {
+			return l, &FileError{Path: path, Line: 1, Column: h, Reason: "header repeats a column name"}
+		}
+		seen[strings.ToLower(h)] = true
+		fields[i] = h
+	}
+	l.Header = fields
+	l.NewLine = nl
+	return l, nil
+}
+
+// headerEnd finds the end of the first record outside quotes and its line terminator.
+func headerEnd(b []byte) (int, string) {
+	inQuote := false
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			inQuote = !inQuote
+		case '\n':
+			if !inQuote {
+				return i, "\n"
+			}
+		case '\r':
+			if !inQuote {
+				if i+1 < len(b) && b[i+1] == '\n' {
+					return i, "\r\n"
+				}
+				return i, "\r"
+			}
+		}
+	}
+	return -1, ""
+}
+
+// ReadSQL returns a DuckDB relation expression that reads the file with the header's
+// columns all typed VARCHAR (never sniffed), plus a _line column holding the record's
+// 1-based number in the file (header = 1) where the reader can supply it.
+func (l Layout) ReadSQL() string {
+	if l.Format == "parquet" {
+		return fmt.Sprintf("read_parquet(%s, file_row_number = true)", Literal(l.Path))
+	}
+	cols := make([]string, len(l.Header))
+	for i, h := range l.Header {
+		cols[i] = Literal(h) + ": 'VARCHAR'"
+	}
+	// DuckDB's reader accepts LF, CRLF and CR-only endings itself when new_line is unset.
+	return fmt.Sprintf("read_csv(%s, header = true, auto_detect = false, delim = %s, quote = '\"', escape = '\"', "+
+		"columns = {%s}, strict_mode = true, null_padding = false, max_line_size = 4194304)",
+		Literal(l.Path), Literal(string(l.Delimiter)), strings.Join(cols, ", "))
+}
+
+// Literal quotes s as a SQL string literal.
+func Literal(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+}
+
+// Ident quotes s as a SQL identifier.
+func Ident(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}

@@ -1,0 +1,93 @@
+package connectors
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// DateExpr returns SQL that parses the VARCHAR expression col under the formats, in
+// order, to a DATE, or NULL when none fits. Years outside 1900–2199 are refused as
+// impossible (a 2-digit year read by %Y lands in year 24).
+func DateExpr(col string, formats []string) string {
+	parts := make([]string, len(formats))
+	for i, f := range formats {
+		parts[i] = fmt.Sprintf("try_strptime(%s, %s)", col, Literal(f))
+	}
+	p := parts[0]
+	if len(parts) > 1 {
+		p = "coalesce(" + strings.Join(parts, ", ") + ")"
+	}
+	return fmt.Sprintf("(SELECT CASE WHEN year(d) BETWEEN 1900 AND 2199 THEN CAST(d AS DATE) END FROM (SELECT %s AS d))", p)
+}
+
+// SwappedFormats returns the formats with numeric day and month exchanged: a value that
+// parses only under these is written in US order. Formats without both are skipped.
+func SwappedFormats(formats []string) []string {
+	var out []string
+	for _, f := range formats {
+		if strings.Contains(f, "%d") && strings.Contains(f, "%m") {
+			s := strings.NewReplacer("%d", "%m", "%m", "%d").Replace(f)
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// MapExpr returns SQL that trims the VARCHAR expression col and maps it through m (file
+// value → canonical value; exact match first, then case-insensitive), leaving other
+// values lower-cased when lower is set. Empty strings become NULL.
+func MapExpr(col string, m map[string]string, lower bool) string {
+	base := fmt.Sprintf("nullif(trim(%s), '')", col)
+	fallback := base
+	if lower {
+		fallback = "lower(" + base + ")"
+	}
+	if len(m) == 0 {
+		return fallback
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("CASE")
+	for _, k := range keys {
+		fmt.Fprintf(&b, " WHEN %s = %s THEN %s", base, Literal(strings.TrimSpace(k)), Literal(m[k]))
+	}
+	seen := map[string]bool{}
+	for _, k := range keys {
+		lk := strings.ToLower(strings.TrimSpace(k))
+		if seen[lk] {
+			continue
+		}
+		seen[lk] = true
+		fmt.Fprintf(&b, " WHEN lower(%s) = %s THEN %s", base, Literal(lk), Literal(m[k]))
+	}
+	fmt.Fprintf(&b, " ELSE %s END", fallback)
+	return b.String()
+}
+
+// IntExpr parses an integer that may carry thousands separators ("29,199") or spaces.
+func IntExpr(col string) string {
+	return fmt.Sprintf("TRY_CAST(replace(replace(trim(%s), ',', ''), ' ', '') AS BIGINT)", col)
+}
+
+// NHSNumberValidExpr is true when the VARCHAR expression is a 10-digit number passing the
+// NHS modulus 11 check (spaces and hyphens ignored).
+func NHSNumberValidExpr(col string) string {
+	d := fmt.Sprintf("regexp_replace(%s, '[ -]', '', 'g')", col)
+	var sum []string
+	for i := 1; i <= 9; i++ {
+		sum = append(sum, fmt.Sprintf("TRY_CAST(substr(%s, %d, 1) AS INTEGER) * %d", d, i, 11-i))
+	}
+	check := fmt.Sprintf("(11 - ((%s) %% 11))", strings.Join(sum, " + "))
+	return fmt.Sprintf("coalesce(regexp_full_match(%s, '[0-9]{10}') AND (CASE %s WHEN 11 THEN 0 ELSE %s END) = TRY_CAST(substr(%s, 10, 1) AS INTEGER), false)",
+		d, check, check, d)
+}
+
+// TenDigitExpr is true when the VARCHAR expression is 10 digits (spaces, hyphens ignored).
+func TenDigitExpr(col string) string {
+	return fmt.Sprintf("regexp_full_match(regexp_replace(%s, '[ -]', '', 'g'), '[0-9]{10}')", col)
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestMain lets the test binary stand in for socrx in child-process tests, so no
+// separate build is needed: with SOCRX_TEST_MAIN set it runs the command line and exits.
+func TestMain(m *testing.M) {
+	if os.Getenv("SOCRX_TEST_MAIN") == "1" {
+		os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// socrx returns a command running the socrx CLI in dir.
+func socrx(t *testing.T, dir string, args ...string) *exec.Cmd {
+	t.Helper()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "SOCRX_TEST_MAIN=1")
+	return cmd
+}
+
+func TestHelp(t *testing.T) {
+	for _, c := range commands() {
+		var out, errb bytes.Buffer
+		code := realMain([]string{c.name, "--help"}, &out, &errb)
+		if code != 0 {
+			t.Errorf("%s --help exited %d: %s", c.name, code, errb.String())
+		}
+		if c.name != "version" && !strings.Contains(errb.String(), "Usage: socrx "+c.name) {
+			t.Errorf("%s --help printed %q", c.name, errb.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := realMain([]string{"frobnicate"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
+		t.Errorf("unknown command: exit %d, %q", code, errb.String())
+	}
+}
+
+func TestBadConfigIsOneLine(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "socrx.yaml"), []byte("database: x.duckdb\nbogus: 1\n"), 0o644)
+	var out, errb bytes.Buffer
+	code := realMain([]string{"run", "--config", filepath.Join(dir, "socrx.yaml")}, &out, &errb)
+	if code != 1 || strings.Count(errb.String(), "\n") != 1 || !strings.Contains(errb.String(), "line 2: bogus") {
+		t.Errorf("exit %d, stderr %q", code, errb.String())
+	}
+}
+
+// writeExtracts writes n referrals and about 3n attendances in the contract.
+func writeExtracts(t *testing.T, dir string, n int) {
+	t.Helper()
+	lsoas := []string{"E01021988", "E01000001", "E01017787", "E01033570", "E01012011"}
+	rf, err := os.Create(filepath.Join(dir, "extracts", "referrals.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	af, err := os.Create(filepath.Join(dir, "extracts", "attendances.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw, aw := bufio.NewWriter(rf), bufio.NewWriter(af)
+	rw.WriteString("referral_id,person_id,scheme_id,practice_code,referral_date,referral_source,outcome,lsoa_code,sex,age,ethnic_category\n")
+	aw.WriteString("attendance_id,referral_id,attendance_date,setting,status,worker_id,provider_id,mode\n")
+	rng := rand.New(rand.NewPCG(1, 2))
+	base := time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		d := base.AddDate(0, 0, rng.IntN(500))
+		fmt.Fprintf(rw, "R%07d,P%07d,S%d,A8100%d,%s,gp,accepted,%s,F,%d,A\n", i, i, 1+i%3, i%5, d.Format("02/01/2006"), lsoas[i%5], 20+i%70)
+		for j := 0; j < 3; j++ {
+			fmt.Fprintf(aw, "A%07d-%d,R%07d,%s,link_worker,attended,W%d,,telephone\n", i, j, i, d.AddDate(0, 0, 7*(j+1)).Format("02/01/2006"), rng.IntN(9))
+		}
+	}
+	rw.Flush()
+	aw.Flush()
+	rf.Close()
+	af.Close()
+}
+
+// TestKillMidLoad SIGKILLs `socrx ingest` part-way through loading and shows the next run
+// completes with every row exactly once, and the killed run recorded as abandoned.
+func TestKillMidLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("child-process test")
+	}
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "extracts"), 0o755)
+	os.WriteFile(filepath.Join(dir, "socrx.yaml"), []byte(`database: db/socrx.duckdb
+sources:
+  referrals:   { path: "extracts/referrals.csv" }
+  attendances: { path: "extracts/attendances.csv" }
+schedule: { lock_wait: 30s }
+`), 0o644)
+	const n = 150000
+	writeExtracts(t, dir, n)
+	// Time a clean load to aim the kills inside it.
+	probe := t.TempDir()
+	os.MkdirAll(filepath.Join(probe, "extracts"), 0o755)
+	for _, f := range []string{"socrx.yaml", "extracts/referrals.csv", "extracts/attendances.csv"} {
+		b, _ := os.ReadFile(filepath.Join(dir, f))
+		os.WriteFile(filepath.Join(probe, f), b, 0o644)
+	}
+	start := time.Now()
+	if out, err := socrx(t, probe, "ingest", "--logical-date", "2025-01-01").CombinedOutput(); err != nil {
+		t.Fatalf("clean ingest: %v\n%s", err, out)
+	}
+	full := time.Since(start)
+	rng := rand.New(rand.NewPCG(7, 7))
+	kills := 0
+	for trial := 0; trial < 3; trial++ {
+		cmd := socrx(t, dir, "ingest", "--logical-date", "2025-01-01")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(float64(full) * (0.3 + 0.5*rng.Float64())))
+		if cmd.Process.Signal(syscall.SIGKILL) == nil {
+			kills++
+		}
+		cmd.Wait()
+	}
+	if out, err := socrx(t, dir, "ingest", "--logical-date", "2025-01-01").CombinedOutput(); err != nil {
+		t.Fatalf("ingest after kills: %v\n%s", err, out)
+	}
+	out, err := socrx(t, dir, "query", "--db", "db/socrx.duckdb", "--format", "csv",
+		`SELECT (SELECT count(*) FROM referrals), (SELECT count(DISTINCT referral_id) FROM referrals),
+		        (SELECT count(*) FROM attendances), (SELECT count(DISTINCT attendance_id) FROM attendances),
+		        (SELECT count(*) FROM runs WHERE status = 'succeeded'), (SELECT count(*) FROM runs WHERE status IN ('abandoned', 'failed'))`).CombinedOutput()
+	if err != nil {
+		t.Fatalf("query: %v\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	f := strings.Split(lines[len(lines)-1], ",")
+	got := make([]int, len(f))
+	for i, s := range f {
+		got[i], _ = strconv.Atoi(s)
+	}
+	if got[0] != n || got[1] != n || got[2] != 3*n || got[3] != 3*n {
+		t.Errorf("after %d kills: referrals %d (%d distinct), attendances %d (%d distinct); want %d and %d exactly once", kills, got[0], got[1], got[2], got[3], n, 3*n)
+	}
+	if got[4] < 1 {
+		t.Errorf("no succeeded run after the kills")
+	}
+	t.Logf("clean load %s; %d kills; %d runs recorded abandoned or failed", full.Round(time.Millisecond), kills, got[5])
+}

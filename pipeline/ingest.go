@@ -1,0 +1,439 @@
+package pipeline
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/socrx/socrx/config"
+	"github.com/socrx/socrx/connectors"
+)
+
+// FileResult is what ingest did with one file.
+type FileResult struct {
+	Source   string `json:"source"`
+	Kind     string `json:"kind"`
+	Path     string `json:"path"`
+	SHA256   string `json:"sha256"`
+	FileID   int64  `json:"file_id"`
+	Loaded   int64  `json:"rows_loaded"`
+	Rejected int64  `json:"rows_rejected"`
+	Replaced int64  `json:"rows_replaced"`
+	Deleted  int64  `json:"rows_deleted"`
+	Skipped  bool   `json:"skipped"` // already loaded (same sha256)
+	Error    string `json:"error,omitempty"`
+	// Reasons counts this file's quarantined rows by reason.
+	Reasons map[string]int64 `json:"reasons,omitempty"`
+}
+
+// IngestResult summarises an ingest.
+type IngestResult struct {
+	Files []FileResult
+}
+
+// Totals adds up rows loaded and rejected and files skipped.
+func (r IngestResult) Totals() (loaded, rejected int64, skipped int) {
+	for _, f := range r.Files {
+		loaded += f.Loaded
+		rejected += f.Rejected
+		if f.Skipped {
+			skipped++
+		}
+	}
+	return
+}
+
+// source is one configured source resolved for ingest.
+type source struct {
+	kind    string
+	name    string
+	pattern string
+	format  string
+	mode    string
+	delim   byte
+	mapping connectors.Mapping
+}
+
+func sourcesOf(cfg *config.Config) []source {
+	var out []source
+	add := func(kind string, list config.SourceList) {
+		for _, s := range list {
+			out = append(out, source{
+				kind: kind, name: s.Name, pattern: cfg.Resolve(s.Path), format: s.Format, mode: s.Mode,
+				delim: s.Delimiter[0],
+				mapping: connectors.Mapping{Columns: s.Columns, Values: s.Values, DefaultSchemeID: s.SchemeID,
+					DateFormats: s.DateFormat},
+			})
+		}
+	}
+	// Order matters: areas before people, referrals before their attendances.
+	add("deprivation", cfg.Sources.Deprivation)
+	add("population", cfg.Sources.Population)
+	add("referrals", cfg.Sources.Referrals)
+	add("attendances", cfg.Sources.Attendances)
+	return out
+}
+
+// ingester loads files inside one transaction on one connection.
+type ingester struct {
+	tx      *sql.Tx
+	runID   int64
+	logical time.Time
+	log     zerolog.Logger
+	workDir string // where shipped reference files are materialised
+}
+
+// Ingest loads every new file of every configured source in one transaction: all of the
+// run's files commit together, or none do. With dryRun the transaction is rolled back
+// (socrx validate). The first file-level error stops the run and loads nothing.
+func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, logical time.Time, dryRun bool, log zerolog.Logger) (IngestResult, error) {
+	var res IngestResult
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("starting ingest transaction: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	work, err := os.MkdirTemp("", "socrx-ref-")
+	if err != nil {
+		return res, fmt.Errorf("creating work directory: %w", err)
+	}
+	defer os.RemoveAll(work)
+	in := &ingester{tx: tx, runID: runID, logical: logical, log: log, workDir: work}
+	for _, src := range sourcesOf(cfg) {
+		files, err := connectors.Expand(src.pattern)
+		if err != nil {
+			return res, err
+		}
+		if len(files) == 0 {
+			log.Info().Str("source", src.name).Str("path", src.pattern).Msg("no files")
+			continue
+		}
+		if src.mode == "replace" {
+			// Only the newest file of a replace source is the whole extract.
+			files = files[len(files)-1:]
+		}
+		for _, f := range files {
+			fr, err := in.loadFile(ctx, src, f)
+			res.Files = append(res.Files, fr)
+			if err != nil {
+				return res, err
+			}
+		}
+	}
+	shipped, err := in.loadShippedReference(ctx)
+	res.Files = append(res.Files, shipped...)
+	if err != nil {
+		return res, err
+	}
+	if dryRun {
+		return res, nil
+	}
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("committing ingest: %w", err)
+	}
+	return res, nil
+}
+
+// HashFile returns the hex sha256 of a file, streaming.
+func HashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, fmt.Errorf("opening %s: %w", path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// loadFile loads one file unless a file with the same bytes was loaded before.
+func (in *ingester) loadFile(ctx context.Context, src source, path string) (FileResult, error) {
+	fr := FileResult{Source: src.name, Kind: src.kind, Path: path}
+	sum, size, err := HashFile(path)
+	if err != nil {
+		fr.Error = err.Error()
+		return fr, err
+	}
+	fr.SHA256 = sum
+	var seen int
+	if err := in.tx.QueryRowContext(ctx, `SELECT count(*) FROM ingested_files WHERE sha256 = ? AND kind = ?`, sum, src.kind).Scan(&seen); err != nil {
+		return fr, fmt.Errorf("checking %s: %w", path, err)
+	}
+	if seen > 0 {
+		fr.Skipped = true
+		in.log.Info().Str("source", src.name).Str("file", filepath.Base(path)).Msg("already loaded; skipped")
+		return fr, nil
+	}
+	if err := in.tx.QueryRowContext(ctx, `INSERT INTO ingested_files (file_id, source, kind, path, sha256, bytes, rows_loaded, rows_rejected, rows_replaced, rows_deleted, run_id, superseded)
+		SELECT coalesce(max(file_id), 0) + 1, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, false FROM ingested_files RETURNING file_id`,
+		src.name, src.kind, path, sum, size, in.runID).Scan(&fr.FileID); err != nil {
+		return fr, fmt.Errorf("recording %s: %w", path, err)
+	}
+	start := time.Now()
+	switch src.kind {
+	case "deprivation":
+		err = in.loadDeprivation(ctx, src, path, &fr)
+	case "population":
+		err = in.loadPopulation(ctx, src, path, &fr)
+	default:
+		err = in.loadContract(ctx, src, path, &fr)
+	}
+	if err != nil {
+		fr.Error = err.Error()
+		return fr, err
+	}
+	if _, err := in.tx.ExecContext(ctx, `UPDATE ingested_files SET rows_loaded = ?, rows_rejected = ?, rows_replaced = ?, rows_deleted = ? WHERE file_id = ?`,
+		fr.Loaded, fr.Rejected, fr.Replaced, fr.Deleted, fr.FileID); err != nil {
+		return fr, fmt.Errorf("recording %s: %w", path, err)
+	}
+	if fr.Reasons, err = in.reasons(ctx, fr.FileID); err != nil {
+		return fr, err
+	}
+	in.log.Info().Str("source", src.name).Str("file", filepath.Base(path)).Int64("rows", fr.Loaded).
+		Int64("rejected", fr.Rejected).Int64("replaced", fr.Replaced).Int64("deleted", fr.Deleted).
+		Int64("duration_ms", time.Since(start).Milliseconds()).Msg("loaded")
+	return fr, nil
+}
+
+func (in *ingester) reasons(ctx context.Context, fileID int64) (map[string]int64, error) {
+	rows, err := in.tx.QueryContext(ctx, `SELECT reason, count(*) FROM quarantine WHERE file_id = ? GROUP BY 1`, fileID)
+	if err != nil {
+		return nil, fmt.Errorf("counting quarantine: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var r string
+		var n int64
+		if err := rows.Scan(&r, &n); err != nil {
+			return nil, fmt.Errorf("counting quarantine: %w", err)
+		}
+		out[r] = n
+	}
+	return out, rows.Err()
+}
+
+// readRaw materialises the file as TEMP TABLE raw_file (all VARCHAR, in file order) and
+// returns its layout and the SQL expression for a record's line number.
+func (in *ingester) readRaw(ctx context.Context, path, format string, delim byte) (connectors.Layout, string, error) {
+	var l connectors.Layout
+	var err error
+	// Rows of a table created in an open transaction get rowids from a high base, in
+	// insertion (file) order, so the record number is the offset from the first.
+	lineExpr := "rowid - (SELECT min(rowid) FROM raw_file) + 2"
+	if format == "parquet" {
+		l, err = connectors.SniffParquet(ctx, in.tx, path)
+		lineExpr = "file_row_number + 2"
+	} else {
+		l, err = connectors.SniffCSV(path, delim)
+	}
+	if err != nil {
+		return l, "", err
+	}
+	if _, err := in.tx.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE raw_file AS SELECT * FROM "+l.ReadSQL()); err != nil {
+		return l, "", readError(path, err)
+	}
+	return l, lineExpr, nil
+}
+
+var csvErrLine = regexp.MustCompile(`CSV Error on Line: (\d+)`)
+
+// readError turns a DuckDB reader error into a one-line file error.
+func readError(path string, err error) error {
+	msg := err.Error()
+	line := 0
+	if m := csvErrLine.FindStringSubmatch(msg); m != nil {
+		fmt.Sscanf(m[1], "%d", &line)
+	}
+	reason := msg
+	switch {
+	case strings.Contains(msg, "Invalid unicode") || strings.Contains(msg, "not utf-8"):
+		reason = "not valid UTF-8; save the extract as UTF-8"
+	case strings.Contains(msg, "Expected Number of Columns"):
+		re := regexp.MustCompile(`Expected Number of Columns: (\d+) Found: (\d+)`)
+		if m := re.FindStringSubmatch(msg); m != nil {
+			reason = fmt.Sprintf("expected %s fields, found %s (a stray delimiter or unclosed quote?)", m[1], m[2])
+		} else {
+			reason = "wrong number of fields"
+		}
+	case strings.Contains(msg, "Value with unterminated quote") || strings.Contains(msg, "unterminated quote"):
+		reason = "unterminated quoted field"
+	case strings.Contains(msg, "Maximum line size"):
+		reason = "a record is longer than 4 MiB (unclosed quote?)"
+	default:
+		if i := strings.IndexByte(reason, '\n'); i >= 0 {
+			reason = reason[:i]
+		}
+	}
+	return &connectors.FileError{Path: path, Line: line, Reason: reason}
+}
+
+// loadContract loads a referrals or attendances file.
+func (in *ingester) loadContract(ctx context.Context, src source, path string, fr *FileResult) error {
+	l, lineExpr, err := in.readRaw(ctx, path, src.format, src.delim)
+	if err != nil {
+		return err
+	}
+	m := src.mapping
+	if src.format == "parquet" {
+		// Parquet dates arrive typed and print as ISO.
+		m.DateFormats = append(append([]string{}, m.DateFormats...), "%Y-%m-%d")
+	}
+	cols, err := connectors.Resolve(src.kind, l, m)
+	if err != nil {
+		return err
+	}
+	exec := func(what, q string, args ...any) (int64, error) {
+		res, err := in.tx.ExecContext(ctx, q, args...)
+		if err != nil {
+			return 0, fmt.Errorf("%s: %s: %w", path, what, err)
+		}
+		n, _ := res.RowsAffected()
+		return n, nil
+	}
+	if _, err := exec("staging", connectors.StageSQL(src.kind, cols, m, in.logical, lineExpr)); err != nil {
+		return err
+	}
+	if q := connectors.USDateCheckSQL(src.kind, m.DateFormats); q != "" {
+		var line int64
+		var col, val string
+		err := in.tx.QueryRowContext(ctx, q).Scan(&line, &col, &val)
+		if err == nil {
+			return &connectors.FileError{Path: path, Line: int(line), Column: col,
+				Reason: "dates parse only with day and month swapped (US order); socrx never guesses — fix the extract or its date_format"}
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("%s: checking date order: %w", path, err)
+		}
+	}
+	if _, ok := cols["person_id"]; ok {
+		var ten, valid int64
+		if err := in.tx.QueryRowContext(ctx, connectors.NHSNumberCheckSQL()).Scan(&ten, &valid); err != nil {
+			return fmt.Errorf("%s: checking person_id: %w", path, err)
+		}
+		if ten > 0 && valid*2 >= ten {
+			return &connectors.FileError{Path: path, Column: cols["person_id"],
+				Reason: fmt.Sprintf("holds NHS numbers (%d of %d ten-digit values pass the modulus 11 check); extracts must be pseudonymised", valid, ten)}
+		}
+	}
+	id := connectors.IDColumn(src.kind)
+	for _, st := range setRules(src.kind, id) {
+		var args []any
+		if st.bySource {
+			args = append(args, src.name)
+		}
+		if _, err := exec(st.what, st.sql, args...); err != nil {
+			return err
+		}
+	}
+	var err2 error
+	fr.Rejected, err2 = exec("quarantining", `INSERT INTO quarantine SELECT ?, ?, ?, ?, _line, _bad.column, _bad.value, _bad.reason FROM stg_file WHERE _bad IS NOT NULL ORDER BY _line`,
+		in.runID, fr.FileID, src.name, path)
+	if err2 != nil {
+		return err2
+	}
+	table := src.kind
+	fr.Replaced, err = exec("replacing corrected rows", fmt.Sprintf(`DELETE FROM %s WHERE %s IN (SELECT %s FROM stg_file WHERE _bad IS NULL)`, table, id, id))
+	if err != nil {
+		return err
+	}
+	if src.mode == "replace" {
+		// Ids absent from the newest file are gone (opt-outs, erasures); a referral's
+		// attendances go with it.
+		if _, err := exec("finding removed ids", fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE removed_ids AS SELECT %s AS id FROM %s t
+			WHERE t.source = ? AND NOT EXISTS (SELECT 1 FROM stg_file s WHERE s.%s = t.%s)`, id, table, id, id), src.name); err != nil {
+			return err
+		}
+		if fr.Deleted, err = exec("deleting removed ids", fmt.Sprintf(`DELETE FROM %s WHERE %s IN (SELECT id FROM removed_ids)`, table, id)); err != nil {
+			return err
+		}
+		if src.kind == "referrals" {
+			n, err := exec("deleting attendances of removed referrals", `DELETE FROM attendances WHERE referral_id IN (SELECT id FROM removed_ids)`)
+			if err != nil {
+				return err
+			}
+			fr.Deleted += n
+		}
+		if _, err := exec("marking superseded files", `UPDATE ingested_files SET superseded = true WHERE source = ? AND file_id <> ?`, src.name, fr.FileID); err != nil {
+			return err
+		}
+	}
+	if fr.Loaded, err = exec("loading", insertSQL(src.kind), src.name, fr.FileID); err != nil {
+		return err
+	}
+	return nil
+}
+
+type setRule struct {
+	what, sql string
+	bySource  bool // takes the source name as its one parameter
+}
+
+// setRules are the validation rules that need more than one row: applied to stg_file in
+// order, each only to rows no earlier rule rejected.
+func setRules(kind, id string) []setRule {
+	dup := func(col string) string {
+		return fmt.Sprintf("{'reason': 'duplicate_id', 'column': '%s', 'value': %s}", col, col)
+	}
+	raw := make([]string, 0)
+	for _, c := range connectors.Contract(kind) {
+		raw = append(raw, fmt.Sprintf("coalesce(r_%s, '\\N')", c.Name))
+	}
+	content := "md5(concat_ws(chr(31), " + strings.Join(raw, ", ") + "))"
+	rules := []setRule{
+		// An id whose rows differ is ambiguous: every copy is quarantined.
+		{"rejecting conflicting duplicate ids", fmt.Sprintf(`UPDATE stg_file SET _bad = %s WHERE _bad IS NULL AND %s IN (
+			SELECT %s FROM stg_file WHERE %s IS NOT NULL GROUP BY 1 HAVING count(DISTINCT %s) > 1)`, dup(id), id, id, id, content), false},
+		// Exact repeats of a row keep their first copy.
+		{"rejecting repeated rows", fmt.Sprintf(`UPDATE stg_file SET _bad = %s WHERE _line IN (
+			SELECT _line FROM (SELECT _line, row_number() OVER (PARTITION BY %s ORDER BY _line) AS rn FROM stg_file
+			WHERE _bad IS NULL AND %s IS NOT NULL) WHERE rn > 1)`, dup(id), id, id), false},
+		{"rejecting ids of another source", fmt.Sprintf(`UPDATE stg_file SET _bad = {'reason': 'id_from_other_source', 'column': '%s', 'value': %s}
+			WHERE _bad IS NULL AND %s IN (SELECT %s FROM %s WHERE source <> ?)`, id, id, id, id, kind), true},
+	}
+	if kind == "attendances" {
+		rules = append(rules,
+			setRule{"rejecting orphans", `UPDATE stg_file SET _bad = {'reason': 'orphan_attendance', 'column': 'referral_id', 'value': referral_id}
+				WHERE _bad IS NULL AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.referral_id = stg_file.referral_id)`, false},
+			setRule{"rejecting attendances before referral", `UPDATE stg_file SET _bad = {'reason': 'before_referral', 'column': 'attendance_date', 'value': r_attendance_date}
+				FROM referrals r WHERE stg_file._bad IS NULL AND r.referral_id = stg_file.referral_id AND stg_file.attendance_date < r.referral_date`, false},
+			setRule{"rejecting person mismatches", `UPDATE stg_file SET _bad = {'reason': 'person_mismatch', 'column': 'person_id', 'value': NULL::VARCHAR}
+				FROM referrals r WHERE stg_file._bad IS NULL AND r.referral_id = stg_file.referral_id
+				AND stg_file.person_id IS NOT NULL AND stg_file.person_id <> r.person_id`, false},
+		)
+	}
+	return rules
+}
+
+// insertSQL moves the good staged rows into the core table ($1 source, $2 file id).
+func insertSQL(kind string) string {
+	if kind == "referrals" {
+		return `INSERT INTO referrals (referral_id, person_id, scheme_id, practice_code, referral_date, referral_source,
+			referral_reason, outcome, closed_date, lsoa_code, sex, age, birth_month, ethnic_category, source, source_file_id, source_line)
+		SELECT referral_id, person_id, scheme_id, practice_code, referral_date, referral_source, referral_reason, outcome,
+			closed_date, lsoa_code, sex,
+			coalesce(CAST(age AS INTEGER), CASE WHEN birth_month IS NOT NULL THEN
+				CAST(floor(date_diff('month', CAST(strptime(birth_month || '-15', '%Y-%m-%d') AS DATE), referral_date) / 12) AS INTEGER) END),
+			birth_month, ethnic_category, ?, ?, _line
+		FROM stg_file WHERE _bad IS NULL ORDER BY _line`
+	}
+	return `INSERT INTO attendances (attendance_id, referral_id, attendance_date, setting, status, worker_id, provider_id,
+		activity_category, mode, person_id, source, source_file_id, source_line)
+	SELECT attendance_id, referral_id, attendance_date, setting, status, worker_id, provider_id, activity_category, mode,
+		person_id, ?, ?, _line
+	FROM stg_file WHERE _bad IS NULL ORDER BY _line`
+}

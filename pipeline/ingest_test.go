@@ -1,0 +1,281 @@
+package pipeline_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/socrx/socrx/config"
+	"github.com/socrx/socrx/pipeline"
+)
+
+// logical is the fixed logical date of the ingest tests.
+var logical = time.Date(2024, 6, 30, 2, 0, 0, 0, time.UTC)
+
+// fixture is a project directory with a config, extracts and a database.
+type fixture struct {
+	t   *testing.T
+	dir string
+	cfg *config.Config
+}
+
+const testConfig = `database: db/socrx.duckdb
+publish: db/published/socrx.duckdb
+period: quarter
+sources:
+  referrals:   { path: "extracts/referrals*.csv", date_format: "%d/%m/%Y" }
+  attendances: { path: "extracts/attendances*.csv", date_format: ["%d/%m/%Y"] }
+schedule: { lock_wait: 1s }
+`
+
+func newFixture(t *testing.T, yaml string) *fixture {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "extracts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "socrx.yaml"), []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(dir, "socrx.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, dir: dir, cfg: cfg}
+}
+
+// put copies a testdata file into the extracts directory under a new name.
+func (f *fixture) put(src, name string) {
+	f.t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", src))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(f.dir, "extracts", name), b, 0o644); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) runner() *pipeline.Runner {
+	return &pipeline.Runner{Cfg: f.cfg, Log: zerolog.Nop(), Version: "test"}
+}
+
+func (f *fixture) ingest() (*pipeline.RunRecord, error) {
+	return f.runner().Run(context.Background(), pipeline.RunSpec{Job: "ingest", Trigger: pipeline.TriggerManual, Logical: logical, Steps: []string{"ingest"}})
+}
+
+// db opens the working database read-only for assertions.
+func (f *fixture) db() *sql.DB {
+	f.t.Helper()
+	db, err := pipeline.OpenDB(context.Background(), f.runner().DBPath(), pipeline.DBOptions{ReadOnly: true})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func (f *fixture) count(q string, args ...any) int64 {
+	f.t.Helper()
+	db := f.db()
+	defer db.Close()
+	var n int64
+	if err := db.QueryRow(q, args...).Scan(&n); err != nil {
+		f.t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+// contents fingerprints every data table, so a failed run can be shown to change nothing.
+func (f *fixture) contents() map[string]string {
+	f.t.Helper()
+	db := f.db()
+	defer db.Close()
+	out := map[string]string{}
+	for _, tbl := range []string{"referrals", "attendances", "deprivation", "population", "lsoa_lookup", "quarantine", "ingested_files"} {
+		var h sql.NullString
+		var n int64
+		q := "SELECT count(*), md5(string_agg(CAST(t AS VARCHAR), '|' ORDER BY CAST(t AS VARCHAR))) FROM " + tbl + " t"
+		if err := db.QueryRow(q).Scan(&n, &h); err != nil {
+			f.t.Fatalf("%s: %v", q, err)
+		}
+		out[tbl] = h.String + "/" + string(rune('0'+n%10))
+	}
+	return out
+}
+
+func baseline(t *testing.T) *fixture {
+	f := newFixture(t, testConfig)
+	f.put("good/referrals.csv", "referrals_0.csv")
+	f.put("good/attendances.csv", "attendances_0.csv")
+	if _, err := f.ingest(); err != nil {
+		t.Fatalf("baseline ingest: %v", err)
+	}
+	return f
+}
+
+func TestIngestBaseline(t *testing.T) {
+	f := baseline(t)
+	for _, c := range []struct {
+		q    string
+		want int64
+	}{
+		{"SELECT count(*) FROM referrals", 4},
+		{"SELECT count(*) FROM attendances", 5},
+		{"SELECT count(*) FROM quarantine", 0},
+		{"SELECT count(*) FROM deprivation WHERE edition = 'IoD2019' AND lsoa_vintage = 2011", 32844},
+		{"SELECT count(*) FROM deprivation WHERE edition = 'IoD2025' AND lsoa_vintage = 2021", 33755},
+		{"SELECT count(*) FROM deprivation WHERE imd_quintile <> (imd_decile + 1) // 2", 0},
+		{"SELECT count(*) FROM lsoa_lookup", 35795},
+		{"SELECT imd_rank FROM deprivation WHERE edition = 'IoD2019' AND lsoa_code = 'E01021988'", 1},
+		{"SELECT count(*) FROM referrals WHERE referral_date = DATE '2024-01-03' AND closed_date = DATE '2024-03-20'", 1},
+		{"SELECT count(*) FROM referrals WHERE referral_reason = 'housing, welfare'", 1},
+		{"SELECT count(*) FROM referrals WHERE age IS NULL AND ethnic_category = '99'", 1},
+		{"SELECT count(*) FROM runs WHERE status = 'succeeded'", 1},
+	} {
+		if got := f.count(c.q); got != c.want {
+			t.Errorf("%s = %d, want %d", c.q, got, c.want)
+		}
+	}
+	// The same files again: nothing new, and status says so.
+	rec, err := f.ingest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Steps[0].Rows["loaded"] != 0 || rec.Steps[0].Rows["files_skipped"] != 2 {
+		t.Errorf("re-run loaded %d rows, skipped %d files; want 0 and 2", rec.Steps[0].Rows["loaded"], rec.Steps[0].Rows["files_skipped"])
+	}
+	if got := f.count("SELECT count(*) FROM referrals"); got != 4 {
+		t.Errorf("referrals after re-run = %d, want 4", got)
+	}
+}
+
+// TestMalformed runs every file of the malformed corpus after a good baseline: each gives
+// its documented quarantine reason, or a one-line file error that leaves the data as it was.
+func TestMalformed(t *testing.T) {
+	cases := []struct {
+		file   string
+		reason string // row-level: quarantine reason of line 3
+		column string
+		lines  []int64 // quarantined lines when not just 3
+		err    string  // file-level: substring of the error
+	}{
+		{file: "ref_missing_practice.csv", reason: "missing_value", column: "practice_code"},
+		{file: "ref_missing_referral_id.csv", reason: "missing_value", column: "referral_id"},
+		{file: "ref_impossible_date.csv", reason: "bad_date", column: "referral_date"},
+		{file: "ref_text_date.csv", reason: "bad_date", column: "referral_date"},
+		{file: "ref_future_date.csv", reason: "future_date", column: "referral_date"},
+		{file: "ref_unknown_source.csv", reason: "unknown_code", column: "referral_source"},
+		{file: "ref_unknown_sex.csv", reason: "unknown_code", column: "sex"},
+		{file: "ref_unknown_ethnicity.csv", reason: "unknown_code", column: "ethnic_category"},
+		{file: "ref_bad_age.csv", reason: "bad_integer", column: "age"},
+		{file: "ref_age_out_of_range.csv", reason: "out_of_range", column: "age"},
+		{file: "ref_closed_before_referral.csv", reason: "closed_before_referral", column: "closed_date"},
+		{file: "ref_duplicate_id.csv", reason: "duplicate_id", column: "referral_id", lines: []int64{2, 3}},
+		{file: "att_orphan.csv", reason: "orphan_attendance", column: "referral_id"},
+		{file: "att_before_referral.csv", reason: "before_referral", column: "attendance_date"},
+		{file: "att_unknown_status.csv", reason: "unknown_code", column: "status"},
+		{file: "att_unknown_setting.csv", reason: "unknown_code", column: "setting"},
+		{file: "att_unknown_mode.csv", reason: "unknown_code", column: "mode"},
+		{file: "att_missing_date.csv", reason: "missing_value", column: "attendance_date"},
+		{file: "att_duplicate_id.csv", reason: "duplicate_id", column: "attendance_id", lines: []int64{2, 3}},
+		{file: "att_person_mismatch.csv", reason: "person_mismatch", column: "person_id"},
+		{file: "ref_us_dates.csv", err: "line 3: column referral_date: dates parse only with day and month swapped"},
+		{file: "ref_nhs_numbers.csv", err: "column person_id: holds NHS numbers"},
+		{file: "ref_missing_column.csv", err: "line 1: column referral_date: required column missing"},
+		{file: "ref_empty.csv", err: "file is empty"},
+		{file: "ref_not_utf8.csv", err: "not valid UTF-8"},
+		{file: "ref_utf16.csv", err: "UTF-16"},
+		{file: "ref_ragged_row.csv", err: "line 3: expected 13 fields, found 14"},
+		{file: "ref_unclosed_quote.csv", err: "line 3: unterminated quoted field"},
+	}
+	for _, c := range cases {
+		t.Run(c.file, func(t *testing.T) {
+			f := baseline(t)
+			before := f.contents()
+			name := "referrals_1.csv"
+			if strings.HasPrefix(c.file, "att_") {
+				name = "attendances_1.csv"
+			}
+			f.put(filepath.Join("malformed", c.file), name)
+			rec, err := f.ingest()
+			if c.err != "" {
+				if err == nil {
+					t.Fatalf("ingest succeeded; want error containing %q", c.err)
+				}
+				if !strings.Contains(err.Error(), c.err) || !strings.Contains(err.Error(), name) || strings.Contains(err.Error(), "\n") {
+					t.Errorf("error %q: want one line naming %s and containing %q", err, name, c.err)
+				}
+				if after := f.contents(); !equalMaps(before, after) {
+					t.Errorf("failed run changed the data:\nbefore %v\nafter  %v", before, after)
+				}
+				if got := f.count("SELECT count(*) FROM runs WHERE status = 'failed' AND error LIKE '%' || ? || '%'", name); got != 1 {
+					t.Errorf("runs rows recording the failure = %d, want 1", got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("ingest: %v", err)
+			}
+			want := c.lines
+			if want == nil {
+				want = []int64{3}
+			}
+			db := f.db()
+			rows, err := db.Query(`SELECT line, "column", reason FROM quarantine WHERE file LIKE '%' || ? ORDER BY line`, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var got []int64
+			for rows.Next() {
+				var line int64
+				var col, reason string
+				if err := rows.Scan(&line, &col, &reason); err != nil {
+					t.Fatal(err)
+				}
+				if reason != c.reason || col != c.column {
+					t.Errorf("line %d: quarantined %s/%s, want %s/%s", line, col, reason, c.reason, c.column)
+				}
+				got = append(got, line)
+			}
+			if !equalInts(got, want) {
+				t.Errorf("quarantined lines %v, want %v", got, want)
+			}
+			loaded := rec.Steps[0].Rows["loaded"]
+			if wantLoaded := int64(2 - len(want)); loaded != wantLoaded {
+				t.Errorf("loaded %d rows, want %d", loaded, wantLoaded)
+			}
+		})
+	}
+}
+
+func equalMaps(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}
+
+func equalInts(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

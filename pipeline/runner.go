@@ -1,0 +1,186 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/socrx/socrx/config"
+	"github.com/socrx/socrx/transforms"
+)
+
+// Runner runs jobs against one configured database.
+type Runner struct {
+	Cfg     *config.Config
+	Log     zerolog.Logger
+	Version string
+}
+
+// RunSpec is one run to do.
+type RunSpec struct {
+	Job     string
+	Trigger string
+	Logical time.Time
+	Steps   []string // any of config.Steps(); run in the canonical order
+	Period  string   // report only this period ("" = every due period)
+}
+
+// DBPath is the working database path.
+func (r *Runner) DBPath() string { return r.Cfg.Resolve(r.Cfg.Database) }
+
+// PublishPath is the published snapshot path.
+func (r *Runner) PublishPath() string { return r.Cfg.Resolve(r.Cfg.Publish) }
+
+func (r *Runner) dbOptions() DBOptions {
+	return DBOptions{MemoryLimit: r.Cfg.MemoryLimit, TempDirectory: r.Cfg.Resolve(r.Cfg.TempDirectory)}
+}
+
+// Run takes the lock, opens the database and runs the spec's steps under one run record.
+// The returned error is the run's failure; the run record holds it too.
+func (r *Runner) Run(ctx context.Context, spec RunSpec) (*RunRecord, error) {
+	lock, err := AcquireLock(ctx, r.DBPath(), r.Cfg.Schedule.LockWait.Duration)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	db, err := OpenDB(ctx, r.DBPath(), r.dbOptions())
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	if err := Migrate(ctx, db); err != nil {
+		return nil, err
+	}
+	if n, err := abandonRunning(ctx, db); err != nil {
+		return nil, err
+	} else if n > 0 {
+		r.Log.Warn().Int64("runs", n).Msg("marked runs left running by a dead process as abandoned")
+	}
+	rec := &RunRecord{Job: spec.Job, Trigger: spec.Trigger, Logical: spec.Logical, CodeVersion: r.Version,
+		InputHashes: map[string]string{}}
+	if err := startRun(ctx, db, rec); err != nil {
+		return nil, err
+	}
+	log := r.Log.With().Str("job", spec.Job).Int64("run_id", rec.ID).Logger()
+	runErr := r.runSteps(ctx, db, spec, rec, log)
+	rec.Status = "succeeded"
+	if runErr != nil {
+		rec.Status = "failed"
+		rec.Error = oneLine(runErr.Error())
+		if errors.Is(runErr, context.Canceled) {
+			rec.Error = "stopped before completion: " + rec.Error
+		}
+	}
+	if err := finishRun(db, rec); err != nil && runErr == nil {
+		runErr = err
+	}
+	ev := log.Info()
+	if runErr != nil {
+		ev = log.Error().Str("error", rec.Error)
+	}
+	ev.Str("trigger", spec.Trigger).Str("status", rec.Status).Time("logical_date", spec.Logical).
+		Int64("duration_ms", rec.Finished.Sub(rec.Started).Milliseconds()).Msg("run finished")
+	return rec, runErr
+}
+
+func (r *Runner) runSteps(ctx context.Context, db *sql.DB, spec RunSpec, rec *RunRecord, log zerolog.Logger) error {
+	want := map[string]bool{}
+	for _, s := range spec.Steps {
+		want[s] = true
+	}
+	for _, step := range config.Steps() {
+		if !want[step] {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%s: %w", step, err)
+		}
+		start := time.Now()
+		sr := StepResult{Step: step, Rows: map[string]int64{}}
+		slog := log.With().Str("step", step).Logger()
+		err := r.runStep(ctx, db, step, spec, rec, &sr, slog)
+		sr.DurationMS = time.Since(start).Milliseconds()
+		if err != nil {
+			sr.Error = oneLine(err.Error())
+		}
+		rec.Steps = append(rec.Steps, sr)
+		slog.Info().Int64("duration_ms", sr.DurationMS).Interface("rows", sr.Rows).Msg("step finished")
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Runner) runStep(ctx context.Context, db *sql.DB, step string, spec RunSpec, rec *RunRecord, sr *StepResult, log zerolog.Logger) error {
+	switch step {
+	case "ingest":
+		res, err := Ingest(ctx, db, r.Cfg, rec.ID, spec.Logical, false, log)
+		for _, f := range res.Files {
+			if f.SHA256 != "" {
+				rec.InputHashes[f.Path] = f.SHA256
+			}
+		}
+		loaded, rejected, skipped := res.Totals()
+		sr.Rows["loaded"], sr.Rows["rejected"], sr.Rows["files_skipped"] = loaded, rejected, int64(skipped)
+		sr.Rows["files"] = int64(len(res.Files))
+		return err
+	case "transform":
+		res, err := Transform(ctx, db, r.params(spec.Logical))
+		for k, v := range res.Tables {
+			sr.Rows[k] = v
+		}
+		return err
+	case "report":
+		n, err := r.report(ctx, db, spec, rec, log)
+		sr.Rows["files"] = int64(n)
+		return err
+	case "publish":
+		return Publish(ctx, db, r.PublishPath(), rec.ID)
+	}
+	return fmt.Errorf("unknown step %q", step)
+}
+
+// params maps config to the transforms' parameters.
+func (r *Runner) params(logical time.Time) transforms.Params {
+	c := r.Cfg
+	p := transforms.Params{
+		DataEnd: c.DataEndOr(logical), Period: c.Period, Edition: c.DeprivationEdition, Quantiles: c.Quantiles,
+		EngagedMinContacts: c.Indicators.EngagedMinContacts, WindowContacted: c.Indicators.Windows.Contacted,
+		WindowEngaged: c.Indicators.Windows.Engaged, WindowVCSUptake: c.Indicators.Windows.VCSUptake,
+	}
+	for _, s := range c.Schemes {
+		p.Schemes = append(p.Schemes, transforms.Scheme{ID: s.ID, Name: s.Name, SessionCap: s.SessionCap, Practices: s.Practices})
+	}
+	return p
+}
+
+// Transform rebuilds the marts in one transaction: all of them change, or none.
+func Transform(ctx context.Context, db *sql.DB, p transforms.Params) (transforms.Result, error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return transforms.Result{}, fmt.Errorf("starting transform transaction: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	res, err := transforms.Build(ctx, tx, p)
+	if err != nil {
+		return res, err
+	}
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("committing transforms: %w", err)
+	}
+	return res, nil
+}
+
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}

@@ -1,0 +1,158 @@
+package pipeline
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// Validate checks every configured extract against the contract inside a transaction
+// that is rolled back: nothing loads. It stops at the first refused file.
+func (r *Runner) Validate(ctx context.Context, logical time.Time) (IngestResult, error) {
+	path := r.DBPath()
+	if _, err := os.Stat(path); err != nil {
+		path = "" // no database yet: validate against an empty in-memory one
+	} else {
+		lock, err := AcquireLock(ctx, path, r.Cfg.Schedule.LockWait.Duration)
+		if err != nil {
+			return IngestResult{}, err
+		}
+		defer lock.Release()
+	}
+	db, err := OpenDB(ctx, path, r.dbOptions())
+	if err != nil {
+		return IngestResult{}, err
+	}
+	defer db.Close()
+	if err := Migrate(ctx, db); err != nil {
+		return IngestResult{}, err
+	}
+	return Ingest(ctx, db, r.Cfg, 0, logical, true, r.Log)
+}
+
+// Status is what `socrx status` shows.
+type Status struct {
+	Source     string // which file was read
+	Runs       []RunRecord
+	Files      []FileResult
+	Quarantine map[string]int64
+	Tables     map[string]int64
+}
+
+// Healthy is false when the latest run failed or was abandoned.
+func (s Status) Healthy() bool {
+	return len(s.Runs) == 0 || s.Runs[0].Status == "succeeded" || s.Runs[0].Status == "running"
+}
+
+// Status reads recent runs, files and quarantine counts: from the working database when
+// it can be opened read-only, else from the published snapshot (a run holds the file).
+func (r *Runner) Status(ctx context.Context, n int) (Status, error) {
+	st := Status{Source: r.DBPath(), Quarantine: map[string]int64{}, Tables: map[string]int64{}}
+	db, err := OpenDB(ctx, r.DBPath(), DBOptions{ReadOnly: true})
+	if err != nil {
+		st.Source = r.PublishPath() + " (the working database is busy)"
+		db, err = OpenDB(ctx, r.PublishPath(), DBOptions{ReadOnly: true})
+		if err != nil {
+			return st, fmt.Errorf("no database to read: %w", err)
+		}
+	}
+	defer db.Close()
+	if err := st.read(ctx, db, n); err != nil {
+		return st, err
+	}
+	return st, nil
+}
+
+func (st *Status) read(ctx context.Context, db *sql.DB, n int) error {
+	rows, err := db.QueryContext(ctx, `SELECT run_id, job, trigger, logical_date, started_at, coalesce(finished_at, started_at), status, coalesce(error, ''), coalesce(code_version, '')
+		FROM runs ORDER BY run_id DESC LIMIT ?`, n)
+	if err != nil {
+		return fmt.Errorf("reading runs: %w", err)
+	}
+	for rows.Next() {
+		var r RunRecord
+		if err := rows.Scan(&r.ID, &r.Job, &r.Trigger, &r.Logical, &r.Started, &r.Finished, &r.Status, &r.Error, &r.CodeVersion); err != nil {
+			rows.Close()
+			return fmt.Errorf("reading runs: %w", err)
+		}
+		st.Runs = append(st.Runs, r)
+	}
+	rows.Close()
+	rows, err = db.QueryContext(ctx, `SELECT file_id, source, path, rows_loaded, rows_rejected, rows_replaced, rows_deleted
+		FROM ingested_files ORDER BY file_id DESC LIMIT ?`, n)
+	if err != nil {
+		return fmt.Errorf("reading files: %w", err)
+	}
+	for rows.Next() {
+		var f FileResult
+		if err := rows.Scan(&f.FileID, &f.Source, &f.Path, &f.Loaded, &f.Rejected, &f.Replaced, &f.Deleted); err != nil {
+			rows.Close()
+			return fmt.Errorf("reading files: %w", err)
+		}
+		st.Files = append(st.Files, f)
+	}
+	rows.Close()
+	rows, err = db.QueryContext(ctx, `SELECT reason, count(*) FROM quarantine GROUP BY 1 ORDER BY 2 DESC, 1`)
+	if err != nil {
+		return fmt.Errorf("reading quarantine: %w", err)
+	}
+	for rows.Next() {
+		var k string
+		var v int64
+		if err := rows.Scan(&k, &v); err != nil {
+			rows.Close()
+			return fmt.Errorf("reading quarantine: %w", err)
+		}
+		st.Quarantine[k] = v
+	}
+	rows.Close()
+	for _, t := range []string{"referrals", "attendances", "deprivation", "population"} {
+		var c int64
+		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+t).Scan(&c); err == nil {
+			st.Tables[t] = c
+		}
+	}
+	return nil
+}
+
+// Print writes the status for a person.
+func (st Status) Print(w io.Writer) {
+	fmt.Fprintf(w, "database: %s\n\nRecent runs\n", st.Source)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tJOB\tTRIGGER\tLOGICAL DATE\tSTARTED\tDURATION\tSTATUS\tERROR")
+	for _, r := range st.Runs {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Job, r.Trigger, r.Logical.Format("2006-01-02 15:04"),
+			r.Started.Format("2006-01-02 15:04:05"), r.Finished.Sub(r.Started).Round(time.Millisecond), r.Status, r.Error)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nRecent files")
+	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FILE ID\tSOURCE\tPATH\tLOADED\tREJECTED\tREPLACED\tDELETED")
+	for _, f := range st.Files {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%d\t%d\n", f.FileID, f.Source, f.Path, f.Loaded, f.Rejected, f.Replaced, f.Deleted)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\nQuarantine by reason")
+	if len(st.Quarantine) == 0 {
+		fmt.Fprintln(w, "  (none)")
+	}
+	var keys []string
+	for k := range st.Quarantine {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "  %-24s %d\n", k, st.Quarantine[k])
+	}
+	var parts []string
+	for _, t := range []string{"referrals", "attendances", "deprivation", "population"} {
+		parts = append(parts, fmt.Sprintf("%s=%d", t, st.Tables[t]))
+	}
+	fmt.Fprintf(w, "\nRows: %s\n", strings.Join(parts, " "))
+}
