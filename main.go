@@ -53,6 +53,8 @@ func commands() []command {
 }
 
 func main() {
+	// Databases, snapshots and reports hold pseudonymised data: never world-readable.
+	syscall.Umask(0o027)
 	os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
 }
 

@@ -181,9 +181,17 @@ func (l Layout) ReadSQL() string {
 		Literal(l.Path), Literal(string(l.Delimiter)), strings.Join(cols, ", "))
 }
 
-// Literal quotes s as a SQL string literal.
+// Literal quotes s as a SQL string literal. A NUL byte would end the statement early in
+// the C parser, so it is spelled chr(0).
 func Literal(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	parts := strings.Split(s, "\x00")
+	for i, p := range parts {
+		parts[i] = "'" + strings.ReplaceAll(p, "'", "''") + "'"
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return "(" + strings.Join(parts, " || chr(0) || ") + ")"
 }
 
 // Ident quotes s as a SQL identifier.

@@ -53,12 +53,12 @@ func StageSQL(kind string, cols map[string]string, m Mapping, logical time.Time,
 	}
 	for _, c := range contract {
 		if c.Required {
-			rule(Ident(c.Name)+" IS NULL AND nullif(trim(r_"+c.Name+"), '') IS NULL", ReasonMissing, c.Name, "NULL::VARCHAR")
+			rule(Ident(c.Name)+" IS NULL AND nullif("+Trim("r_"+c.Name)+", '') IS NULL", ReasonMissing, c.Name, "NULL::VARCHAR")
 		}
 	}
 	for _, c := range contract {
 		p, r := Ident(c.Name), Ident("r_"+c.Name)
-		blank := fmt.Sprintf("nullif(trim(%s), '') IS NOT NULL", r)
+		blank := fmt.Sprintf("nullif(%s, '') IS NOT NULL", Trim(r))
 		switch c.Type {
 		case Date:
 			rule(blank+" AND "+p+" IS NULL", ReasonBadDate, c.Name, r)
@@ -105,14 +105,14 @@ func colNames(cols []Column) []string {
 
 // parseExpr turns the raw VARCHAR expression into the column's canonical value.
 func parseExpr(c Column, raw string, m Mapping) string {
-	trimmed := fmt.Sprintf("nullif(trim(%s), '')", raw)
+	trimmed := fmt.Sprintf("nullif(%s, '')", Trim(raw))
 	switch c.Type {
 	case Date:
 		return DateExpr(trimmed, m.DateFormats)
 	case Int:
 		return IntExpr(raw)
 	case Month:
-		return fmt.Sprintf("CASE WHEN regexp_full_match(trim(%s), '[0-9]{4}-(0[1-9]|1[0-2])') THEN trim(%s) END", raw, raw)
+		return fmt.Sprintf("CASE WHEN regexp_full_match(%s, '[0-9]{4}-(0[1-9]|1[0-2])') THEN %s END", Trim(raw), Trim(raw))
 	case Enum:
 		e := MapExpr(raw, m.Values[c.Name], !c.Upper)
 		if c.Upper {
@@ -148,8 +148,8 @@ func USDateCheckSQL(kind string, formats []string) string {
 		}
 		r := Ident("r_" + c.Name)
 		parts = append(parts, fmt.Sprintf(
-			"SELECT _line, %s AS col, %s AS val FROM stg_file WHERE %s IS NULL AND nullif(trim(%s), '') IS NOT NULL AND %s IS NOT NULL",
-			Literal(c.Name), r, Ident(c.Name), r, DateExpr(fmt.Sprintf("trim(%s)", r), swapped)))
+			"SELECT _line, %s AS col, %s AS val FROM stg_file WHERE %s IS NULL AND nullif(%s, '') IS NOT NULL AND %s IS NOT NULL",
+			Literal(c.Name), r, Ident(c.Name), Trim(r), DateExpr(Trim(r), swapped)))
 	}
 	return "SELECT _line, col, val FROM (" + strings.Join(parts, " UNION ALL ") + ") ORDER BY _line LIMIT 1"
 }

@@ -38,7 +38,7 @@ func SwappedFormats(formats []string) []string {
 // value → canonical value; exact match first, then case-insensitive), leaving other
 // values lower-cased when lower is set. Empty strings become NULL.
 func MapExpr(col string, m map[string]string, lower bool) string {
-	base := fmt.Sprintf("nullif(trim(%s), '')", col)
+	base := fmt.Sprintf("nullif(%s, '')", Trim(col))
 	fallback := base
 	if lower {
 		fallback = "lower(" + base + ")"
@@ -54,11 +54,11 @@ func MapExpr(col string, m map[string]string, lower bool) string {
 	var b strings.Builder
 	b.WriteString("CASE")
 	for _, k := range keys {
-		fmt.Fprintf(&b, " WHEN %s = %s THEN %s", base, Literal(strings.TrimSpace(k)), Literal(m[k]))
+		fmt.Fprintf(&b, " WHEN %s = %s THEN %s", base, Literal(strings.Trim(k, TrimSet)), Literal(m[k]))
 	}
 	seen := map[string]bool{}
 	for _, k := range keys {
-		lk := strings.ToLower(strings.TrimSpace(k))
+		lk := strings.ToLower(strings.Trim(k, TrimSet))
 		if seen[lk] {
 			continue
 		}
@@ -69,9 +69,18 @@ func MapExpr(col string, m map[string]string, lower bool) string {
 	return b.String()
 }
 
+// TrimSet is the set of characters Trim strips, for Go code that must agree with it.
+const TrimSet = " \t\n\v\f\r\u00a0"
+
+// Trim strips the whitespace that real exports carry around values: spaces, tabs, line
+// breaks and the no-break space Excel likes.
+func Trim(col string) string {
+	return "trim(" + col + ", ' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13) || chr(160))"
+}
+
 // IntExpr parses an integer that may carry thousands separators ("29,199") or spaces.
 func IntExpr(col string) string {
-	return fmt.Sprintf("TRY_CAST(replace(replace(trim(%s), ',', ''), ' ', '') AS BIGINT)", col)
+	return fmt.Sprintf("TRY_CAST(replace(replace(%s, ',', ''), ' ', '') AS BIGINT)", Trim(col))
 }
 
 // NHSNumberValidExpr is true when the VARCHAR expression is a 10-digit number passing the
