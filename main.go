@@ -154,10 +154,14 @@ func (c *common) logger(e *env) zerolog.Logger {
 			format = "console"
 		}
 	}
-	if format == "console" {
-		return zerolog.New(zerolog.ConsoleWriter{Out: e.stderr, TimeFormat: time.Kitchen}).With().Timestamp().Logger()
+	level := zerolog.InfoLevel
+	if os.Getenv("SOCRX_DEBUG") != "" {
+		level = zerolog.DebugLevel
 	}
-	return zerolog.New(e.stderr).With().Timestamp().Logger()
+	if format == "console" {
+		return zerolog.New(zerolog.ConsoleWriter{Out: e.stderr, TimeFormat: time.Kitchen}).Level(level).With().Timestamp().Logger()
+	}
+	return zerolog.New(e.stderr).Level(level).With().Timestamp().Logger()
 }
 
 func (c *common) load() (*config.Config, error) {

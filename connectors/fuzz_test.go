@@ -54,7 +54,7 @@ func FuzzDateExpr(f *testing.F) {
 			t.Skip("the CSV reader refuses files that are not UTF-8 before values are parsed")
 		}
 		formats := fuzzFormats[int(which)%len(fuzzFormats)]
-		got, err := eval(t, db, DateExpr("nullif(trim(x), '')", formats), value)
+		got, err := eval(t, db, DateExpr(Clean("x"), formats), value)
 		if err != nil {
 			t.Fatalf("DateExpr(%q) errored: %v", value, err)
 		}
@@ -93,7 +93,7 @@ func FuzzMapExpr(f *testing.F) {
 		if !utf8.ValidString(key) || !utf8.ValidString(val) || !utf8.ValidString(input) {
 			t.Skip("config and extracts are UTF-8")
 		}
-		expr := MapExpr("x", map[string]string{key: val}, true)
+		expr := MapExpr(Clean("x"), map[string]string{key: val}, true)
 		got, err := eval(t, db, expr, input)
 		if err != nil {
 			t.Fatalf("MapExpr(%q→%q) on %q errored: %v", key, val, input, err)

@@ -27,24 +27,29 @@ const (
 	ReasonUnallocatedLSOA = "unallocated_lsoa"
 )
 
-// StageSQL returns a statement creating TEMP TABLE stg_file from TEMP TABLE raw_file
-// (the file read as VARCHAR, in file order): one row per record with _line, every
-// contract column parsed to its type, the raw text of each (r_<name>), and _bad, a
-// struct {reason, column, value} for the first row-level rule the record breaks.
-// Set-level rules (duplicates, orphans) are applied afterwards by the loader.
-func StageSQL(kind string, cols map[string]string, m Mapping, logical time.Time, lineExpr string) string {
+// StageSQL returns a statement creating TEMP TABLE stg_file straight from the file's
+// reader (one parallel pass, in file order): one row per record with every contract column
+// parsed to its type, and _bad, a struct {reason, column, value} for the first row-level rule the record
+// breaks (value is the raw text). Set-level rules (duplicates, orphans) come after, in
+// SetRulesSQL.
+func StageSQL(kind string, l Layout, cols map[string]string, m Mapping, logical time.Time) string {
 	contract := Contract(kind)
-	var inner, outer []string
-	inner = append(inner, lineExpr+" AS _line")
-	for _, c := range contract {
-		raw := "NULL::VARCHAR"
-		if h, ok := cols[c.Name]; ok {
-			raw = "CAST(" + Ident(h) + " AS VARCHAR)"
-		}
-		inner = append(inner, fmt.Sprintf("%s AS %s", raw, Ident("r_"+c.Name)))
-		outer = append(outer, fmt.Sprintf("%s AS %s", parseExpr(c, Ident("r_"+c.Name), m), Ident(c.Name)))
-		outer = append(outer, Ident("r_"+c.Name))
+	var raw, parsed []string
+	if l.Format == "parquet" {
+		raw = append(raw, "file_row_number")
 	}
+	for _, c := range contract {
+		r := "NULL::VARCHAR"
+		if h, ok := cols[c.Name]; ok {
+			r = "CAST(" + Ident(h) + " AS VARCHAR)"
+		}
+		raw = append(raw, fmt.Sprintf("%s AS %s", r, Ident("r_"+c.Name)))
+		parsed = append(parsed, fmt.Sprintf("%s AS %s", parseExpr(c, Clean(Ident("r_"+c.Name)), m), Ident(c.Name)), Ident("r_"+c.Name))
+	}
+	// Whether the raw text holds anything: plain trim() is an order of magnitude faster than
+	// Clean's character-set trim, and a value of only tabs or no-break spaces still fails to
+	// parse, so its row is quarantined either way.
+	filled := func(r string) string { return fmt.Sprintf("trim(coalesce(%s, '')) <> ''", r) }
 	day := Literal(logical.Format("2006-01-02")) + "::DATE"
 	var rules []string
 	rule := func(cond, reason, col, value string) {
@@ -53,20 +58,23 @@ func StageSQL(kind string, cols map[string]string, m Mapping, logical time.Time,
 	}
 	for _, c := range contract {
 		if c.Required {
-			rule(Ident(c.Name)+" IS NULL AND nullif("+Trim("r_"+c.Name)+", '') IS NULL", ReasonMissing, c.Name, "NULL::VARCHAR")
+			cond := Ident(c.Name) + " IS NULL"
+			if c.Type != Text && c.Type != Enum {
+				cond += " AND NOT " + filled(Ident("r_"+c.Name))
+			}
+			rule(cond, ReasonMissing, c.Name, "NULL::VARCHAR")
 		}
 	}
 	for _, c := range contract {
 		p, r := Ident(c.Name), Ident("r_"+c.Name)
-		blank := fmt.Sprintf("nullif(%s, '') IS NOT NULL", Trim(r))
 		switch c.Type {
 		case Date:
-			rule(blank+" AND "+p+" IS NULL", ReasonBadDate, c.Name, r)
+			rule(p+" IS NULL AND "+filled(r), ReasonBadDate, c.Name, r)
 		case Int:
-			rule(blank+" AND "+p+" IS NULL", ReasonBadInteger, c.Name, r)
+			rule(p+" IS NULL AND "+filled(r), ReasonBadInteger, c.Name, r)
 			rule(fmt.Sprintf("%s NOT BETWEEN %d AND %d", p, c.Min, c.Max), ReasonOutOfRange, c.Name, r)
 		case Month:
-			rule(blank+" AND "+p+" IS NULL", ReasonBadMonth, c.Name, r)
+			rule(p+" IS NULL AND "+filled(r), ReasonBadMonth, c.Name, r)
 		case Enum:
 			allowed := make([]string, len(c.Allowed))
 			for i, a := range c.Allowed {
@@ -84,37 +92,90 @@ func StageSQL(kind string, cols map[string]string, m Mapping, logical time.Time,
 		rule("closed_date < referral_date", ReasonClosedBefore, "closed_date", "r_closed_date")
 		rule("birth_month IS NOT NULL AND birth_month > strftime(referral_date, '%Y-%m')", ReasonOutOfRange, "birth_month", "r_birth_month")
 	}
-	bad := "CASE " + strings.Join(rules, "\n    ") + " END AS _bad"
-	q := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stg_file AS
-SELECT _line, %s,
-    %s
-FROM (
-    SELECT _line, %s
-    FROM (SELECT %s FROM raw_file)
-)`, strings.Join(colNames(contract), ", "), bad, strings.Join(outer, ",\n        "), strings.Join(inner, ",\n            "))
-	return q
-}
-
-func colNames(cols []Column) []string {
-	out := make([]string, 0, 2*len(cols))
-	for _, c := range cols {
-		out = append(out, Ident(c.Name), Ident("r_"+c.Name))
+	names := make([]string, len(contract))
+	for i, c := range contract {
+		names[i] = Ident(c.Name)
 	}
-	return out
+	if l.Format == "parquet" {
+		names = append(names, "file_row_number")
+		parsed = append(parsed, "file_row_number")
+	}
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stg_file AS
+SELECT %s,
+    CASE %s END AS _bad
+FROM (
+    SELECT %s
+    FROM (SELECT %s FROM %s)
+)`, strings.Join(names, ", "), strings.Join(rules, "\n    "), strings.Join(parsed, ",\n        "),
+		strings.Join(raw, ",\n            "), l.ReadSQL())
 }
 
-// parseExpr turns the raw VARCHAR expression into the column's canonical value.
-func parseExpr(c Column, raw string, m Mapping) string {
-	trimmed := fmt.Sprintf("nullif(%s, '')", Trim(raw))
+// StagedView returns a statement creating TEMP VIEW stg: stg_file with _line.
+func StagedView(l Layout) string {
+	return "CREATE OR REPLACE TEMP VIEW stg AS SELECT " + l.LineExpr("stg_file") + " AS _line, * FROM stg_file"
+}
+
+// SetRulesSQL returns a statement creating TEMP TABLE set_bad (_line, _bad): the rows of
+// view stg that pass the row rules but break a rule needing more than one row, with the
+// first rule broken in this order: an id whose rows differ (every copy) or an exact repeat
+// (the later copies); an id already loaded from another source ($1 = this source); for
+// attendances an unknown referral, a date before the referral, a different person. Only
+// bad rows are written, so the cost is a few scans, never a copy of the file.
+func SetRulesSQL(kind string) string {
+	id := Ident(IDColumn(kind))
+	contract := Contract(kind)
+	names := make([]string, len(contract))
+	for i, c := range contract {
+		names[i] = "s." + Ident(c.Name)
+	}
+	bad := func(reason, col, value string) string {
+		return fmt.Sprintf("{'reason': %s, 'column': %s, 'value': CAST(%s AS VARCHAR)}", Literal(reason), Literal(col), value)
+	}
+	parts := []string{
+		fmt.Sprintf(`SELECT s._line, 1 AS prio, %s AS _bad
+    FROM stg s JOIN dup d ON d.id = s.%s
+    WHERE s._bad IS NULL AND (d.nh > 1 OR s._line <> d.first_good)`, bad(ReasonDuplicateID, IDColumn(kind), "s."+id), id),
+		fmt.Sprintf(`SELECT s._line, 2, %s
+    FROM stg s JOIN (SELECT DISTINCT %s AS id FROM %s WHERE source <> $1) o ON o.id = s.%s
+    WHERE s._bad IS NULL`, bad(ReasonIDOtherSource, IDColumn(kind), "s."+id), id, kind, id),
+	}
+	if kind == "attendances" {
+		parts = append(parts, fmt.Sprintf(`SELECT s._line, 3, CASE
+        WHEN r.referral_id IS NULL THEN %s
+        WHEN s.attendance_date < r.referral_date THEN %s
+        ELSE %s END
+    FROM stg s LEFT JOIN referrals r ON r.referral_id = s.referral_id
+    WHERE s._bad IS NULL AND (r.referral_id IS NULL OR s.attendance_date < r.referral_date
+        OR (s.person_id IS NOT NULL AND s.person_id <> r.person_id))`,
+			bad(ReasonOrphan, "referral_id", "s.referral_id"), bad(ReasonBeforeReferral, "attendance_date", "s.attendance_date"),
+			bad(ReasonPersonMismatch, "person_id", "NULL")))
+	}
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE set_bad AS
+WITH many AS (
+    SELECT %s AS id FROM stg WHERE %s IS NOT NULL GROUP BY 1 HAVING count(*) > 1
+),
+dup AS (
+    SELECT m.id, count(DISTINCT hash(%s)) AS nh, min(s._line) FILTER (WHERE s._bad IS NULL) AS first_good
+    FROM many m JOIN stg s ON s.%s = m.id GROUP BY m.id
+),
+u AS (
+    %s
+)
+SELECT _line, arg_min(_bad, prio) AS _bad FROM u GROUP BY _line`,
+		id, id, strings.Join(names, ", "), id, strings.Join(parts, "\n    UNION ALL\n    "))
+}
+
+// parseExpr turns the cleaned VARCHAR expression into the column's canonical value.
+func parseExpr(c Column, trimmed string, m Mapping) string {
 	switch c.Type {
 	case Date:
 		return DateExpr(trimmed, m.DateFormats)
 	case Int:
-		return IntExpr(raw)
+		return IntExpr(trimmed)
 	case Month:
-		return fmt.Sprintf("CASE WHEN regexp_full_match(%s, '[0-9]{4}-(0[1-9]|1[0-2])') THEN %s END", Trim(raw), Trim(raw))
+		return fmt.Sprintf("CASE WHEN regexp_full_match(%s, '[0-9]{4}-(0[1-9]|1[0-2])') THEN %s END", trimmed, trimmed)
 	case Enum:
-		e := MapExpr(raw, m.Values[c.Name], !c.Upper)
+		e := MapExpr(trimmed, m.Values[c.Name], !c.Upper)
 		if c.Upper {
 			e = "upper(" + e + ")"
 		}
@@ -122,7 +183,7 @@ func parseExpr(c Column, raw string, m Mapping) string {
 	}
 	e := trimmed
 	if vm := m.Values[c.Name]; len(vm) > 0 {
-		e = MapExpr(raw, vm, false)
+		e = MapExpr(trimmed, vm, false)
 	}
 	if c.Name == "scheme_id" && m.DefaultSchemeID != "" {
 		e = fmt.Sprintf("coalesce(%s, %s)", e, Literal(m.DefaultSchemeID))
@@ -133,31 +194,22 @@ func parseExpr(c Column, raw string, m Mapping) string {
 	return e
 }
 
-// USDateCheckSQL returns a query giving, for the staged file, the first record whose
-// value in a date column parses only with day and month swapped: (line, column, value),
-// or no row. Such a file is refused whole: socrx never guesses US order.
-func USDateCheckSQL(kind string, formats []string) string {
+// USDateCheckSQL returns a query giving the first staged record whose bad date parses
+// with day and month swapped: (line, column, value), or no row. Such a file is refused
+// whole: socrx never guesses US order.
+func USDateCheckSQL(formats []string) string {
 	swapped := SwappedFormats(formats)
 	if len(swapped) == 0 {
 		return ""
 	}
-	var parts []string
-	for _, c := range Contract(kind) {
-		if c.Type != Date {
-			continue
-		}
-		r := Ident("r_" + c.Name)
-		parts = append(parts, fmt.Sprintf(
-			"SELECT _line, %s AS col, %s AS val FROM stg_file WHERE %s IS NULL AND nullif(%s, '') IS NOT NULL AND %s IS NOT NULL",
-			Literal(c.Name), r, Ident(c.Name), Trim(r), DateExpr(Trim(r), swapped)))
-	}
-	return "SELECT _line, col, val FROM (" + strings.Join(parts, " UNION ALL ") + ") ORDER BY _line LIMIT 1"
+	return fmt.Sprintf(`SELECT _line, _bad.column, _bad.value FROM stg
+WHERE _bad.reason = %s AND %s IS NOT NULL ORDER BY _line LIMIT 1`, Literal(ReasonBadDate), DateExpr(Clean("_bad.value"), swapped))
 }
 
-// NHSNumberCheckSQL returns a query over stg_file's raw person_id giving (ten_digit,
+// NHSNumberCheckSQL returns a query over stg_file's person_id giving (ten_digit,
 // passing): a column where at least half the 10-digit values pass the modulus 11 check is
 // a column of NHS numbers (random ids pass about 1 time in 11).
 func NHSNumberCheckSQL() string {
-	return fmt.Sprintf(`SELECT count(*) FILTER (WHERE %s), count(*) FILTER (WHERE %s) FROM stg_file`,
-		TenDigitExpr("r_person_id"), NHSNumberValidExpr("r_person_id"))
+	return fmt.Sprintf(`SELECT count(*) FILTER (WHERE %s), count(*) FILTER (WHERE %s) FROM stg`,
+		TenDigitExpr("person_id"), NHSNumberValidExpr("person_id"))
 }

@@ -227,27 +227,28 @@ func (in *ingester) reasons(ctx context.Context, fileID int64) (map[string]int64
 	return out, rows.Err()
 }
 
-// readRaw materialises the file as TEMP TABLE raw_file (all VARCHAR, in file order) and
-// returns its layout and the SQL expression for a record's line number.
-func (in *ingester) readRaw(ctx context.Context, path, format string, delim byte) (connectors.Layout, string, error) {
-	var l connectors.Layout
-	var err error
-	// Rows of a table created in an open transaction get rowids from a high base, in
-	// insertion (file) order, so the record number is the offset from the first.
-	lineExpr := "rowid - (SELECT min(rowid) FROM raw_file) + 2"
+// layout finds a file's header without reading it whole.
+func (in *ingester) layout(ctx context.Context, path, format string, delim byte) (connectors.Layout, error) {
 	if format == "parquet" {
-		l, err = connectors.SniffParquet(ctx, in.tx, path)
-		lineExpr = "file_row_number + 2"
-	} else {
-		l, err = connectors.SniffCSV(path, delim)
+		return connectors.SniffParquet(ctx, in.tx, path)
 	}
+	return connectors.SniffCSV(path, delim)
+}
+
+// readRaw materialises a small reference file as TEMP TABLE raw_file (all VARCHAR, plus
+// _line) and returns its layout.
+func (in *ingester) readRaw(ctx context.Context, path, format string, delim byte) (connectors.Layout, error) {
+	l, err := in.layout(ctx, path, format, delim)
 	if err != nil {
-		return l, "", err
+		return l, err
 	}
-	if _, err := in.tx.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE raw_file AS SELECT * FROM "+l.ReadSQL()); err != nil {
-		return l, "", readError(path, err)
+	if _, err := in.tx.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE raw_file0 AS SELECT * FROM "+l.ReadSQL()); err != nil {
+		return l, readError(path, err)
 	}
-	return l, lineExpr, nil
+	if _, err := in.tx.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE raw_file AS SELECT "+l.LineExpr("raw_file0")+" AS _line, * FROM raw_file0"); err != nil {
+		return l, readError(path, err)
+	}
+	return l, nil
 }
 
 var csvErrLine = regexp.MustCompile(`CSV Error on Line: (\d+)`)
@@ -282,9 +283,11 @@ func readError(path string, err error) error {
 	return &connectors.FileError{Path: path, Line: line, Reason: reason}
 }
 
-// loadContract loads a referrals or attendances file.
+// loadContract loads a referrals or attendances file: one pass from the reader into
+// stg_file (parsed, row rules), file-level checks, one pass for the set rules into
+// set_bad, then quarantine and load.
 func (in *ingester) loadContract(ctx context.Context, src source, path string, fr *FileResult) error {
-	l, lineExpr, err := in.readRaw(ctx, path, src.format, src.delim)
+	l, err := in.layout(ctx, path, src.format, src.delim)
 	if err != nil {
 		return err
 	}
@@ -298,17 +301,23 @@ func (in *ingester) loadContract(ctx context.Context, src source, path string, f
 		return err
 	}
 	exec := func(what, q string, args ...any) (int64, error) {
+		start := time.Now()
 		res, err := in.tx.ExecContext(ctx, q, args...)
 		if err != nil {
 			return 0, fmt.Errorf("%s: %s: %w", path, what, err)
 		}
 		n, _ := res.RowsAffected()
+		in.log.Debug().Str("file", filepath.Base(path)).Str("statement", what).Int64("rows", n).
+			Int64("duration_ms", time.Since(start).Milliseconds()).Msg("ingest statement")
 		return n, nil
 	}
-	if _, err := exec("staging", connectors.StageSQL(src.kind, cols, m, in.logical, lineExpr)); err != nil {
+	if _, err := exec("staging", connectors.StageSQL(src.kind, l, cols, m, in.logical)); err != nil {
+		return readError(path, errors.Unwrap(err))
+	}
+	if _, err := exec("numbering lines", connectors.StagedView(l)); err != nil {
 		return err
 	}
-	if q := connectors.USDateCheckSQL(src.kind, m.DateFormats); q != "" {
+	if q := connectors.USDateCheckSQL(m.DateFormats); q != "" {
 		var line int64
 		var col, val string
 		err := in.tx.QueryRowContext(ctx, q).Scan(&line, &col, &val)
@@ -330,32 +339,40 @@ func (in *ingester) loadContract(ctx context.Context, src source, path string, f
 				Reason: fmt.Sprintf("holds NHS numbers (%d of %d ten-digit values pass the modulus 11 check); extracts must be pseudonymised", valid, ten)}
 		}
 	}
-	id := connectors.IDColumn(src.kind)
-	for _, st := range setRules(src.kind, id) {
-		var args []any
-		if st.bySource {
-			args = append(args, src.name)
-		}
-		if _, err := exec(st.what, st.sql, args...); err != nil {
+	if _, err := exec("applying set rules", connectors.SetRulesSQL(src.kind), src.name); err != nil {
+		return err
+	}
+	if fr.Rejected, err = exec("quarantining", `INSERT INTO quarantine SELECT ?, ?, ?, ?, _line, _bad.column, _bad.value, _bad.reason
+		FROM (SELECT _line, _bad FROM stg WHERE _bad IS NOT NULL UNION ALL SELECT _line, _bad FROM set_bad) ORDER BY _line`,
+		in.runID, fr.FileID, src.name, path); err != nil {
+		return err
+	}
+	table, id := src.kind, connectors.IDColumn(src.kind)
+	var setBad int64
+	if err := in.tx.QueryRowContext(ctx, "SELECT count(*) FROM set_bad").Scan(&setBad); err != nil {
+		return fmt.Errorf("%s: counting rejected rows: %w", path, err)
+	}
+	good := `CREATE OR REPLACE TEMP VIEW good AS SELECT * FROM stg s WHERE s._bad IS NULL`
+	if setBad > 0 {
+		good += ` AND NOT EXISTS (SELECT 1 FROM set_bad b WHERE b._line = s._line)`
+	}
+	if _, err := exec("selecting good rows", good); err != nil {
+		return err
+	}
+	var existing int64
+	if err := in.tx.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s LIMIT 1)", table)).Scan(&existing); err != nil {
+		return fmt.Errorf("%s: checking %s: %w", path, table, err)
+	}
+	if existing > 0 {
+		if fr.Replaced, err = exec("replacing corrected rows", fmt.Sprintf(`DELETE FROM %s WHERE %s IN (SELECT %s FROM good)`, table, id, id)); err != nil {
 			return err
 		}
 	}
-	var err2 error
-	fr.Rejected, err2 = exec("quarantining", `INSERT INTO quarantine SELECT ?, ?, ?, ?, _line, _bad.column, _bad.value, _bad.reason FROM stg_file WHERE _bad IS NOT NULL ORDER BY _line`,
-		in.runID, fr.FileID, src.name, path)
-	if err2 != nil {
-		return err2
-	}
-	table := src.kind
-	fr.Replaced, err = exec("replacing corrected rows", fmt.Sprintf(`DELETE FROM %s WHERE %s IN (SELECT %s FROM stg_file WHERE _bad IS NULL)`, table, id, id))
-	if err != nil {
-		return err
-	}
-	if src.mode == "replace" {
+	if src.mode == "replace" && existing > 0 {
 		// Ids absent from the newest file are gone (opt-outs, erasures); a referral's
 		// attendances go with it.
 		if _, err := exec("finding removed ids", fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE removed_ids AS SELECT %s AS id FROM %s t
-			WHERE t.source = ? AND NOT EXISTS (SELECT 1 FROM stg_file s WHERE s.%s = t.%s)`, id, table, id, id), src.name); err != nil {
+			WHERE t.source = ? AND NOT EXISTS (SELECT 1 FROM stg s WHERE s.%s = t.%s)`, id, table, id, id), src.name); err != nil {
 			return err
 		}
 		if fr.Deleted, err = exec("deleting removed ids", fmt.Sprintf(`DELETE FROM %s WHERE %s IN (SELECT id FROM removed_ids)`, table, id)); err != nil {
@@ -368,6 +385,8 @@ func (in *ingester) loadContract(ctx context.Context, src source, path string, f
 			}
 			fr.Deleted += n
 		}
+	}
+	if src.mode == "replace" {
 		if _, err := exec("marking superseded files", `UPDATE ingested_files SET superseded = true WHERE source = ? AND file_id <> ?`, src.name, fr.FileID); err != nil {
 			return err
 		}
@@ -376,47 +395,6 @@ func (in *ingester) loadContract(ctx context.Context, src source, path string, f
 		return err
 	}
 	return nil
-}
-
-type setRule struct {
-	what, sql string
-	bySource  bool // takes the source name as its one parameter
-}
-
-// setRules are the validation rules that need more than one row: applied to stg_file in
-// order, each only to rows no earlier rule rejected.
-func setRules(kind, id string) []setRule {
-	dup := func(col string) string {
-		return fmt.Sprintf("{'reason': 'duplicate_id', 'column': '%s', 'value': %s}", col, col)
-	}
-	raw := make([]string, 0)
-	for _, c := range connectors.Contract(kind) {
-		raw = append(raw, fmt.Sprintf("coalesce(r_%s, '\\N')", c.Name))
-	}
-	content := "md5(concat_ws(chr(31), " + strings.Join(raw, ", ") + "))"
-	rules := []setRule{
-		// An id whose rows differ is ambiguous: every copy is quarantined.
-		{"rejecting conflicting duplicate ids", fmt.Sprintf(`UPDATE stg_file SET _bad = %s WHERE _bad IS NULL AND %s IN (
-			SELECT %s FROM stg_file WHERE %s IS NOT NULL GROUP BY 1 HAVING count(DISTINCT %s) > 1)`, dup(id), id, id, id, content), false},
-		// Exact repeats of a row keep their first copy.
-		{"rejecting repeated rows", fmt.Sprintf(`UPDATE stg_file SET _bad = %s WHERE _line IN (
-			SELECT _line FROM (SELECT _line, row_number() OVER (PARTITION BY %s ORDER BY _line) AS rn FROM stg_file
-			WHERE _bad IS NULL AND %s IS NOT NULL) WHERE rn > 1)`, dup(id), id, id), false},
-		{"rejecting ids of another source", fmt.Sprintf(`UPDATE stg_file SET _bad = {'reason': 'id_from_other_source', 'column': '%s', 'value': %s}
-			WHERE _bad IS NULL AND %s IN (SELECT %s FROM %s WHERE source <> ?)`, id, id, id, id, kind), true},
-	}
-	if kind == "attendances" {
-		rules = append(rules,
-			setRule{"rejecting orphans", `UPDATE stg_file SET _bad = {'reason': 'orphan_attendance', 'column': 'referral_id', 'value': referral_id}
-				WHERE _bad IS NULL AND NOT EXISTS (SELECT 1 FROM referrals r WHERE r.referral_id = stg_file.referral_id)`, false},
-			setRule{"rejecting attendances before referral", `UPDATE stg_file SET _bad = {'reason': 'before_referral', 'column': 'attendance_date', 'value': r_attendance_date}
-				FROM referrals r WHERE stg_file._bad IS NULL AND r.referral_id = stg_file.referral_id AND stg_file.attendance_date < r.referral_date`, false},
-			setRule{"rejecting person mismatches", `UPDATE stg_file SET _bad = {'reason': 'person_mismatch', 'column': 'person_id', 'value': NULL::VARCHAR}
-				FROM referrals r WHERE stg_file._bad IS NULL AND r.referral_id = stg_file.referral_id
-				AND stg_file.person_id IS NOT NULL AND stg_file.person_id <> r.person_id`, false},
-		)
-	}
-	return rules
 }
 
 // insertSQL moves the good staged rows into the core table ($1 source, $2 file id).
@@ -429,11 +407,11 @@ func insertSQL(kind string) string {
 			coalesce(CAST(age AS INTEGER), CASE WHEN birth_month IS NOT NULL THEN
 				CAST(floor(date_diff('month', CAST(strptime(birth_month || '-15', '%Y-%m-%d') AS DATE), referral_date) / 12) AS INTEGER) END),
 			birth_month, ethnic_category, ?, ?, _line
-		FROM stg_file WHERE _bad IS NULL ORDER BY _line`
+		FROM good`
 	}
 	return `INSERT INTO attendances (attendance_id, referral_id, attendance_date, setting, status, worker_id, provider_id,
 		activity_category, mode, person_id, source, source_file_id, source_line)
 	SELECT attendance_id, referral_id, attendance_date, setting, status, worker_id, provider_id, activity_category, mode,
 		person_id, ?, ?, _line
-	FROM stg_file WHERE _bad IS NULL ORDER BY _line`
+	FROM good`
 }

@@ -11,7 +11,7 @@ import (
 
 // loadDeprivation loads a published IoD file; it replaces that edition's rows.
 func (in *ingester) loadDeprivation(ctx context.Context, src source, path string, fr *FileResult) error {
-	l, lineExpr, err := in.readRaw(ctx, path, src.format, src.delim)
+	l, err := in.readRaw(ctx, path, src.format, src.delim)
 	if err != nil {
 		return err
 	}
@@ -24,10 +24,10 @@ func (in *ingester) loadDeprivation(ctx context.Context, src source, path string
 		score = fmt.Sprintf("TRY_CAST(replace(trim(%s), ',', '') AS DOUBLE)", connectors.Ident(h.Score))
 	}
 	stage := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stg_dep AS
-		SELECT %s AS _line, upper(trim(%s)) AS lsoa_code, %s AS imd_rank, %s AS imd_decile, %s AS imd_score,
+		SELECT _line, upper(trim(%s)) AS lsoa_code, %s AS imd_rank, %s AS imd_decile, %s AS imd_score,
 			%s AS r_rank, %s AS r_decile
-		FROM raw_file`, lineExpr, connectors.Ident(h.Code), connectors.IntExpr(connectors.Ident(h.Rank)),
-		connectors.IntExpr(connectors.Ident(h.Decile)), score, connectors.Ident(h.Rank), connectors.Ident(h.Decile))
+		FROM raw_file`, connectors.Ident(h.Code), connectors.IntExpr(connectors.Clean(connectors.Ident(h.Rank))),
+		connectors.IntExpr(connectors.Clean(connectors.Ident(h.Decile))), score, connectors.Ident(h.Rank), connectors.Ident(h.Decile))
 	if _, err := in.tx.ExecContext(ctx, stage); err != nil {
 		return fmt.Errorf("%s: staging: %w", path, err)
 	}
@@ -62,7 +62,7 @@ func (in *ingester) loadDeprivation(ctx context.Context, src source, path string
 // used; where a file has none, MALE and FEMALE are summed. Rows of the same extract date
 // loaded earlier are replaced (a republished file).
 func (in *ingester) loadPopulation(ctx context.Context, src source, path string, fr *FileResult) error {
-	l, lineExpr, err := in.readRaw(ctx, path, src.format, src.delim)
+	l, err := in.readRaw(ctx, path, src.format, src.delim)
 	if err != nil {
 		return err
 	}
@@ -80,11 +80,11 @@ func (in *ingester) loadPopulation(ctx context.Context, src source, path string,
 		sex = "upper(trim(" + id(h.Sex) + "))"
 	}
 	stage := fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stg_pop AS
-		SELECT %s AS _line, %s AS extract_date, upper(trim(%s)) AS practice_code, %s AS practice_name,
+		SELECT _line, %s AS extract_date, upper(trim(%s)) AS practice_code, %s AS practice_name,
 			upper(trim(%s)) AS lsoa_code, %s AS sex, %s AS patients,
 			%s AS r_date, %s AS r_count
-		FROM raw_file`, lineExpr, connectors.DateExpr("trim("+id(h.ExtractDate)+")", formats), id(h.Practice), name,
-		id(h.LSOA), sex, connectors.IntExpr(id(h.Count)), id(h.ExtractDate), id(h.Count))
+		FROM raw_file`, connectors.DateExpr(connectors.Clean(id(h.ExtractDate)), formats), id(h.Practice), name,
+		id(h.LSOA), sex, connectors.IntExpr(connectors.Clean(id(h.Count))), id(h.ExtractDate), id(h.Count))
 	if _, err := in.tx.ExecContext(ctx, stage); err != nil {
 		return fmt.Errorf("%s: staging: %w", path, err)
 	}
