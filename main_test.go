@@ -141,7 +141,8 @@ schedule: { lock_wait: 30s }
 	out, err := socrx(t, dir, "query", "--db", "db/socrx.duckdb", "--format", "csv",
 		`SELECT (SELECT count(*) FROM referrals), (SELECT count(DISTINCT referral_id) FROM referrals),
 		        (SELECT count(*) FROM attendances), (SELECT count(DISTINCT attendance_id) FROM attendances),
-		        (SELECT count(*) FROM runs WHERE status = 'succeeded'), (SELECT count(*) FROM runs WHERE status IN ('abandoned', 'failed'))`).CombinedOutput()
+		        (SELECT count(*) FROM runs WHERE status = 'succeeded'), (SELECT count(*) FROM runs WHERE status IN ('abandoned', 'failed')),
+		        (SELECT count(*) FROM referrals WHERE source_line <> CAST(substr(referral_id, 2) AS BIGINT) + 2)`).CombinedOutput()
 	if err != nil {
 		t.Fatalf("query: %v\n%s", err, out)
 	}
@@ -153,6 +154,9 @@ schedule: { lock_wait: 30s }
 	}
 	if got[0] != n || got[1] != n || got[2] != 3*n || got[3] != 3*n {
 		t.Errorf("after %d kills: referrals %d (%d distinct), attendances %d (%d distinct); want %d and %d exactly once", kills, got[0], got[1], got[2], got[3], n, 3*n)
+	}
+	if got[6] != 0 {
+		t.Errorf("%d referrals carry a source_line that is not their record number", got[6])
 	}
 	if got[4] < 1 {
 		t.Errorf("no succeeded run after the kills")

@@ -181,16 +181,15 @@ func (l Layout) ReadSQL() string {
 		Literal(l.Path), Literal(string(l.Delimiter)), strings.Join(cols, ", "))
 }
 
-// LineExpr is the SQL for a record's 1-based number in the file (header = 1) over a
-// table created from ReadSQL by one CREATE TABLE AS. For CSV it relies on DuckDB keeping
-// insertion order (preserve_insertion_order, on by default): rows of a table created
-// inside a transaction get consecutive rowids from a high base in file order, so the
-// record number is the offset from the first. Parquet carries its own row numbers.
-func (l Layout) LineExpr(table string) string {
+// LineExpr is the SQL for a record's 1-based number in the file (header = 1), to select
+// alongside the columns of ReadSQL. For CSV it is row_number() OVER (), which DuckDB runs
+// as a streaming window numbering rows in scan order (rowids of a table created by a
+// parallel CREATE TABLE AS are not in file order: tested). Parquet carries row numbers.
+func (l Layout) LineExpr() string {
 	if l.Format == "parquet" {
 		return "file_row_number + 2"
 	}
-	return "rowid - (SELECT min(rowid) FROM " + table + ") + 2"
+	return "row_number() OVER () + 1"
 }
 
 // Literal quotes s as a SQL string literal. A NUL byte would end the statement early in

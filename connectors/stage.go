@@ -28,16 +28,14 @@ const (
 )
 
 // StageSQL returns a statement creating TEMP TABLE stg_file straight from the file's
-// reader (one parallel pass, in file order): one row per record with every contract column
-// parsed to its type, and _bad, a struct {reason, column, value} for the first row-level rule the record
+// reader (one pass): one row per record with _line, every contract column parsed to its
+// type, and _bad, a struct {reason, column, value} for the first row-level rule the record
 // breaks (value is the raw text). Set-level rules (duplicates, orphans) come after, in
 // SetRulesSQL.
 func StageSQL(kind string, l Layout, cols map[string]string, m Mapping, logical time.Time) string {
 	contract := Contract(kind)
 	var raw, parsed []string
-	if l.Format == "parquet" {
-		raw = append(raw, "file_row_number")
-	}
+	raw = append(raw, l.LineExpr()+" AS _line")
 	for _, c := range contract {
 		r := "NULL::VARCHAR"
 		if h, ok := cols[c.Name]; ok {
@@ -96,10 +94,8 @@ func StageSQL(kind string, l Layout, cols map[string]string, m Mapping, logical 
 	for i, c := range contract {
 		names[i] = Ident(c.Name)
 	}
-	if l.Format == "parquet" {
-		names = append(names, "file_row_number")
-		parsed = append(parsed, "file_row_number")
-	}
+	names = append([]string{"_line"}, names...)
+	parsed = append([]string{"_line"}, parsed...)
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stg_file AS
 SELECT %s,
     CASE %s END AS _bad
@@ -110,9 +106,10 @@ FROM (
 		strings.Join(raw, ",\n            "), l.ReadSQL())
 }
 
-// StagedView returns a statement creating TEMP VIEW stg: stg_file with _line.
-func StagedView(l Layout) string {
-	return "CREATE OR REPLACE TEMP VIEW stg AS SELECT " + l.LineExpr("stg_file") + " AS _line, * FROM stg_file"
+// StagedView returns a statement creating TEMP VIEW stg over stg_file, the name the
+// later statements read.
+func StagedView() string {
+	return "CREATE OR REPLACE TEMP VIEW stg AS SELECT * FROM stg_file"
 }
 
 // SetRulesSQL returns a statement creating TEMP TABLE set_bad (_line, _bad): the rows of

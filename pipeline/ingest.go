@@ -242,10 +242,7 @@ func (in *ingester) readRaw(ctx context.Context, path, format string, delim byte
 	if err != nil {
 		return l, err
 	}
-	if _, err := in.tx.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE raw_file0 AS SELECT * FROM "+l.ReadSQL()); err != nil {
-		return l, readError(path, err)
-	}
-	if _, err := in.tx.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE raw_file AS SELECT "+l.LineExpr("raw_file0")+" AS _line, * FROM raw_file0"); err != nil {
+	if _, err := in.tx.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE raw_file AS SELECT "+l.LineExpr()+" AS _line, * FROM "+l.ReadSQL()); err != nil {
 		return l, readError(path, err)
 	}
 	return l, nil
@@ -314,7 +311,7 @@ func (in *ingester) loadContract(ctx context.Context, src source, path string, f
 	if _, err := exec("staging", connectors.StageSQL(src.kind, l, cols, m, in.logical)); err != nil {
 		return readError(path, errors.Unwrap(err))
 	}
-	if _, err := exec("numbering lines", connectors.StagedView(l)); err != nil {
+	if _, err := exec("numbering lines", connectors.StagedView()); err != nil {
 		return err
 	}
 	if q := connectors.USDateCheckSQL(m.DateFormats); q != "" {
