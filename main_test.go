@@ -163,3 +163,53 @@ schedule: { lock_wait: 30s }
 	}
 	t.Logf("clean load %s; %d kills; %d runs recorded abandoned or failed", full.Round(time.Millisecond), kills, got[5])
 }
+
+// TestValidate checks extracts without loading: a per-file summary and no database change.
+func TestValidate(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "extracts"), 0o755)
+	os.WriteFile(filepath.Join(dir, "socrx.yaml"), []byte(`database: db/socrx.duckdb
+sources:
+  referrals:   { path: "extracts/referrals*.csv" }
+  attendances: { path: "extracts/attendances*.csv" }
+`), 0o644)
+	copyFile(t, "pipeline/testdata/good/referrals.csv", filepath.Join(dir, "extracts", "referrals_0.csv"))
+	copyFile(t, "pipeline/testdata/malformed/ref_unknown_sex.csv", filepath.Join(dir, "extracts", "referrals_1.csv"))
+	copyFile(t, "pipeline/testdata/malformed/att_orphan.csv", filepath.Join(dir, "extracts", "attendances_0.csv"))
+	var out, errb bytes.Buffer
+	code := realMain([]string{"validate", "--config", filepath.Join(dir, "socrx.yaml"), "--log-format", "json"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("validate exited %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"referrals_1.csv", "unknown_code=1", "attendances_0.csv", "orphan_attendance=1", "ROWS OK"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("validate output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "db", "socrx.duckdb")); err == nil {
+		t.Errorf("validate created the database")
+	}
+	// A refused file: exit 1 with one line naming it.
+	copyFile(t, "pipeline/testdata/malformed/ref_us_dates.csv", filepath.Join(dir, "extracts", "referrals_2.csv"))
+	out.Reset()
+	errb.Reset()
+	code = realMain([]string{"validate", "--config", filepath.Join(dir, "socrx.yaml"), "--log-format", "json"}, &out, &errb)
+	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
+	if code != 1 || !strings.Contains(lines[len(lines)-1], "referrals_2.csv: line 3: column referral_date") {
+		t.Errorf("exit %d, last stderr line %q", code, lines[len(lines)-1])
+	}
+	if !strings.Contains(out.String(), "refused") {
+		t.Errorf("summary does not mark the refused file:\n%s", out.String())
+	}
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,6 +1,7 @@
 package pipeline_test
 
 import (
+	"database/sql"
 	"os"
 	"path/filepath"
 	"testing"
@@ -166,4 +167,40 @@ func joinLines(ls []string) string {
 		out += l + "\n"
 	}
 	return out
+}
+
+// TestParquetSource loads referrals from Parquet (typed dates, file row numbers) with the
+// same validation as CSV.
+func TestParquetSource(t *testing.T) {
+	f := newFixture(t, `database: db/socrx.duckdb
+sources:
+  referrals:   { path: "extracts/referrals.parquet" }
+  attendances: { path: "extracts/attendances*.csv" }
+`)
+	f.put("good/attendances.csv", "attendances_0.csv")
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	src := filepath.Join("testdata", "good", "referrals.csv")
+	dst := filepath.Join(f.dir, "extracts", "referrals.parquet")
+	if _, err := db.Exec(`COPY (SELECT * REPLACE (strptime(referral_date, '%d/%m/%Y')::DATE AS referral_date)
+		FROM read_csv(?, all_varchar = true) UNION ALL
+		SELECT 'R005', 'P005', 'S1', 'A81001', DATE '2099-01-01', 'gp', NULL, 'pending', NULL, 'E01000001', 'F', '50', 'A')
+		TO '`+dst+`' (FORMAT parquet)`, src); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ingest(); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.count("SELECT count(*) FROM referrals"); got != 4 {
+		t.Errorf("referrals = %d, want 4", got)
+	}
+	if got := f.count("SELECT line FROM quarantine WHERE reason = 'future_date' AND \"column\" = 'referral_date'"); got != 6 {
+		t.Errorf("future-dated Parquet row quarantined at line %d, want 6", got)
+	}
+	if got := f.count("SELECT count(*) FROM attendances"); got != 5 {
+		t.Errorf("attendances = %d, want 5", got)
+	}
 }
