@@ -273,7 +273,8 @@ func (c *Config) applyDefaults() {
 		c.Quantiles = "national"
 	}
 	if c.MemoryLimit == "" {
-		c.MemoryLimit = "4GB"
+		// Peak RSS stays under 2 GiB at 5M referrals; DuckDB spills to temp_directory beyond it.
+		c.MemoryLimit = "1GB"
 	}
 	if c.Indicators.EngagedMinContacts == 0 {
 		c.Indicators.EngagedMinContacts = 3

@@ -104,11 +104,12 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 		return res, fmt.Errorf("starting ingest transaction: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	work, err := os.MkdirTemp("", "socrx-ref-")
-	if err != nil {
-		return res, fmt.Errorf("creating work directory: %w", err)
+	// Shipped reference files are written once beside the database (DuckDB reads paths),
+	// not to a temp dir that a killed run would leave behind.
+	work := filepath.Join(cfg.Resolve(cfg.TempDirectory), ".socrx-refdata")
+	if cfg.TempDirectory == "" {
+		work = filepath.Join(filepath.Dir(cfg.Resolve(cfg.Database)), ".socrx-refdata")
 	}
-	defer os.RemoveAll(work)
 	in := &ingester{tx: tx, runID: runID, logical: logical, log: log, workDir: work}
 	for _, src := range sourcesOf(cfg) {
 		files, err := connectors.Expand(src.pattern)
