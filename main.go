@@ -45,6 +45,7 @@ func commands() []command {
 		{"validate", "check extracts against the contract without loading", cmdValidate},
 		{"status", "recent runs, files and quarantine counts (exit 1 if the last run failed)", cmdStatus},
 		{"query", "read-only SQL against the published snapshot (or --db FILE)", cmdQuery},
+		{"export", "unsuppressed Parquet/Arrow exports for the secure environment", cmdExport},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, e.version)
 			return nil
