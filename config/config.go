@@ -51,7 +51,8 @@ type Sources struct {
 // Source is one extract source: a file or glob with its mapping.
 type Source struct {
 	Path       string                       `yaml:"path"`
-	Format     string                       `yaml:"format"` // csv | parquet (default from the extension)
+	Format     string                       `yaml:"format"` // csv | parquet | xlsx | emis (default from the extension)
+	Sheet      string                       `yaml:"sheet"`  // xlsx: sheet name (default the first)
 	DateFormat Strings                      `yaml:"date_format"`
 	SchemeID   string                       `yaml:"scheme_id"`
 	Mode       string                       `yaml:"mode"` // append | replace
@@ -336,8 +337,11 @@ func (c *Config) applyDefaults() {
 			}
 			if src.Format == "" {
 				src.Format = "csv"
-				if strings.HasSuffix(strings.ToLower(src.Path), ".parquet") {
+				switch strings.ToLower(filepath.Ext(src.Path)) {
+				case ".parquet":
 					src.Format = "parquet"
+				case ".xlsx":
+					src.Format = "xlsx"
 				}
 			}
 		}
@@ -482,8 +486,11 @@ func (c *Config) validateSources(add func(key, format string, args ...any)) {
 			if s.Mode != "append" && s.Mode != "replace" {
 				add(key+".mode", "%q is not one of append, replace", s.Mode)
 			}
-			if s.Format != "csv" && s.Format != "parquet" {
-				add(key+".format", "%q is not one of csv, parquet", s.Format)
+			if !contains([]string{"csv", "parquet", "xlsx", "emis"}, s.Format) {
+				add(key+".format", "%q is not one of csv, parquet, xlsx, emis", s.Format)
+			}
+			if s.Sheet != "" && s.Format != "xlsx" {
+				add(key+".sheet", "only xlsx sources take a sheet")
 			}
 			if len(s.Delimiter) != 1 {
 				add(key+".delimiter", "must be one character")

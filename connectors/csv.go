@@ -21,7 +21,8 @@ import (
 // Layout is what socrx needs to know about a file before DuckDB reads it.
 type Layout struct {
 	Path      string
-	Format    string   // csv | parquet
+	Format    string   // csv | parquet | table (an Arrow source already appended to Table)
+	Table     string   // the temp table holding an Arrow source's rows (Format table)
 	Header    []string // column names as in the file
 	NewLine   string   // \n, \r\n or \r (csv)
 	Delimiter byte
@@ -168,6 +169,9 @@ func headerEnd(b []byte) (int, string) {
 // columns all typed VARCHAR (never sniffed), plus a _line column holding the record's
 // 1-based number in the file (header = 1) where the reader can supply it.
 func (l Layout) ReadSQL() string {
+	if l.Format == "table" {
+		return Ident(l.Table)
+	}
 	if l.Format == "parquet" {
 		return fmt.Sprintf("read_parquet(%s, file_row_number = true)", Literal(l.Path))
 	}
@@ -186,6 +190,9 @@ func (l Layout) ReadSQL() string {
 // as a streaming window numbering rows in scan order (rowids of a table created by a
 // parallel CREATE TABLE AS are not in file order: tested). Parquet carries row numbers.
 func (l Layout) LineExpr() string {
+	if l.Format == "table" {
+		return "_line"
+	}
 	if l.Format == "parquet" {
 		return "file_row_number + 2"
 	}

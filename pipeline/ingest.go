@@ -87,7 +87,7 @@ func sourcesOf(cfg *config.Config) []source {
 
 // ingester loads files inside one transaction on one connection.
 type ingester struct {
-	tx      *sql.Tx
+	tx      *sql.Conn // inside BEGIN … COMMIT; a Conn (not a Tx) so Arrow sources can use its Appender
 	runID   int64
 	logical time.Time
 	log     zerolog.Logger
@@ -99,11 +99,21 @@ type ingester struct {
 // (socrx validate). The first file-level error stops the run and loads nothing.
 func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, logical time.Time, dryRun bool, log zerolog.Logger) (IngestResult, error) {
 	var res IngestResult
-	tx, err := db.BeginTx(ctx, nil)
+	tx, err := db.Conn(ctx)
 	if err != nil {
+		return res, fmt.Errorf("starting ingest: %w", err)
+	}
+	defer tx.Close()
+	if _, err := tx.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		return res, fmt.Errorf("starting ingest transaction: %w", err)
 	}
-	defer tx.Rollback() //nolint:errcheck // no-op after commit
+	committed := false
+	defer func() {
+		if !committed {
+			// A fresh context: a cancelled run must still roll back.
+			_, _ = tx.ExecContext(context.Background(), "ROLLBACK")
+		}
+	}()
 	// Shipped reference files are written once beside the database (DuckDB reads paths),
 	// not to a temp dir that a killed run would leave behind.
 	work := filepath.Join(cfg.Resolve(cfg.TempDirectory), ".socrx-refdata")
@@ -140,9 +150,10 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 	if dryRun {
 		return res, nil
 	}
-	if err := tx.Commit(); err != nil {
+	if _, err := tx.ExecContext(ctx, "COMMIT"); err != nil {
 		return res, fmt.Errorf("committing ingest: %w", err)
 	}
+	committed = true
 	return res, nil
 }
 
