@@ -57,7 +57,7 @@ func runSteps(ctx context.Context, e *env, c *common, job, logical string, steps
 	if err != nil {
 		return err
 	}
-	r := &pipeline.Runner{Cfg: cfg, Log: c.logger(e), Version: e.version}
+	r := &pipeline.Runner{Cfg: cfg, Log: c.logger(e), Version: e.version, Progress: c.progress(e)}
 	rec, err := r.Run(ctx, pipeline.RunSpec{Job: job, Trigger: pipeline.TriggerManual, Logical: t, Steps: steps, Period: period})
 	if err != nil {
 		return err

@@ -165,6 +165,16 @@ func (c *common) logger(e *env) zerolog.Logger {
 	return zerolog.New(e.stderr).Level(level).With().Timestamp().Logger()
 }
 
+// progress returns the terminal to draw progress bars on, or nil when logs are JSON or
+// stderr is not a terminal.
+func (c *common) progress(e *env) io.Writer {
+	f, ok := e.stderr.(*os.File)
+	if !ok || !isatty.IsTerminal(f.Fd()) || c.logFormat == "json" {
+		return nil
+	}
+	return f
+}
+
 func (c *common) load() (*config.Config, error) {
 	cfg, err := config.Load(c.config)
 	if err != nil {

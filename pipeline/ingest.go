@@ -85,6 +85,12 @@ func sourcesOf(cfg *config.Config) []source {
 	return out
 }
 
+// IngestOptions tune an ingest.
+type IngestOptions struct {
+	DryRun   bool      // validate only: roll back at the end
+	Progress io.Writer // a terminal to draw a progress bar on (nil: none)
+}
+
 // ingester loads files inside one transaction on one connection.
 type ingester struct {
 	tx      *sql.Conn // inside BEGIN … COMMIT; a Conn (not a Tx) so Arrow sources can use its Appender
@@ -97,8 +103,9 @@ type ingester struct {
 // Ingest loads every new file of every configured source in one transaction: all of the
 // run's files commit together, or none do. With dryRun the transaction is rolled back
 // (socrx validate). The first file-level error stops the run and loads nothing.
-func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, logical time.Time, dryRun bool, log zerolog.Logger) (IngestResult, error) {
+func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, logical time.Time, opt IngestOptions, log zerolog.Logger) (IngestResult, error) {
 	var res IngestResult
+	dryRun := opt.DryRun
 	tx, err := db.Conn(ctx)
 	if err != nil {
 		return res, fmt.Errorf("starting ingest: %w", err)
@@ -121,6 +128,8 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 		work = filepath.Join(filepath.Dir(cfg.Resolve(cfg.Database)), ".socrx-refdata")
 	}
 	in := &ingester{tx: tx, runID: runID, logical: logical, log: log, workDir: work}
+	bar := newBar(opt.Progress, cfg)
+	defer bar.done()
 	for _, src := range sourcesOf(cfg) {
 		files, err := connectors.Expand(src.pattern)
 		if err != nil {
@@ -135,7 +144,9 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 			files = files[len(files)-1:]
 		}
 		for _, f := range files {
+			bar.start(f)
 			fr, err := in.loadFile(ctx, src, f)
+			bar.finish(f)
 			res.Files = append(res.Files, fr)
 			if err != nil {
 				return res, err

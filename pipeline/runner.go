@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -19,6 +20,8 @@ type Runner struct {
 	Cfg     *config.Config
 	Log     zerolog.Logger
 	Version string
+	// Progress, when set, is a terminal on which long steps draw a progress bar.
+	Progress io.Writer
 }
 
 // RunSpec is one run to do.
@@ -120,7 +123,7 @@ func (r *Runner) runSteps(ctx context.Context, db *sql.DB, spec RunSpec, rec *Ru
 func (r *Runner) runStep(ctx context.Context, db *sql.DB, step string, spec RunSpec, rec *RunRecord, sr *StepResult, log zerolog.Logger) error {
 	switch step {
 	case "ingest":
-		res, err := Ingest(ctx, db, r.Cfg, rec.ID, spec.Logical, false, log)
+		res, err := Ingest(ctx, db, r.Cfg, rec.ID, spec.Logical, IngestOptions{Progress: r.Progress}, log)
 		for _, f := range res.Files {
 			if f.SHA256 != "" {
 				rec.InputHashes[f.Path] = f.SHA256

@@ -33,7 +33,7 @@ func (r *Runner) Validate(ctx context.Context, logical time.Time) (IngestResult,
 	if err := Migrate(ctx, db); err != nil {
 		return IngestResult{}, err
 	}
-	return Ingest(ctx, db, r.Cfg, 0, logical, true, r.Log)
+	return Ingest(ctx, db, r.Cfg, 0, logical, IngestOptions{DryRun: true, Progress: r.Progress}, r.Log)
 }
 
 // Status is what `socrx status` shows.
