@@ -12,12 +12,11 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/socrx/socrx/config"
 	"github.com/socrx/socrx/pipeline"
 )
 
-// allSteps are the steps of a full run.
-func allSteps() []string { return config.Steps() }
+// runSteps are the steps of a full run: every step this build has.
+func runSteps() []string { return []string{"ingest", "transform", "publish"} }
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
 	fs, c := newFlags(e, "run", "run [--config FILE] [--logical-date DATE]")
@@ -25,7 +24,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return runSteps(ctx, e, c, "run", *logical, allSteps(), "")
+	return runSteps2(ctx, e, c, "run", *logical, runSteps(), "")
 }
 
 // stepCommand is a manual run of one step.
@@ -44,11 +43,11 @@ func stepCommand(step string) func(context.Context, *env, []string) error {
 		if err := parse(fs, args); err != nil {
 			return err
 		}
-		return runSteps(ctx, e, c, step, *logical, []string{step}, period)
+		return runSteps2(ctx, e, c, step, *logical, []string{step}, period)
 	}
 }
 
-func runSteps(ctx context.Context, e *env, c *common, job, logical string, steps []string, period string) error {
+func runSteps2(ctx context.Context, e *env, c *common, job, logical string, steps []string, period string) error {
 	cfg, err := c.load()
 	if err != nil {
 		return err

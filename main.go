@@ -37,6 +37,7 @@ type env struct {
 
 func commands() []command {
 	return []command{
+		{"demo", "generate a realistic synthetic dataset and run the whole pipeline on it", cmdDemo},
 		{"run", "one full run now: ingest, transform, report, publish", cmdRun},
 		{"ingest", "load new extract files (one run with the ingest step)", stepCommand("ingest")},
 		{"transform", "rebuild the marts from the core tables", stepCommand("transform")},
@@ -45,6 +46,7 @@ func commands() []command {
 		{"validate", "check extracts against the contract without loading", cmdValidate},
 		{"status", "recent runs, files and quarantine counts (exit 1 if the last run failed)", cmdStatus},
 		{"query", "read-only SQL against the published snapshot (or --db FILE)", cmdQuery},
+		{"generate", "write synthetic extracts of any size", cmdGenerate},
 		{"export", "unsuppressed Parquet/Arrow exports for the secure environment", cmdExport},
 		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, e.version)
