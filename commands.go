@@ -145,18 +145,7 @@ func cmdQuery(ctx context.Context, e *env, args []string) error {
 	if *format != "table" && *format != "csv" && *format != "json" {
 		return usageError{fmt.Sprintf("--format %q: want table, csv or json", *format)}
 	}
-	path := *dbPath
-	if path == "" {
-		cfg, err := c.load()
-		if err != nil {
-			return err
-		}
-		path = cfg.Resolve(cfg.Publish)
-	}
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("database %s: %w", path, err)
-	}
-	db, err := pipeline.OpenDB(ctx, path, pipeline.DBOptions{ReadOnly: true})
+	db, err := c.openReader(ctx, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -253,4 +242,21 @@ func jsonValue(v any) any {
 		return string(x)
 	}
 	return v
+}
+
+// openReader opens a database read-only for queries and exports: the given file, else the
+// published snapshot of the config (never the working file a run may be writing).
+func (c *common) openReader(ctx context.Context, dbPath string) (*sql.DB, error) {
+	path := dbPath
+	if path == "" {
+		cfg, err := c.load()
+		if err != nil {
+			return nil, err
+		}
+		path = cfg.Resolve(cfg.Publish)
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	return pipeline.OpenDB(ctx, path, pipeline.DBOptions{ReadOnly: true})
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/socrx/socrx/pipeline"
@@ -24,18 +23,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if *format != "parquet" && *format != "arrow" {
 		return usageError{fmt.Sprintf("--format %q: want parquet or arrow", *format)}
 	}
-	path := *dbPath
-	if path == "" {
-		cfg, err := c.load()
-		if err != nil {
-			return err
-		}
-		path = cfg.Resolve(cfg.Publish)
-	}
-	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("database %s: %w", path, err)
-	}
-	db, err := pipeline.OpenDB(ctx, path, pipeline.DBOptions{ReadOnly: true})
+	db, err := c.openReader(ctx, *dbPath)
 	if err != nil {
 		return err
 	}

@@ -19,16 +19,7 @@ type IoDHeader struct {
 // RecogniseIoD recognises MHCLG's published IoD headers: IoD2019 File 1 and File 7 (2011
 // LSOAs) and IoD2025 File 7 (2021 LSOAs).
 func RecogniseIoD(l Layout) (IoDHeader, error) {
-	find := func(names ...string) string {
-		for _, h := range l.Header {
-			for _, n := range names {
-				if strings.EqualFold(strings.TrimSpace(h), n) {
-					return h
-				}
-			}
-		}
-		return ""
-	}
+	find := l.find
 	var h IoDHeader
 	if c := find("LSOA code (2011)"); c != "" {
 		h = IoDHeader{Edition: "IoD2019", Vintage: 2011, Code: c}
@@ -55,16 +46,7 @@ type PopulationHeader struct {
 // RecognisePopulation finds the published columns; the count column is spelled either
 // NUMBER_OF_PATIENTS or "Number of Patients".
 func RecognisePopulation(l Layout) (PopulationHeader, error) {
-	find := func(names ...string) string {
-		for _, h := range l.Header {
-			for _, n := range names {
-				if strings.EqualFold(strings.TrimSpace(h), n) {
-					return h
-				}
-			}
-		}
-		return ""
-	}
+	find := l.find
 	p := PopulationHeader{
 		ExtractDate:  find("EXTRACT_DATE"),
 		Practice:     find("PRACTICE_CODE", "ORG_CODE"),
@@ -85,4 +67,16 @@ func RecognisePopulation(l Layout) (PopulationHeader, error) {
 			Reason: "not a recognised NHS England registered-patients LSOA file: column missing"}
 	}
 	return p, nil
+}
+
+// find returns the header cell matching any of names (case-insensitive), or "".
+func (l Layout) find(names ...string) string {
+	for _, h := range l.Header {
+		for _, n := range names {
+			if strings.EqualFold(strings.TrimSpace(h), n) {
+				return h
+			}
+		}
+	}
+	return ""
 }
