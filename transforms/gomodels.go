@@ -11,6 +11,14 @@ import (
 func registeredGoModels() []GoModel {
 	return []GoModel{
 		{Name: "archetype_signals", After: "", Build: buildArchetypeSignals},
+		// continuity (continuity.go): per-episode tables once int_referrals exists, then the
+		// Go halves of continuity_summary (Kaplan–Meier) and practice_variation (funnel
+		// limits), then the link-worker and general-practice signals.
+		{Name: "int_episode_metrics", After: "int_referrals", Build: buildEpisodeMetrics},
+		{Name: "continuity_km", After: "continuity_summary", Build: fillContinuityKM},
+		{Name: "practice_funnel", After: "practice_variation", Build: fillPracticeFunnel},
+		{Name: "sig_link_workers", After: "session_counts", Build: buildContinuitySignals},
+		{Name: "equity_summary", After: "equity_strata", Build: buildEquity}, // equity.go: strata limits, summary, sig_vcs
 	}
 }
 

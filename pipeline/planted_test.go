@@ -1,0 +1,100 @@
+package pipeline_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/socrx/socrx/config"
+	"github.com/socrx/socrx/connectors/synthetic"
+	"github.com/socrx/socrx/pipeline"
+)
+
+// plantedRun generates the demo-sized dataset for a seed and runs ingest and transform.
+func plantedRun(t *testing.T, seed uint64) (*fixture, synthetic.Manifest) {
+	t.Helper()
+	dir := t.TempDir()
+	sum, err := synthetic.Generate(context.Background(), synthetic.Options{OutDir: filepath.Join(dir, "extracts"), Referrals: 6000, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfgText := `database: db/socrx.duckdb
+period: quarter
+sources:
+  referrals:   { path: "extracts/referrals.csv" }
+  attendances: { path: "extracts/attendances.csv" }
+  population:  { path: "extracts/population.csv" }
+schemes:
+`
+	for _, s := range sum.Manifest.Schemes {
+		cfgText += fmt.Sprintf("  - { id: %s, name: %q }\n", s.ID, s.Name)
+	}
+	os.WriteFile(filepath.Join(dir, "socrx.yaml"), []byte(cfgText), 0o644)
+	cfg, err := config.Load(filepath.Join(dir, "socrx.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, dir: dir, cfg: cfg}
+	end, _ := time.Parse("2006-01-02", sum.Manifest.End)
+	if _, err := f.runner().Run(context.Background(), pipeline.RunSpec{Job: "t", Trigger: pipeline.TriggerManual,
+		Logical: end.AddDate(0, 0, 35), Steps: []string{"ingest", "transform"}}); err != nil {
+		t.Fatal(err)
+	}
+	return f, sum.Manifest
+}
+
+// TestPlantedLinkWorkerArchetypes recovers the planted link-worker truths for five seeds:
+// the capped transactional scheme's heaping is detected at its cap, its continuity is
+// clearly lower and its waits longer than the relational scheme's. With about 2,000
+// referrals a scheme the mean COC has a standard error near 0.01, so a gap of 0.15 (planted
+// about 0.35) is far outside noise.
+func TestPlantedLinkWorkerArchetypes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and transforms five datasets")
+	}
+	for _, seed := range []uint64{1, 2, 3, 4, 5} {
+		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			f, m := plantedRun(t, seed)
+			var relational, transactional synthetic.SchemeManifest
+			for _, s := range m.Schemes {
+				switch {
+				case s.SessionCap > 0:
+					transactional = s
+				case s.HandoffProb < 0.1:
+					relational = s
+				}
+			}
+			q := func(col, scheme string) float64 {
+				db := f.db()
+				defer db.Close()
+				var v float64
+				if err := db.QueryRow(`SELECT CAST(`+col+` AS DOUBLE) FROM continuity_summary WHERE scheme_id = ? AND period = 'all' AND stratum = 'all'`, scheme).Scan(&v); err != nil {
+					t.Fatalf("%s of %s: %v", col, scheme, err)
+				}
+				return v
+			}
+			if got := q("cap", transactional.ID); int(got) != transactional.SessionCap {
+				t.Errorf("cap of %s = %v, want %d", transactional.ID, got, transactional.SessionCap)
+			}
+			if q("CAST(cap_heaping_detected AS INTEGER)", transactional.ID) != 1 {
+				t.Errorf("cap heaping not detected for %s (ratio %.1f, above %.3f)", transactional.ID,
+					q("heaping_ratio", transactional.ID), q("share_above_cap", transactional.ID))
+			}
+			if q("CAST(cap_heaping_detected AS INTEGER)", relational.ID) != 0 {
+				t.Errorf("cap heaping detected for the open-ended %s", relational.ID)
+			}
+			if r, tr := q("mean_coc", relational.ID), q("mean_coc", transactional.ID); r-tr < 0.15 {
+				t.Errorf("mean COC %s %.3f vs %s %.3f: want the relational scheme clearly higher", relational.ID, r, transactional.ID, tr)
+			}
+			if r, tr := q("handoff_rate", relational.ID), q("handoff_rate", transactional.ID); tr <= r {
+				t.Errorf("hand-off rate %s %.3f vs %s %.3f", relational.ID, r, transactional.ID, tr)
+			}
+			if r, tr := q("median_days_to_first_contact", relational.ID), q("median_days_to_first_contact", transactional.ID); tr < 2*r {
+				t.Errorf("median wait %s %.0f vs %s %.0f: want the transactional scheme's at least twice as long", relational.ID, r, transactional.ID, tr)
+			}
+		})
+	}
+}

@@ -1,0 +1,153 @@
+-- Continuity and link-worker metrics (design §5) per scheme (and ALL) × period (and all) ×
+-- stratum ('all' and IMD quintiles '1'–'5', since continuity can itself be inequitable).
+-- Episodes without a quintile count in 'all' only. The Kaplan–Meier quantiles are filled
+-- in by the continuity_km Go model from per-day counts; cap heaping is measured at the
+-- scheme's k from int_continuity_caps (ALL uses the ALL row).
+WITH e AS (
+    SELECT
+        m.scheme_id AS g_scheme,
+        m.period AS g_period,
+        m.imd_quintile AS g_quintile,
+        m.lw_contacts, m.worker_contacts, m.contacts_without_worker,
+        m.upc, m.coc, m.secon, m.hhi, m.mmci, m.handoffs,
+        m.contacted, m.engaged, m.first_contact_event,
+        m.re_referred_90d, m.re_referred_365d, m.same_worker_retained,
+        -- heaping is over closed episodes that had at least one contact: an episode that
+        -- never started cannot have been stopped at a cap
+        m.closed AND m.lw_contacts >= 1 AS heaping_base,
+        cs.cap AS cap_scheme,
+        cs.cap_source AS cap_source_scheme,
+        ca.cap AS cap_all,
+        ca.cap_source AS cap_source_all
+    FROM int_episode_metrics m
+    LEFT JOIN int_continuity_caps cs ON cs.scheme_id = m.scheme_id
+    LEFT JOIN int_continuity_caps ca ON ca.scheme_id = 'ALL'
+),
+cells AS (
+    SELECT
+        grouping(g_scheme) = 1 AS all_schemes,
+        CASE WHEN grouping(g_scheme) = 1 THEN 'ALL' ELSE g_scheme END AS scheme_id,
+        CASE WHEN grouping(g_period) = 1 THEN 'all' ELSE g_period END AS period,
+        CASE WHEN grouping(g_quintile) = 1 THEN 'all' ELSE CAST(g_quintile AS VARCHAR) END AS stratum,
+        count(*) AS episodes,
+        count(*) FILTER (WHERE contacted) AS contacted_episodes,
+        count(*) FILTER (WHERE worker_contacts >= 2) AS episodes_n2,
+        count(*) FILTER (WHERE worker_contacts >= 3) AS episodes_n3,
+        -- the indices are NULL below 2 contacts with a worker, so avg() is over N ≥ 2
+        avg(upc) AS mean_upc,
+        avg(coc) AS mean_coc,
+        stddev_samp(coc) AS sd_coc,
+        avg(secon) AS mean_secon,
+        avg(hhi) FILTER (WHERE worker_contacts >= 2) AS mean_hhi,
+        avg(mmci) AS mean_mmci,
+        avg(upc) FILTER (WHERE worker_contacts >= 3) AS mean_upc_n3,
+        avg(coc) FILTER (WHERE worker_contacts >= 3) AS mean_coc_n3,
+        avg(CAST(lw_contacts >= 2 AS DOUBLE)) AS followup_share,
+        avg(CAST(engaged AS DOUBLE)) AS engaged_share,
+        sum(handoffs) AS handoffs,
+        sum(greatest(worker_contacts - 1, 0)) AS worker_pairs,
+        sum(lw_contacts) AS contacts,
+        sum(contacts_without_worker) AS contacts_without_worker,
+        count(first_contact_event) AS km_referrals,
+        count(*) FILTER (WHERE heaping_base) AS closed_contacted_episodes,
+        -- counts at k − 1, k, k + 1 and above k, for the scheme's k and for ALL's k; the
+        -- select below keeps the pair that matches the cell
+        count(*) FILTER (WHERE heaping_base AND lw_contacts = cap_scheme) AS at_k_s,
+        count(*) FILTER (WHERE heaping_base AND lw_contacts = cap_scheme - 1) AS below_k_s,
+        count(*) FILTER (WHERE heaping_base AND lw_contacts = cap_scheme + 1) AS next_k_s,
+        count(*) FILTER (WHERE heaping_base AND lw_contacts > cap_scheme) AS above_k_s,
+        count(*) FILTER (WHERE heaping_base AND lw_contacts = cap_all) AS at_k_a,
+        count(*) FILTER (WHERE heaping_base AND lw_contacts = cap_all - 1) AS below_k_a,
+        count(*) FILTER (WHERE heaping_base AND lw_contacts = cap_all + 1) AS next_k_a,
+        count(*) FILTER (WHERE heaping_base AND lw_contacts > cap_all) AS above_k_a,
+        any_value(cap_scheme) AS cap_s,
+        any_value(cap_source_scheme) AS cap_source_s,
+        any_value(cap_all) AS cap_a,
+        any_value(cap_source_all) AS cap_source_a,
+        count(re_referred_90d) AS re_referral_eligible_90d,
+        count(*) FILTER (WHERE re_referred_90d) AS re_referred_90d_episodes,
+        count(re_referred_365d) AS re_referral_eligible_365d,
+        count(*) FILTER (WHERE re_referred_365d) AS re_referred_365d_episodes,
+        count(same_worker_retained) AS retention_eligible,
+        count(*) FILTER (WHERE same_worker_retained) AS retained_episodes
+    FROM e
+    GROUP BY CUBE (g_scheme, g_period, g_quintile)
+    -- no row for empty cells (the grand total of no episodes), nor for 'no quintile'
+    HAVING count(*) > 0 AND (grouping(g_quintile) = 1 OR g_quintile IS NOT NULL)
+),
+heaping AS (
+    SELECT
+        c.*,
+        CASE WHEN all_schemes THEN cap_a ELSE cap_s END AS cap,
+        CASE WHEN all_schemes THEN cap_source_a ELSE cap_source_s END AS cap_source,
+        CASE WHEN all_schemes THEN at_k_a ELSE at_k_s END AS n_k,
+        CASE WHEN all_schemes THEN below_k_a ELSE below_k_s END AS n_below,
+        CASE WHEN all_schemes THEN next_k_a ELSE next_k_s END AS n_next,
+        CASE WHEN all_schemes THEN above_k_a ELSE above_k_s END AS n_above
+    FROM cells c
+),
+shares AS (
+    SELECT
+        h.*,
+        CASE WHEN cap IS NOT NULL THEN n_k / nullif(closed_contacted_episodes, 0) END AS cap_heaping_share,
+        CASE WHEN cap IS NOT NULL THEN n_above / nullif(closed_contacted_episodes, 0) END AS share_above_cap,
+        -- h = n_k / mean(n_{k−1}, n_{k+1}); undefined (NULL) when neither neighbour occurs
+        CASE WHEN cap IS NOT NULL THEN n_k / nullif((n_below + n_next) / 2, 0) END AS heaping_ratio
+    FROM heaping h
+)
+SELECT
+    scheme_id,
+    period,
+    stratum,
+    episodes,
+    mean_upc,
+    mean_coc,
+    mean_secon,
+    mean_hhi,
+    mean_mmci,
+    mean_upc_n3,
+    mean_coc_n3,
+    CAST(NULL AS INTEGER) AS median_days_to_first_contact,
+    CAST(NULL AS INTEGER) AS p90_days_to_first_contact,
+    followup_share,
+    engaged_share,
+    handoffs / nullif(worker_pairs, 0) AS handoff_rate,
+    contacts_without_worker / nullif(contacts, 0) AS missing_worker_share,
+    cap,
+    cap_heaping_share,
+    share_above_cap,
+    heaping_ratio,
+    -- detected when h ≥ 2 (or h is infinite: contacts at k and none either side) and
+    -- under 2% went beyond k; unknown when there is no k or no closed episode
+    CASE WHEN cap IS NULL OR closed_contacted_episodes = 0 THEN NULL
+         ELSE n_k > 0 AND coalesce(heaping_ratio >= 2, true) AND share_above_cap < 0.02
+    END AS cap_heaping_detected,
+    CAST(re_referred_90d_episodes AS DOUBLE) / nullif(re_referral_eligible_90d, 0) AS re_referral_rate_90d,
+    CAST(re_referred_365d_episodes AS DOUBLE) / nullif(re_referral_eligible_365d, 0) AS re_referral_rate_365d,
+    CAST(retained_episodes AS DOUBLE) / nullif(retention_eligible, 0) AS same_worker_retention,
+    -- supporting columns
+    cap_source,
+    contacted_episodes,
+    CAST(contacted_episodes AS DOUBLE) / episodes AS contacted_share,
+    episodes_n2,
+    episodes_n3,
+    mean_coc - 1.959963984540054 * sd_coc / sqrt(episodes_n2) AS mean_coc_lower,
+    mean_coc + 1.959963984540054 * sd_coc / sqrt(episodes_n2) AS mean_coc_upper,
+    handoffs,
+    worker_pairs,
+    contacts,
+    contacts_without_worker,
+    km_referrals,
+    closed_contacted_episodes,
+    CASE WHEN cap IS NOT NULL THEN n_below END AS episodes_at_cap_minus_1,
+    CASE WHEN cap IS NOT NULL THEN n_k END AS episodes_at_cap,
+    CASE WHEN cap IS NOT NULL THEN n_next END AS episodes_at_cap_plus_1,
+    CASE WHEN cap IS NOT NULL THEN n_above END AS episodes_above_cap,
+    re_referral_eligible_90d,
+    re_referred_90d_episodes,
+    re_referral_eligible_365d,
+    re_referred_365d_episodes,
+    retention_eligible,
+    retained_episodes
+FROM shares
+ORDER BY scheme_id, period, stratum

@@ -1,0 +1,322 @@
+-- Equity strata (design §4, §8): every pathway measure's numerator and denominator per
+-- scheme (and ALL) × period (and all) × stratum of each dimension: IMD quintile and decile
+-- (national, or local fifths/tenths with `quantiles: local`), age band, sex, ethnic group.
+-- The confidence limits (Wilson for proportions; exact Poisson below 10 events, else
+-- Byar, for reach) are filled in by the equity Go model, which also builds
+-- equity_summary from these rows: one implementation of each statistic.
+--
+-- Follow-up windows: a referral is mature for a measure when referral_date + window <=
+-- data_end; immature referrals are left out of that measure's numerator and denominator
+-- and counted in `immature`. Events count only inside the window, so every mature
+-- referral has had the same follow-up whatever its age (and the same definition as the
+-- contacted proportion of practice_variation).
+--
+-- The per-referral pathway flags are built here rather than in an intermediate model
+-- because every int_equity_* name sorts before int_lw_contacts and int_referrals, which
+-- they read; the int_equity_* models hold what needs only core tables (catchments,
+-- registered population, local quantile cuts).
+WITH w AS (
+    SELECT
+        getvariable('data_end') AS data_end,
+        CAST(getvariable('window_contacted') AS INTEGER) AS w_contacted,
+        CAST(getvariable('window_engaged') AS INTEGER) AS w_engaged,
+        CAST(getvariable('window_vcs_uptake') AS INTEGER) AS w_vcs,
+        -- the design fixes the DNA window at 180 days; config has no key for it
+        180 AS w_dna,
+        CAST(getvariable('engaged_min_contacts') AS INTEGER) AS engaged_min
+),
+refs AS (
+    SELECT r.*, upper(trim(r.practice_code)) AS practice_norm
+    FROM int_referrals r
+    WHERE r.referral_date IS NOT NULL
+),
+-- link-worker contacts (the one definition, int_lw_contacts) inside each window
+lw AS (
+    SELECT
+        c.referral_id,
+        count(*) FILTER (WHERE c.attendance_date <= r.referral_date + w.w_contacted) AS contacts_contacted,
+        count(*) FILTER (WHERE c.attendance_date <= r.referral_date + w.w_engaged) AS contacts_engaged
+    FROM int_lw_contacts c
+    JOIN refs r USING (referral_id)
+    CROSS JOIN w
+    WHERE c.attendance_date >= r.referral_date
+    GROUP BY c.referral_id
+),
+-- VCS sessions attended, and link-worker bookings (any status) and DNAs, inside windows
+att AS (
+    SELECT
+        a.referral_id,
+        bool_or(a.setting = 'vcs' AND a.status = 'attended' AND a.attendance_date <= r.referral_date + w.w_vcs) AS vcs_attended,
+        bool_or(a.setting = 'link_worker' AND a.attendance_date <= r.referral_date + w.w_dna) AS lw_booked,
+        bool_or(a.setting = 'link_worker' AND a.status = 'dna' AND a.attendance_date <= r.referral_date + w.w_dna) AS lw_dna
+    FROM attendances a
+    JOIN refs r USING (referral_id)
+    CROSS JOIN w
+    WHERE a.attendance_date >= r.referral_date
+    GROUP BY a.referral_id
+),
+flags AS (
+    SELECT
+        r.referral_id,
+        r.person_id,
+        r.scheme_id,
+        r.period,
+        r.practice_norm,
+        r.imd_rank,
+        r.imd_decile,
+        r.imd_quintile,
+        r.age_band,
+        CASE upper(trim(r.sex)) WHEN 'F' THEN 'female' WHEN 'M' THEN 'male' WHEN 'I' THEN 'indeterminate' ELSE 'unknown' END AS sex,
+        r.ethnic_group,
+        r.referral_date + w.w_contacted <= w.data_end AS mature_contacted,
+        coalesce(lw.contacts_contacted, 0) >= 1 AS contacted,
+        r.referral_date + w.w_engaged <= w.data_end AS mature_engaged,
+        coalesce(lw.contacts_engaged, 0) >= w.engaged_min AS engaged,
+        r.referral_date + w.w_vcs <= w.data_end AS mature_vcs,
+        coalesce(att.vcs_attended, false) AS vcs_uptake,
+        r.referral_date + w.w_dna <= w.data_end AS mature_dna,
+        coalesce(att.lw_booked, false) AS lw_booked,
+        coalesce(att.lw_dna, false) AS lw_dna
+    FROM refs r
+    CROSS JOIN w
+    LEFT JOIN lw USING (referral_id)
+    LEFT JOIN att USING (referral_id)
+),
+-- each referral counts for its own scheme and for ALL; the two can have different local
+-- quantiles (each catchment is ranked on its own), so the rows are copied, not rolled up
+copies AS (
+    SELECT f.*, f.scheme_id AS g_scheme FROM flags f
+    UNION ALL
+    SELECT f.*, 'ALL' AS g_scheme FROM flags f
+),
+local_schemes AS (
+    SELECT DISTINCT scheme_id FROM int_equity_quantile_cuts
+),
+-- practices whose registered patients make the reach denominator (catchment practices
+-- present in the period's population extract); reach counts only their referrals. With
+-- no population file there is no denominator, but the catchment's people still count.
+reach_practices AS (
+    SELECT DISTINCT scheme_id, period, practice_code FROM int_equity_population
+    UNION ALL
+    SELECT scheme_id, period, practice_code FROM int_equity_catchments WHERE NOT EXISTS (SELECT 1 FROM population)
+),
+placed AS (
+    SELECT
+        c.*,
+        coalesce(l5.stratum, c.imd_quintile) AS q5,
+        coalesce(l10.stratum, c.imd_decile) AS q10,
+        cp.practice_code IS NOT NULL AS in_catchment_period,
+        ca.practice_code IS NOT NULL AS in_catchment_all
+    FROM copies c
+    LEFT JOIN int_equity_quantile_cuts l5
+        ON l5.scheme_id = c.g_scheme AND l5.quantiles = 5 AND c.imd_rank BETWEEN l5.lo_rank AND l5.hi_rank
+    LEFT JOIN int_equity_quantile_cuts l10
+        ON l10.scheme_id = c.g_scheme AND l10.quantiles = 10 AND c.imd_rank BETWEEN l10.lo_rank AND l10.hi_rank
+    LEFT JOIN reach_practices cp
+        ON cp.scheme_id = c.g_scheme AND cp.period = c.period AND cp.practice_code = c.practice_norm
+    LEFT JOIN reach_practices ca
+        ON ca.scheme_id = c.g_scheme AND ca.period = 'all' AND ca.practice_code = c.practice_norm
+),
+-- the measures need no person identity: fold the referrals into one row per combination
+-- of strata first, so the unpivot and roll-up below touch thousands of rows, not millions
+folded AS (
+    SELECT
+        g_scheme, period, q5, q10, age_band, sex, ethnic_group,
+        count(*) FILTER (WHERE mature_contacted) AS contacted_den,
+        count(*) FILTER (WHERE mature_contacted AND contacted) AS contacted_num,
+        count(*) FILTER (WHERE NOT mature_contacted) AS contacted_imm,
+        count(*) FILTER (WHERE mature_engaged) AS engaged_den,
+        count(*) FILTER (WHERE mature_engaged AND engaged) AS engaged_num,
+        count(*) FILTER (WHERE NOT mature_engaged) AS engaged_imm,
+        count(*) FILTER (WHERE mature_vcs) AS vcs_den,
+        count(*) FILTER (WHERE mature_vcs AND vcs_uptake) AS vcs_num,
+        count(*) FILTER (WHERE NOT mature_vcs) AS vcs_imm,
+        count(*) FILTER (WHERE mature_dna AND lw_booked) AS dna_den,
+        count(*) FILTER (WHERE mature_dna AND lw_booked AND lw_dna) AS dna_num,
+        count(*) FILTER (WHERE NOT mature_dna AND lw_booked) AS dna_imm
+    FROM placed
+    GROUP BY ALL
+),
+dims AS (
+    SELECT * FROM (VALUES ('imd_quintile'), ('imd_decile'), ('age_band'), ('sex'), ('ethnic_group')) d(dimension)
+),
+long AS (
+    SELECT
+        f.*,
+        d.dimension,
+        CASE d.dimension
+            WHEN 'imd_quintile' THEN CAST(f.q5 AS VARCHAR)
+            WHEN 'imd_decile' THEN CAST(f.q10 AS VARCHAR)
+            WHEN 'age_band' THEN f.age_band
+            WHEN 'sex' THEN f.sex
+            ELSE f.ethnic_group
+        END AS stratum
+    FROM folded f
+    CROSS JOIN dims d
+),
+agg AS (
+    SELECT
+        g_scheme AS scheme_id,
+        CASE WHEN grouping(period) = 1 THEN 'all' ELSE period END AS period,
+        dimension,
+        stratum,
+        sum(contacted_den) AS contacted_den,
+        sum(contacted_num) AS contacted_num,
+        sum(contacted_imm) AS contacted_imm,
+        sum(engaged_den) AS engaged_den,
+        sum(engaged_num) AS engaged_num,
+        sum(engaged_imm) AS engaged_imm,
+        sum(vcs_den) AS vcs_den,
+        sum(vcs_num) AS vcs_num,
+        sum(vcs_imm) AS vcs_imm,
+        sum(dna_den) AS dna_den,
+        sum(dna_num) AS dna_num,
+        sum(dna_imm) AS dna_imm
+    FROM long
+    WHERE stratum IS NOT NULL
+    GROUP BY GROUPING SETS ((g_scheme, period, dimension, stratum), (g_scheme, dimension, stratum))
+),
+-- reach counts people, once each, among referrals from the catchment's practices in the
+-- population extract (the period's catchment, or the whole span's for period 'all')
+reach_people AS (
+    SELECT
+        g_scheme AS scheme_id,
+        CASE WHEN grouping(period) = 1 THEN 'all' ELSE period END AS period,
+        dimension,
+        stratum,
+        count(DISTINCT person_id) FILTER (WHERE in_catchment_period) AS reach_num_period,
+        count(DISTINCT person_id) FILTER (WHERE in_catchment_all) AS reach_num_all
+    FROM (
+        SELECT g_scheme, period, person_id, in_catchment_period, in_catchment_all,
+            'imd_quintile' AS dimension, CAST(q5 AS VARCHAR) AS stratum
+        FROM placed WHERE q5 IS NOT NULL AND (in_catchment_period OR in_catchment_all)
+        UNION ALL
+        SELECT g_scheme, period, person_id, in_catchment_period, in_catchment_all,
+            'imd_decile', CAST(q10 AS VARCHAR)
+        FROM placed WHERE q10 IS NOT NULL AND (in_catchment_period OR in_catchment_all)
+    )
+    GROUP BY GROUPING SETS ((g_scheme, period, dimension, stratum), (g_scheme, dimension, stratum))
+),
+-- every scheme × period with referrals (every referral has an age band, 'unknown' included)
+cells AS (
+    SELECT DISTINCT a.scheme_id, a.period, CASE WHEN ls.scheme_id IS NULL THEN 'national' ELSE 'local' END AS quantile_basis
+    FROM agg a
+    LEFT JOIN local_schemes ls USING (scheme_id)
+    WHERE a.dimension = 'age_band'
+),
+-- every deprivation stratum of every cell, empty ones included, so a gap is visible
+imd_grid AS (
+    SELECT c.scheme_id, c.period, c.quantile_basis, g.dimension, CAST(g.s AS VARCHAR) AS stratum, g.s AS stratum_order
+    FROM cells c
+    CROSS JOIN (
+        SELECT 'imd_quintile' AS dimension, s FROM range(1, 6) t(s)
+        UNION ALL
+        SELECT 'imd_decile', s FROM range(1, 11) t(s)
+    ) g
+),
+-- registered population per stratum, placed like the referrals (national or local)
+pop_strata AS (
+    SELECT
+        p.scheme_id,
+        p.period,
+        d.dimension,
+        CAST(CASE d.dimension
+            WHEN 'imd_quintile' THEN coalesce(l5.stratum, p.imd_quintile)
+            ELSE coalesce(l10.stratum, p.imd_decile)
+        END AS VARCHAR) AS stratum,
+        sum(p.patients) AS patients
+    FROM int_equity_population p
+    CROSS JOIN (VALUES ('imd_quintile'), ('imd_decile')) d(dimension)
+    LEFT JOIN int_equity_quantile_cuts l5
+        ON l5.scheme_id = p.scheme_id AND l5.quantiles = 5 AND p.imd_rank BETWEEN l5.lo_rank AND l5.hi_rank
+    LEFT JOIN int_equity_quantile_cuts l10
+        ON l10.scheme_id = p.scheme_id AND l10.quantiles = 10 AND p.imd_rank BETWEEN l10.lo_rank AND l10.hi_rank
+    WHERE p.imd_rank IS NOT NULL
+    GROUP BY ALL
+),
+has_population AS (
+    SELECT EXISTS (SELECT 1 FROM population) AS yes
+),
+measures AS (
+    SELECT * FROM (VALUES
+        ('contacted', 1), ('engaged', 2), ('vcs_uptake', 3), ('dna', 4)
+    ) m(measure, measure_order)
+),
+ordered_rows AS (
+    SELECT
+        g.scheme_id, g.period, g.dimension, g.stratum, g.stratum_order, g.quantile_basis, m.measure,
+        coalesce(CASE m.measure WHEN 'contacted' THEN a.contacted_num WHEN 'engaged' THEN a.engaged_num
+            WHEN 'vcs_uptake' THEN a.vcs_num ELSE a.dna_num END, 0) AS numerator,
+        coalesce(CASE m.measure WHEN 'contacted' THEN a.contacted_den WHEN 'engaged' THEN a.engaged_den
+            WHEN 'vcs_uptake' THEN a.vcs_den ELSE a.dna_den END, 0) AS denominator,
+        coalesce(CASE m.measure WHEN 'contacted' THEN a.contacted_imm WHEN 'engaged' THEN a.engaged_imm
+            WHEN 'vcs_uptake' THEN a.vcs_imm ELSE a.dna_imm END, 0) AS immature
+    FROM imd_grid g
+    CROSS JOIN measures m
+    LEFT JOIN agg a USING (scheme_id, period, dimension, stratum)
+    UNION ALL
+    SELECT
+        g.scheme_id, g.period, g.dimension, g.stratum, g.stratum_order, g.quantile_basis, 'reach',
+        coalesce(CASE WHEN g.period = 'all' THEN rp.reach_num_all ELSE rp.reach_num_period END, 0),
+        -- NULL (not 0) when no population file is loaded: the rate is unknown, not zero
+        CASE WHEN (SELECT yes FROM has_population) THEN coalesce(ps.patients, 0) END,
+        0
+    FROM imd_grid g
+    LEFT JOIN reach_people rp USING (scheme_id, period, dimension, stratum)
+    LEFT JOIN pop_strata ps USING (scheme_id, period, dimension, stratum)
+),
+unordered_rows AS (
+    SELECT
+        a.scheme_id, a.period, a.dimension, a.stratum,
+        CASE a.dimension
+            WHEN 'age_band' THEN CASE a.stratum WHEN '0-17' THEN 1 WHEN '18-24' THEN 2 WHEN '25-34' THEN 3
+                WHEN '35-44' THEN 4 WHEN '45-54' THEN 5 WHEN '55-64' THEN 6 WHEN '65-74' THEN 7
+                WHEN '75-84' THEN 8 WHEN '85+' THEN 9 ELSE 10 END
+            WHEN 'sex' THEN CASE a.stratum WHEN 'female' THEN 1 WHEN 'male' THEN 2 WHEN 'indeterminate' THEN 3 ELSE 4 END
+            ELSE CASE a.stratum WHEN 'white' THEN 1 WHEN 'mixed' THEN 2 WHEN 'asian' THEN 3 WHEN 'black' THEN 4
+                WHEN 'other' THEN 5 ELSE 6 END
+        END AS stratum_order,
+        CAST(NULL AS VARCHAR) AS quantile_basis,
+        m.measure,
+        CASE m.measure WHEN 'contacted' THEN a.contacted_num WHEN 'engaged' THEN a.engaged_num
+            WHEN 'vcs_uptake' THEN a.vcs_num ELSE a.dna_num END AS numerator,
+        CASE m.measure WHEN 'contacted' THEN a.contacted_den WHEN 'engaged' THEN a.engaged_den
+            WHEN 'vcs_uptake' THEN a.vcs_den ELSE a.dna_den END AS denominator,
+        CASE m.measure WHEN 'contacted' THEN a.contacted_imm WHEN 'engaged' THEN a.engaged_imm
+            WHEN 'vcs_uptake' THEN a.vcs_imm ELSE a.dna_imm END AS immature
+    FROM agg a
+    CROSS JOIN measures m
+    WHERE a.dimension IN ('age_band', 'sex', 'ethnic_group')
+),
+all_rows AS (
+    SELECT * FROM ordered_rows
+    UNION ALL
+    SELECT * FROM unordered_rows
+)
+SELECT
+    x.scheme_id,
+    x.period,
+    x.dimension,
+    x.stratum,
+    x.measure,
+    CAST(x.numerator AS BIGINT) AS numerator,
+    CAST(x.denominator AS BIGINT) AS denominator,
+    CASE
+        WHEN x.measure = 'reach' THEN 1000.0 * x.numerator / nullif(x.denominator, 0)
+        ELSE CAST(x.numerator AS DOUBLE) / nullif(x.denominator, 0)
+    END AS value,
+    CAST(NULL AS DOUBLE) AS lower,
+    CAST(NULL AS DOUBLE) AS upper,
+    CAST(x.immature AS BIGINT) AS immature,
+    CAST(x.stratum_order AS INTEGER) AS stratum_order,
+    CASE WHEN x.measure = 'reach' THEN 'per 1,000 registered patients' ELSE 'proportion' END AS unit,
+    CASE x.measure
+        WHEN 'contacted' THEN (SELECT w_contacted FROM w)
+        WHEN 'engaged' THEN (SELECT w_engaged FROM w)
+        WHEN 'vcs_uptake' THEN (SELECT w_vcs FROM w)
+        WHEN 'dna' THEN (SELECT w_dna FROM w)
+    END AS window_days,
+    CASE WHEN x.measure = 'dna' THEN 'adverse' ELSE 'favourable' END AS polarity,
+    x.quantile_basis
+FROM all_rows x
+ORDER BY x.scheme_id, x.period, x.dimension, x.measure, x.stratum_order, x.stratum

@@ -1,0 +1,142 @@
+-- Practice variation (design §5, general-practice axis): per scheme (and ALL) × period
+-- (and all) × practice, the contacted proportion and, when a population file is loaded,
+-- the referral rate per 1,000 registered patients. The funnel columns (baseline, limits,
+-- outlier, significance) are filled in by the practice_funnel Go model, around the
+-- scheme × period average, as PHEindicatormethods calculate_funnel_limits.
+--
+-- The practices shown for a scheme are those that referred to it in the period plus
+-- those configured for it (cfg_scheme_practices), so a listed practice that never refers
+-- appears with a zero referral rate.
+WITH e AS (
+    SELECT
+        scheme_id AS g_scheme,
+        period AS g_period,
+        upper(trim(practice_code)) AS g_practice,
+        referral_date,
+        -- contacted as the equity measure defines it: a first contact within the window,
+        -- among referrals old enough for the window to have passed
+        referral_date + CAST(getvariable('window_contacted') AS INTEGER) <= getvariable('data_end') AS mature,
+        first_contact_event AND days_to_first_contact <= getvariable('window_contacted') AS contacted_in_window
+    FROM int_episode_metrics
+),
+refs AS (
+    SELECT
+        CASE WHEN grouping(g_scheme) = 1 THEN 'ALL' ELSE g_scheme END AS scheme_id,
+        CASE WHEN grouping(g_period) = 1 THEN 'all' ELSE g_period END AS period,
+        g_practice AS practice_code,
+        count(*) AS referrals,
+        count(*) FILTER (WHERE mature) AS mature_referrals,
+        count(*) FILTER (WHERE mature AND contacted_in_window) AS contacted
+    FROM e
+    GROUP BY GROUPING SETS ((g_scheme, g_period, g_practice), (g_scheme, g_practice), (g_period, g_practice), (g_practice))
+),
+listed AS (
+    SELECT DISTINCT scheme_id, upper(trim(practice_code)) AS practice_code FROM cfg_scheme_practices
+    UNION
+    SELECT DISTINCT 'ALL', upper(trim(practice_code)) FROM cfg_scheme_practices
+),
+cells AS (
+    SELECT DISTINCT scheme_id, period FROM refs
+),
+grid AS (
+    SELECT c.scheme_id, c.period, l.practice_code FROM cells c JOIN listed l USING (scheme_id)
+    UNION
+    SELECT scheme_id, period, practice_code FROM refs
+),
+-- each period's first and last day, to pick the population extract nearest its mid-point
+period_starts AS (
+    SELECT
+        g_period AS period,
+        CASE getvariable('period')
+            WHEN 'month' THEN CAST(date_trunc('month', min(referral_date)) AS DATE)
+            WHEN 'quarter' THEN CAST(date_trunc('quarter', min(referral_date)) AS DATE)
+            WHEN 'year' THEN CAST(date_trunc('year', min(referral_date)) AS DATE)
+            ELSE make_date(year(min(referral_date)) - CASE WHEN month(min(referral_date)) < 4 THEN 1 ELSE 0 END, 4, 1)
+        END AS p_start
+    FROM e
+    GROUP BY g_period
+),
+period_bounds AS (
+    SELECT
+        period,
+        p_start,
+        CAST(p_start + CASE getvariable('period')
+            WHEN 'month' THEN INTERVAL 1 MONTH
+            WHEN 'quarter' THEN INTERVAL 3 MONTH
+            ELSE INTERVAL 1 YEAR
+        END AS DATE) - 1 AS p_end
+    FROM period_starts
+),
+periods AS (
+    SELECT period, p_start + CAST((p_end - p_start) // 2 AS INTEGER) AS mid FROM period_bounds
+    UNION ALL
+    SELECT 'all', min(p_start) + CAST((max(p_end) - min(p_start)) // 2 AS INTEGER) FROM period_bounds HAVING count(*) > 0
+),
+-- registered patients per practice per extract: SEX = ALL rows, or MALE + FEMALE where a
+-- practice's extract has no ALL rows (every LSOA, including CLOSED, counts)
+registered AS (
+    SELECT
+        extract_date,
+        upper(trim(practice_code)) AS practice_code,
+        CASE WHEN count(*) FILTER (WHERE upper(trim(sex)) = 'ALL') > 0
+             THEN sum(patients) FILTER (WHERE upper(trim(sex)) = 'ALL')
+             ELSE sum(patients) FILTER (WHERE upper(trim(sex)) IN ('MALE', 'FEMALE'))
+        END AS patients
+    FROM population
+    GROUP BY ALL
+),
+nearest_extract AS (
+    SELECT p.period, x.extract_date
+    FROM periods p
+    CROSS JOIN (SELECT DISTINCT extract_date FROM registered) x
+    QUALIFY row_number() OVER (
+        PARTITION BY p.period ORDER BY abs(x.extract_date - p.mid), x.extract_date DESC) = 1
+),
+denominators AS (
+    SELECT n.period, r.practice_code, r.patients
+    FROM nearest_extract n
+    JOIN registered r USING (extract_date)
+),
+measures AS (
+    SELECT
+        g.scheme_id, g.period, g.practice_code,
+        'contacted' AS measure,
+        coalesce(r.contacted, 0) AS numerator,
+        coalesce(r.mature_referrals, 0) AS denominator,
+        CAST(r.contacted AS DOUBLE) / nullif(r.mature_referrals, 0) AS value,
+        'proportion' AS unit
+    FROM grid g
+    LEFT JOIN refs r USING (scheme_id, period, practice_code)
+    UNION ALL
+    SELECT
+        g.scheme_id, g.period, g.practice_code,
+        'referral_rate',
+        coalesce(r.referrals, 0),
+        d.patients,
+        1000.0 * coalesce(r.referrals, 0) / nullif(d.patients, 0),
+        'per 1,000 registered patients'
+    FROM grid g
+    LEFT JOIN refs r USING (scheme_id, period, practice_code)
+    LEFT JOIN denominators d ON d.period = g.period AND d.practice_code = g.practice_code
+    WHERE EXISTS (SELECT 1 FROM population)
+)
+SELECT
+    x.scheme_id,
+    x.period,
+    x.practice_code,
+    x.measure,
+    CAST(x.numerator AS BIGINT) AS numerator,
+    CAST(x.denominator AS BIGINT) AS denominator,
+    CAST(x.value AS DOUBLE) AS value,
+    CAST(NULL AS DOUBLE) AS lower95,
+    CAST(NULL AS DOUBLE) AS upper95,
+    CAST(NULL AS DOUBLE) AS lower998,
+    CAST(NULL AS DOUBLE) AS upper998,
+    CAST(NULL AS BOOLEAN) AS outlier,
+    CAST(NULL AS DOUBLE) AS baseline,
+    CAST(NULL AS VARCHAR) AS significance,
+    x.unit,
+    l.practice_code IS NOT NULL AS listed
+FROM measures x
+LEFT JOIN listed l ON l.scheme_id = x.scheme_id AND l.practice_code = x.practice_code
+ORDER BY x.scheme_id, x.period, x.measure, x.practice_code
