@@ -18,6 +18,7 @@ func cmdGenerate(ctx context.Context, e *env, args []string) error {
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives byte-identical files")
 	out := fs.String("out", "", "output directory")
 	messy := fs.Float64("messy", 0, "rate (0–1) of planted real-world faults the ingest must catch")
+	writeCfg := fs.String("write-config", "", "also write a ready-to-run config for the extracts to this file")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: socrx generate --referrals N --seed S --out DIR [--messy RATE]\n\n%s\nFlags:\n", synthetic.HelpText())
 		fs.PrintDefaults()
@@ -38,6 +39,12 @@ func cmdGenerate(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "wrote %d referrals, %d attendances, %d population rows, %d planted faults to %s in %s\n",
 		sum.Referrals, sum.Attendances, sum.PopulationRows, sum.FaultyRows, sum.Dir, time.Since(start).Round(time.Millisecond))
+	if *writeCfg != "" {
+		if err := writeConfigFor(*writeCfg, sum); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "  config: %s\n", *writeCfg)
+	}
 	for _, f := range sum.Files {
 		fmt.Fprintf(e.stdout, "  %s\n", f)
 	}
@@ -73,8 +80,8 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("reading the generated span: %w", err)
 	}
 	cfgPath := filepath.Join(abs, "socrx.yaml")
-	if err := os.WriteFile(cfgPath, []byte(demoConfig(sum.Manifest)), 0o640); err != nil {
-		return fmt.Errorf("writing the demo config: %w", err)
+	if err := writeConfigFor(cfgPath, sum); err != nil {
+		return err
 	}
 	c.config = cfgPath
 	cfg, err := c.load()
@@ -111,9 +118,30 @@ Try:
 	return nil
 }
 
+// writeConfigFor writes demoConfig beside generated extracts, pointing at them relative
+// to the config file so the directory can be moved.
+func writeConfigFor(cfgPath string, sum synthetic.Summary) error {
+	absCfg, err := filepath.Abs(cfgPath)
+	if err != nil {
+		return err
+	}
+	absDir, err := filepath.Abs(sum.Dir)
+	if err != nil {
+		return err
+	}
+	extracts, err := filepath.Rel(filepath.Dir(absCfg), absDir)
+	if err != nil {
+		extracts = absDir
+	}
+	if err := os.WriteFile(absCfg, []byte(demoConfig(sum.Manifest, filepath.ToSlash(extracts))), 0o640); err != nil {
+		return fmt.Errorf("writing the config: %w", err)
+	}
+	return nil
+}
+
 // demoConfig writes the config a new user would: the generated files, the schemes with
 // their catchment practices, quarterly periods. Session caps are left for socrx to find.
-func demoConfig(m synthetic.Manifest) string {
+func demoConfig(m synthetic.Manifest, extracts string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, `# socrx demo configuration, written by 'socrx demo' (seed %d).
 database: db/socrx.duckdb
@@ -122,11 +150,11 @@ reports: reports
 period: quarter
 deprivation_edition: %s
 sources:
-  referrals:   { path: "extracts/referrals.csv", date_format: "%s" }
-  attendances: { path: "extracts/attendances.csv", date_format: "%s" }
-  population:  { path: "extracts/population.csv" }
+  referrals:   { path: "%[3]s/referrals.csv", date_format: "%[4]s" }
+  attendances: { path: "%[3]s/attendances.csv", date_format: "%[4]s" }
+  population:  { path: "%[3]s/population.csv" }
 schemes:
-`, m.Seed, m.DeprivationEdition, m.DateFormat, m.DateFormat)
+`, m.Seed, m.DeprivationEdition, extracts, m.DateFormat)
 	for _, s := range m.Schemes {
 		fmt.Fprintf(&b, "  - { id: %s, name: %q, practices: [%s] }\n", s.ID, s.Name, strings.Join(s.Practices, ", "))
 	}

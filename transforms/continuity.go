@@ -96,6 +96,8 @@ base AS (
         coalesce(b.vcs_uptake, false) AS vcs_uptake,
         -- an episode ends at its last contact, or at closure when it had none
         coalesce(p.last_contact_date, r.closed_date) AS end_date,
+        -- a re-referral comes after the episode ended and after its own referral date
+        greatest(coalesce(p.last_contact_date, r.closed_date), r.referral_date) AS rereferral_after,
         -- closed: recorded as closed, or dormant (no contact, nor referral, in the 90
         -- days before data_end)
         coalesce(r.outcome = 'closed', false)
@@ -119,7 +121,7 @@ next_referral AS (
     -- episode ended (and after its own referral date, so it never matches itself)
     ASOF JOIN later_referrals n
       ON n.person_id = b.person_id AND n.scheme_id = b.scheme_id
-     AND n.referral_date > greatest(b.end_date, b.referral_date)
+     AND n.referral_date > b.rereferral_after
 )
 SELECT
     b.referral_id,
@@ -270,6 +272,12 @@ ORDER BY g_scheme, g_period, g_stratum, t
 
 // buildEpisodeMetrics builds the shared per-episode tables the continuity marts read.
 func buildEpisodeMetrics(ctx context.Context, tx Execer, _ Params) error {
+	// DuckDB plans an ASOF JOIN whose left side it estimates as small (here a CTE) as a
+	// nested loop, quadratic in people: 30 s for 256k referrals against 0.25 s.
+	if _, err := tx.ExecContext(ctx, "SET asof_loop_join_threshold = 0"); err != nil {
+		return fmt.Errorf("planning re-referrals: %w", err)
+	}
+	defer tx.ExecContext(ctx, "RESET asof_loop_join_threshold")
 	for _, m := range []struct{ name, sql string }{
 		{"int_episode_metrics", episodeMetricsSQL},
 		{"int_continuity_caps", continuityCapsSQL},
@@ -333,6 +341,61 @@ func fillContinuityKM(ctx context.Context, tx Execer, _ Params) error {
 		WHERE s.scheme_id = k.scheme_id AND s.period = k.period AND s.stratum = k.stratum`)
 	if err != nil {
 		return fmt.Errorf("storing kaplan-meier quantiles: %w", err)
+	}
+	return fillRateIntervals(ctx, tx)
+}
+
+// continuityRates are the continuity_summary proportions given Wilson intervals:
+// rate column, numerator column, denominator column.
+var continuityRates = [][3]string{
+	{"re_referral_rate_90d", "re_referred_90d_episodes", "re_referral_eligible_90d"},
+	{"re_referral_rate_365d", "re_referred_365d_episodes", "re_referral_eligible_365d"},
+	{"same_worker_retention", "retained_episodes", "retention_eligible"},
+}
+
+// fillRateIntervals adds <rate>_lower and <rate>_upper Wilson 95% limits to the
+// continuity_summary proportions, with stats.Wilson as the one implementation.
+func fillRateIntervals(ctx context.Context, tx Execer) error {
+	for _, r := range continuityRates {
+		rate, num, den := r[0], r[1], r[2]
+		for _, side := range []string{"_lower", "_upper"} {
+			if _, err := tx.ExecContext(ctx, "ALTER TABLE continuity_summary ADD COLUMN IF NOT EXISTS "+rate+side+" DOUBLE"); err != nil {
+				return fmt.Errorf("adding %s%s: %w", rate, side, err)
+			}
+		}
+		type cell struct{ num, den int64 }
+		var cells []cell
+		err := forEachRow(ctx, tx, "SELECT DISTINCT "+num+", "+den+" FROM continuity_summary WHERE "+den+" > 0",
+			func(rows *sql.Rows) error {
+				var c cell
+				if err := rows.Scan(&c.num, &c.den); err != nil {
+					return err
+				}
+				cells = append(cells, c)
+				return nil
+			})
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", rate, err)
+		}
+		out := make([][]any, 0, len(cells))
+		for _, c := range cells {
+			ci, err := stats.Wilson(c.num, c.den)
+			if err != nil {
+				return fmt.Errorf("interval for %s: %w", rate, err)
+			}
+			out = append(out, []any{c.num, c.den, ci.Lower, ci.Upper})
+		}
+		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE int_rate_ci (num BIGINT, den BIGINT, lower DOUBLE, upper DOUBLE)`); err != nil {
+			return fmt.Errorf("creating int_rate_ci: %w", err)
+		}
+		if err := insertBatches(ctx, tx, "int_rate_ci", 4, out); err != nil {
+			return err
+		}
+		q := fmt.Sprintf(`UPDATE continuity_summary s SET %[1]s_lower = c.lower, %[1]s_upper = c.upper
+			FROM int_rate_ci c WHERE s.%[2]s = c.num AND s.%[3]s = c.den`, rate, num, den)
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("storing %s intervals: %w", rate, err)
+		}
 	}
 	return nil
 }

@@ -637,6 +637,15 @@ func TestReReferralAndRetention(t *testing.T) {
 	if math.Abs(rate90-2.0/6) > 1e-12 || retention != 0.5 {
 		t.Errorf("re_referral_rate_90d, same_worker_retention = %v, %v; want 1/3, 0.5", rate90, retention)
 	}
+	// Wilson 95% for 2 of 6, by hand: 0.0968 to 0.7000.
+	var lo, hi float64
+	if err := tx.QueryRow(`SELECT re_referral_rate_90d_lower, re_referral_rate_90d_upper FROM continuity_summary
+		WHERE scheme_id = 'S1' AND period = 'all' AND stratum = 'all'`).Scan(&lo, &hi); err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(lo-0.0968) > 1e-4 || math.Abs(hi-0.7000) > 1e-4 {
+		t.Errorf("re_referral_rate_90d interval = %v–%v; want 0.0968–0.7000", lo, hi)
+	}
 }
 
 func TestPracticeFunnel(t *testing.T) {

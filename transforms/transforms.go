@@ -140,7 +140,8 @@ func goModels() []GoModel {
 
 // Result reports what Build did.
 type Result struct {
-	Tables map[string]int64 // mart → rows
+	Tables  map[string]int64         // mart → rows
+	Timings map[string]time.Duration // model (SQL or Go) → build time, for profiling
 }
 
 // Build runs every model in order inside tx. The caller owns the transaction.
@@ -156,26 +157,30 @@ func Build(ctx context.Context, tx Execer, p Params) (Result, error) {
 		return Result{}, err
 	}
 	gms := goModels()
+	res := Result{Tables: map[string]int64{}, Timings: map[string]time.Duration{}}
 	runGo := func(after string) error {
 		for _, g := range gms {
 			if g.After == after {
+				start := time.Now()
 				if err := g.Build(ctx, tx, p); err != nil {
 					return fmt.Errorf("building %s: %w", g.Name, err)
 				}
+				res.Timings[g.Name] += time.Since(start)
 			}
 		}
 		return nil
 	}
-	res := Result{Tables: map[string]int64{}}
 	for _, m := range models {
 		kind := "TEMP TABLE"
 		if m.Layer == "marts" {
 			kind = "TABLE"
 		}
 		q := fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, quoteIdent(m.Name), strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
+		start := time.Now()
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return Result{}, fmt.Errorf("building %s/%s: %w", m.Layer, m.Name, err)
 		}
+		res.Timings[m.Name] = time.Since(start)
 		if err := runGo(m.Name); err != nil {
 			return Result{}, err
 		}

@@ -10,14 +10,15 @@ WITH ed AS (
 vintage AS (
     SELECT coalesce(max(lsoa_vintage), CASE getvariable('edition') WHEN 'IoD2025' THEN 2021 ELSE 2011 END) AS v FROM ed
 ),
--- other-vintage code → the edition's vintage, kept only where the lookup is one-to-one
+-- other-vintage code → the edition's vintage, kept only where the lookup is one-to-one;
+-- targets outside the edition (the lookup covers Wales too) are not mappings
 map11to21 AS (
     SELECT lsoa11_code AS code, min(lsoa21_code) AS mapped, count(DISTINCT lsoa21_code) AS n
-    FROM lsoa_lookup GROUP BY lsoa11_code
+    FROM lsoa_lookup WHERE lsoa21_code IN (SELECT lsoa_code FROM ed) GROUP BY lsoa11_code
 ),
 map21to11 AS (
     SELECT lsoa21_code AS code, min(lsoa11_code) AS mapped, count(DISTINCT lsoa11_code) AS n
-    FROM lsoa_lookup GROUP BY lsoa21_code
+    FROM lsoa_lookup WHERE lsoa11_code IN (SELECT lsoa_code FROM ed) GROUP BY lsoa21_code
 ),
 r AS (
     SELECT r.*, upper(trim(r.lsoa_code)) AS lsoa_norm FROM referrals r
