@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/rs/zerolog"
 
 	"github.com/socrx/socrx/config"
@@ -60,6 +61,7 @@ type source struct {
 	name    string
 	pattern string
 	format  string
+	sheet   string // xlsx: the worksheet ("" = first)
 	mode    string
 	delim   byte
 	mapping connectors.Mapping
@@ -70,7 +72,7 @@ func sourcesOf(cfg *config.Config) []source {
 	add := func(kind string, list config.SourceList) {
 		for _, s := range list {
 			out = append(out, source{
-				kind: kind, name: s.Name, pattern: cfg.Resolve(s.Path), format: s.Format, mode: s.Mode,
+				kind: kind, name: s.Name, pattern: cfg.Resolve(s.Path), format: s.Format, sheet: s.Sheet, mode: s.Mode,
 				delim: s.Delimiter[0],
 				mapping: connectors.Mapping{Columns: s.Columns, Values: s.Values, DefaultSchemeID: s.SchemeID,
 					DateFormats: s.DateFormat},
@@ -250,18 +252,71 @@ func (in *ingester) reasons(ctx context.Context, fileID int64) (map[string]int64
 	return out, rows.Err()
 }
 
-// layout finds a file's header without reading it whole.
-func (in *ingester) layout(ctx context.Context, path, format string, delim byte) (connectors.Layout, error) {
-	if format == "parquet" {
+// layout finds a file's header without reading it whole. XLSX workbooks and EMIS Web
+// exports, which DuckDB cannot read, are streamed through Arrow into a temp table first;
+// from there on every format goes through the same staging and quarantine.
+func (in *ingester) layout(ctx context.Context, src source, path string) (connectors.Layout, error) {
+	switch src.format {
+	case "parquet":
 		return connectors.SniffParquet(ctx, in.tx, path)
+	case "xlsx", "emis":
+		return in.loadArrow(ctx, src, path)
 	}
-	return connectors.SniffCSV(path, delim)
+	return connectors.SniffCSV(path, src.delim)
+}
+
+// arrowTable holds the current XLSX or EMIS file's rows inside the ingest transaction.
+const arrowTable = "arrow_file"
+
+func (in *ingester) loadArrow(ctx context.Context, src source, path string) (connectors.Layout, error) {
+	want := wantedHeaders(src)
+	var rr array.RecordReader
+	var err error
+	if src.format == "xlsx" {
+		rr, err = connectors.OpenXLSX(path, src.sheet, want)
+	} else {
+		rr, err = connectors.OpenEMIS(path, want)
+	}
+	if err != nil {
+		return connectors.Layout{}, err
+	}
+	defer rr.Release()
+	var header []string
+	for _, f := range rr.Schema().Fields() {
+		if f.Name != connectors.LineField {
+			header = append(header, f.Name)
+		}
+	}
+	n, err := connectors.LoadArrow(ctx, in.tx, rr, arrowTable)
+	if err != nil {
+		return connectors.Layout{}, err
+	}
+	in.log.Debug().Str("file", filepath.Base(path)).Str("format", src.format).Int64("rows", n).Msg("arrow source loaded")
+	return connectors.Layout{Path: path, Format: "table", Table: arrowTable, Header: header}, nil
+}
+
+// wantedHeaders are the header names a contract file must have (after column mapping),
+// which is how a header row below metadata rows is found. Reference files are recognised
+// by their published headers later, so any non-blank first row will do for them.
+func wantedHeaders(src source) []string {
+	var want []string
+	for _, c := range connectors.Contract(src.kind) {
+		if !c.Required || (c.Name == "scheme_id" && src.mapping.DefaultSchemeID != "") {
+			continue
+		}
+		name := c.Name
+		if mapped, ok := src.mapping.Columns[c.Name]; ok {
+			name = mapped
+		}
+		want = append(want, name)
+	}
+	return want
 }
 
 // readRaw materialises a small reference file as TEMP TABLE raw_file (all VARCHAR, plus
 // _line) and returns its layout.
-func (in *ingester) readRaw(ctx context.Context, path, format string, delim byte) (connectors.Layout, error) {
-	l, err := in.layout(ctx, path, format, delim)
+func (in *ingester) readRaw(ctx context.Context, src source, path string) (connectors.Layout, error) {
+	l, err := in.layout(ctx, src, path)
 	if err != nil {
 		return l, err
 	}
@@ -307,13 +362,13 @@ func readError(path string, err error) error {
 // stg_file (parsed, row rules), file-level checks, one pass for the set rules into
 // set_bad, then quarantine and load.
 func (in *ingester) loadContract(ctx context.Context, src source, path string, fr *FileResult) error {
-	l, err := in.layout(ctx, path, src.format, src.delim)
+	l, err := in.layout(ctx, src, path)
 	if err != nil {
 		return err
 	}
 	m := src.mapping
-	if src.format == "parquet" {
-		// Parquet dates arrive typed and print as ISO.
+	if src.format == "parquet" || src.format == "xlsx" {
+		// Parquet dates arrive typed, and XLSX date cells as serials; both print as ISO.
 		m.DateFormats = append(append([]string{}, m.DateFormats...), "%Y-%m-%d")
 	}
 	cols, err := connectors.Resolve(src.kind, l, m)

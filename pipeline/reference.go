@@ -11,7 +11,7 @@ import (
 
 // loadDeprivation loads a published IoD file; it replaces that edition's rows.
 func (in *ingester) loadDeprivation(ctx context.Context, src source, path string, fr *FileResult) error {
-	l, err := in.readRaw(ctx, path, src.format, src.delim)
+	l, err := in.readRaw(ctx, src, path)
 	if err != nil {
 		return err
 	}
@@ -62,7 +62,7 @@ func (in *ingester) loadDeprivation(ctx context.Context, src source, path string
 // used; where a file has none, MALE and FEMALE are summed. Rows of the same extract date
 // loaded earlier are replaced (a republished file).
 func (in *ingester) loadPopulation(ctx context.Context, src source, path string, fr *FileResult) error {
-	l, err := in.readRaw(ctx, path, src.format, src.delim)
+	l, err := in.readRaw(ctx, src, path)
 	if err != nil {
 		return err
 	}
