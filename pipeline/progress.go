@@ -59,3 +59,31 @@ func (b *bar) done() {
 		_ = b.pb.Finish()
 	}
 }
+
+// modelBar draws transform progress by models built on a terminal; without one it does
+// nothing (debug log lines give each model's time).
+type modelBar struct {
+	w  io.Writer
+	pb *progressbar.ProgressBar
+}
+
+func newModelBar(w io.Writer) *modelBar { return &modelBar{w: w} }
+
+func (b *modelBar) step(model string, done, total int) {
+	if b.w == nil {
+		return
+	}
+	if b.pb == nil {
+		b.pb = progressbar.NewOptions(total, progressbar.OptionSetWriter(b.w), progressbar.OptionSetDescription("transform"),
+			progressbar.OptionClearOnFinish(), progressbar.OptionSetWidth(30), progressbar.OptionShowDescriptionAtLineEnd(),
+			progressbar.OptionShowCount())
+	}
+	b.pb.Describe(model)
+	_ = b.pb.Set(done)
+}
+
+func (b *modelBar) done() {
+	if b.pb != nil {
+		_ = b.pb.Finish()
+	}
+}

@@ -45,6 +45,8 @@ type Params struct {
 	WindowEngaged      int
 	WindowVCSUptake    int
 	Schemes            []Scheme
+	// Progress, when set, is told after each model is built (done of total).
+	Progress func(model string, done, total int, took time.Duration)
 }
 
 // DefaultParams returns the design's defaults.
@@ -158,6 +160,14 @@ func Build(ctx context.Context, tx Execer, p Params) (Result, error) {
 	}
 	gms := goModels()
 	res := Result{Tables: map[string]int64{}, Timings: map[string]time.Duration{}}
+	total, done := len(models)+len(gms), 0
+	built := func(name string, took time.Duration) {
+		res.Timings[name] += took
+		done++
+		if p.Progress != nil {
+			p.Progress(name, done, total, took)
+		}
+	}
 	runGo := func(after string) error {
 		for _, g := range gms {
 			if g.After == after {
@@ -165,7 +175,7 @@ func Build(ctx context.Context, tx Execer, p Params) (Result, error) {
 				if err := g.Build(ctx, tx, p); err != nil {
 					return fmt.Errorf("building %s: %w", g.Name, err)
 				}
-				res.Timings[g.Name] += time.Since(start)
+				built(g.Name, time.Since(start))
 			}
 		}
 		return nil
@@ -180,7 +190,7 @@ func Build(ctx context.Context, tx Execer, p Params) (Result, error) {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return Result{}, fmt.Errorf("building %s/%s: %w", m.Layer, m.Name, err)
 		}
-		res.Timings[m.Name] = time.Since(start)
+		built(m.Name, time.Since(start))
 		if err := runGo(m.Name); err != nil {
 			return Result{}, err
 		}

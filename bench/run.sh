@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Benchmarks socrx against a bare DuckDB baseline on generated data (issue 8).
+#
+#   bench/run.sh [SIZES...]        default: 100000 1000000 5000000 referrals
+#
+# For each size: generate extracts (seed 1, 24 months), hold out the last day, then time
+# separate processes for each step (ingest, transform, report, publish) on one database,
+# the whole run (`socrx run`) on a fresh database, the bare baseline (bench/tool/baseline.sql:
+# the same reads with explicit types and the main aggregates, no validation), and the
+# nightly incremental run that adds the held-out day. Wall time and peak RSS come from
+# /usr/bin/time; results go to bench/results.tsv (appended) and stdout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(100000 1000000 5000000); fi
+work=${BENCH_DIR:-/tmp/socrx-bench}
+out=bench/results.tsv
+mkdir -p "$work" bin
+go build -o bin/socrx .
+go build -o bin/bench-tool ./bench/tool
+[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+[ -f "$out" ] || printf 'date\treferrals\tattendances\tstep\twall_s\tpeak_rss_mb\n' >"$out"
+
+measure() { # measure SIZE ATTS STEP CMD... : one timed process, one result line
+  local size=$1 atts=$2 step=$3; shift 3
+  /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; return 1; }
+  read -r wall rss <"$work/time.txt"
+  printf '%s\t%s\t%s\t%s\t%s\t%d\n' "$(date -u +%F)" "$size" "$atts" "$step" "$wall" $((rss / 1024)) | tee -a "$out"
+}
+
+for n in "${sizes[@]}"; do
+  d="$work/$n"
+  rm -rf "$d"; mkdir -p "$d"
+  bin/socrx generate --referrals "$n" --seed 1 --out "$d/extracts" --write-config "$d/socrx.yaml" >/dev/null
+  end=$(sed -n 's/.*"end": *"\([0-9-]*\)".*/\1/p' "$d/extracts/manifest.json" | head -1)
+  bin/bench-tool holdout "$d/extracts" "$end"
+  atts=$(($(wc -l <"$d/extracts/attendances.csv") - 1))
+  # tonight's files arrive later; globs pick them up
+  sed -i 's|extracts/referrals.csv|extracts/referrals*.csv|; s|extracts/attendances.csv|extracts/attendances*.csv|' "$d/socrx.yaml"
+  mkdir -p "$d/later"; mv "$d/extracts/"*_next.csv "$d/later/"
+  logical=$(date -u -d "$end + 35 days" +%F)
+  cfg="$d/socrx.yaml"
+
+  measure "$n" "$atts" bare_duckdb bin/bench-tool baseline "$d/extracts" "$d/bare.duckdb"
+  measure "$n" "$atts" ingest    bin/socrx ingest    --config "$cfg" --logical-date "$logical" --log-format json
+  measure "$n" "$atts" transform bin/socrx transform --config "$cfg" --logical-date "$logical" --log-format json
+  measure "$n" "$atts" report    bin/socrx report    --config "$cfg" --logical-date "$logical" --log-format json
+  measure "$n" "$atts" publish   bin/socrx publish   --config "$cfg" --logical-date "$logical" --log-format json
+  rm -rf "$d/db" "$d/reports"
+  measure "$n" "$atts" whole_run bin/socrx run --config "$cfg" --logical-date "$logical" --log-format json
+  mv "$d/later/"*_next.csv "$d/extracts/"
+  measure "$n" "$atts" nightly_run bin/socrx run --config "$cfg" --logical-date "$(date -u -d "$logical + 1 day" +%F)" --log-format json
+  du -sh "$d/extracts" "$d/db" | sed 's/^/# /'
+  rm -rf "$d/bare.duckdb" "$d/db/published"
+done
