@@ -46,7 +46,8 @@ func (e *FileError) Error() string {
 		fmt.Fprintf(&b, ": column %s", e.Column)
 	}
 	b.WriteString(": ")
-	b.WriteString(e.Reason)
+	// one line, always: parsers' errors (and errors.Join) may carry newlines
+	b.WriteString(strings.Join(strings.FieldsFunc(e.Reason, func(r rune) bool { return r == '\n' || r == '\r' }), "; "))
 	return b.String()
 }
 
