@@ -39,6 +39,7 @@ func commands() []command {
 	return []command{
 		{"demo", "generate a realistic synthetic dataset and run the whole pipeline on it", cmdDemo},
 		{"run", "one full run now: ingest, transform, report, publish", cmdRun},
+		{"schedule", "run the configured jobs until stopped", cmdSchedule},
 		{"ingest", "load new extract files (one run with the ingest step)", stepCommand("ingest")},
 		{"transform", "rebuild the marts from the core tables", stepCommand("transform")},
 		{"report", "write reports for due periods (or --period P)", stepCommand("report")},

@@ -18,8 +18,12 @@ func Publish(ctx context.Context, db *sql.DB, target string, runID int64) error 
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("creating publish directory: %w", err)
 	}
-	tmp := filepath.Join(dir, "."+filepath.Base(target)+".tmp-"+strconv.Itoa(os.Getpid()))
-	for _, p := range []string{tmp, tmp + ".wal"} {
+	prefix := filepath.Join(dir, "."+filepath.Base(target)+".tmp-")
+	tmp := prefix + strconv.Itoa(os.Getpid())
+	// Publish runs under the lock, so any other temporary copy was left by a killed
+	// process: remove it too, or full copies of the data would pile up.
+	stale, _ := filepath.Glob(prefix + "*")
+	for _, p := range append(stale, tmp, tmp+".wal") {
 		if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
 			return fmt.Errorf("clearing %s: %w", p, err)
 		}

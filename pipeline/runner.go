@@ -31,7 +31,14 @@ type RunSpec struct {
 	Logical time.Time
 	Steps   []string // any of config.Steps(); run in the canonical order
 	Period  string   // report only this period ("" = every due period)
+	// Stop, when set and done, asks the run to stop: waiting for the lock ends and no
+	// further step starts, while the step in progress runs on under ctx (the scheduler
+	// cancels ctx only after stop_timeout).
+	Stop context.Context
 }
+
+// ErrStopped ends a run that was asked to stop between steps.
+var ErrStopped = errors.New("stop requested")
 
 // DBPath is the working database path.
 func (r *Runner) DBPath() string { return r.Cfg.Resolve(r.Cfg.Database) }
@@ -46,7 +53,12 @@ func (r *Runner) dbOptions() DBOptions {
 // Run takes the lock, opens the database and runs the spec's steps under one run record.
 // The returned error is the run's failure; the run record holds it too.
 func (r *Runner) Run(ctx context.Context, spec RunSpec) (*RunRecord, error) {
-	lock, err := AcquireLock(ctx, r.DBPath(), r.Cfg.Schedule.LockWait.Duration)
+	lockCtx, cancelLock := context.WithCancel(ctx)
+	defer cancelLock()
+	if spec.Stop != nil {
+		defer context.AfterFunc(spec.Stop, cancelLock)()
+	}
+	lock, err := AcquireLock(lockCtx, r.DBPath(), r.Cfg.Schedule.LockWait.Duration)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +87,7 @@ func (r *Runner) Run(ctx context.Context, spec RunSpec) (*RunRecord, error) {
 	if runErr != nil {
 		rec.Status = "failed"
 		rec.Error = oneLine(runErr.Error())
-		if errors.Is(runErr, context.Canceled) {
+		if errors.Is(runErr, context.Canceled) || errors.Is(runErr, ErrStopped) {
 			rec.Error = "stopped before completion: " + rec.Error
 		}
 	}
@@ -87,7 +99,7 @@ func (r *Runner) Run(ctx context.Context, spec RunSpec) (*RunRecord, error) {
 		ev = log.Error().Str("error", rec.Error)
 	}
 	ev.Str("trigger", spec.Trigger).Str("status", rec.Status).Time("logical_date", spec.Logical).
-		Int64("duration_ms", rec.Finished.Sub(rec.Started).Milliseconds()).Msg("run finished")
+		Int64("duration_ms", rec.Finished.Sub(rec.Started).Milliseconds()).Int64("rows", rec.RowsLoaded()).Msg("run finished")
 	return rec, runErr
 }
 
@@ -102,6 +114,9 @@ func (r *Runner) runSteps(ctx context.Context, db *sql.DB, spec RunSpec, rec *Ru
 		}
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("%s: %w", step, err)
+		}
+		if spec.Stop != nil && spec.Stop.Err() != nil {
+			return fmt.Errorf("before %s: %w", step, ErrStopped)
 		}
 		start := time.Now()
 		sr := StepResult{Step: step, Rows: map[string]int64{}}
@@ -134,7 +149,14 @@ func (r *Runner) runStep(ctx context.Context, db *sql.DB, step string, spec RunS
 		sr.Rows["files"] = int64(len(res.Files))
 		return err
 	case "transform":
-		res, err := Transform(ctx, db, r.params(spec.Logical))
+		p := r.params(spec.Logical)
+		tb := newModelBar(r.Progress)
+		p.Progress = func(model string, done, total int, took time.Duration) {
+			log.Debug().Str("model", model).Int64("duration_ms", took.Milliseconds()).Msg("model built")
+			tb.step(model, done, total)
+		}
+		res, err := Transform(ctx, db, p)
+		tb.done()
 		for k, v := range res.Tables {
 			sr.Rows[k] = v
 		}

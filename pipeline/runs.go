@@ -82,3 +82,13 @@ func finishRun(db *sql.DB, r *RunRecord) error {
 	}
 	return nil
 }
+
+// RowsLoaded is the number of rows the run's ingest step loaded (0 without one).
+func (r *RunRecord) RowsLoaded() int64 {
+	for _, s := range r.Steps {
+		if s.Step == "ingest" {
+			return s.Rows["loaded"]
+		}
+	}
+	return 0
+}

@@ -1,0 +1,26 @@
+package main
+
+import (
+	"context"
+	_ "time/tzdata" // the schedule's time zone must load on hosts without a zoneinfo database
+
+	"github.com/socrx/socrx/pipeline"
+)
+
+// cmdSchedule runs the configured jobs until SIGTERM or SIGINT (design §7). A stop is a
+// clean exit: the run in progress finishes its step or rolls back within stop_timeout.
+func cmdSchedule(ctx context.Context, e *env, args []string) error {
+	fs, c := newFlags(e, "schedule", "schedule [--config FILE]")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := c.load()
+	if err != nil {
+		return err
+	}
+	log := c.logger(e)
+	// No progress bars: the scheduler runs unattended and its log is the record.
+	r := &pipeline.Runner{Cfg: cfg, Log: log, Version: e.version}
+	s := &pipeline.Scheduler{Runner: r, Log: log}
+	return s.Run(ctx)
+}
