@@ -16,7 +16,7 @@ import (
 )
 
 // runSteps are the steps of a full run: every step this build has.
-func runSteps() []string { return []string{"ingest", "transform", "publish"} }
+func runSteps() []string { return []string{"ingest", "transform", "report", "publish"} }
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
 	fs, c := newFlags(e, "run", "run [--config FILE] [--logical-date DATE]")

@@ -203,3 +203,24 @@ COMMENT ON COLUMN population.lsoa_code IS 'LSOA code; CLOSED = unallocated.';
 COMMENT ON COLUMN population.sex IS 'ALL (or MALE / FEMALE where ALL is absent).';
 COMMENT ON COLUMN population.patients IS 'Number of registered patients.';
 COMMENT ON COLUMN population.source_file_id IS 'ingested_files.file_id of the loaded file.';
+
+CREATE TABLE IF NOT EXISTS reports_written (
+    period        VARCHAR,
+    scheme_id     VARCHAR,
+    run_id        BIGINT,
+    fingerprint   VARCHAR,
+    written_at    TIMESTAMP,
+    html_path     VARCHAR,
+    xlsx_path     VARCHAR,
+    csv_dir       VARCHAR
+);
+
+COMMENT ON TABLE reports_written IS 'One row per report written (period × scheme, ALL included): a period is due again only when the data fingerprint changes (design §7).';
+COMMENT ON COLUMN reports_written.period IS 'Reporting period (YYYY-MM, YYYY-Qn, YYYY or FYyyyy-yy).';
+COMMENT ON COLUMN reports_written.scheme_id IS 'Scheme, or ALL.';
+COMMENT ON COLUMN reports_written.run_id IS 'Run that wrote the report.';
+COMMENT ON COLUMN reports_written.fingerprint IS 'SHA-256 over the sha256 of every current (not superseded) ingested file and the disclosure settings: the data the report rests on.';
+COMMENT ON COLUMN reports_written.written_at IS 'Start time of the run that wrote it (from runs.started_at).';
+COMMENT ON COLUMN reports_written.html_path IS 'HTML report, relative to the reports directory.';
+COMMENT ON COLUMN reports_written.xlsx_path IS 'Workbook of the period, relative to the reports directory.';
+COMMENT ON COLUMN reports_written.csv_dir IS 'Directory of the period''s CSV tables, relative to the reports directory.';

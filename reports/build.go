@@ -1,0 +1,129 @@
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// BuildOptions are the inputs of one period's report besides the database.
+type BuildOptions struct {
+	Period      string
+	Policy      Policy
+	SchemeNames map[string]string // configured names by id
+	Prov        Provenance
+	TrendLength int // periods in the trend (default 8)
+}
+
+// Build reads one period's marts and applies disclosure control to every number.
+func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
+	if err := o.Policy.Validate(); err != nil {
+		return nil, err
+	}
+	first, last, err := PeriodSpan(o.Period)
+	if err != nil {
+		return nil, err
+	}
+	if o.TrendLength == 0 {
+		o.TrendLength = 8
+	}
+	r := &Report{Period: o.Period, First: first, Last: last, Policy: o.Policy, Prov: o.Prov,
+		ReadingsWithheld: o.Policy != Policy{Threshold: 7, Rounding: 5}}
+	period := sql.Named("period", o.Period)
+
+	schemes, err := load(ctx, db, "schemes.sql", period)
+	if err != nil {
+		return nil, err
+	}
+	if len(schemes) == 0 {
+		return nil, fmt.Errorf("period %s has no referrals in the marts", o.Period)
+	}
+	r.Schemes = append(r.Schemes, Scheme{ID: "ALL", Name: "All schemes"})
+	for _, s := range schemes {
+		id := s.str("scheme_id")
+		name := o.SchemeNames[id]
+		if name == "" {
+			name = id
+		}
+		r.Schemes = append(r.Schemes, Scheme{ID: id, Name: name})
+	}
+
+	b := &builder{r: r, p: o.Policy, cells: map[string]*Cell{}}
+	steps := []func(context.Context, *sql.DB, sql.NamedArg) error{
+		b.loadPathway, b.loadContinuity, b.loadSessions, b.loadIndexBins, b.loadFirstContact,
+		b.loadPractices, b.loadSources,
+	}
+	for _, step := range steps {
+		if err := step(ctx, db, period); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.loadTrend(ctx, db, o); err != nil {
+		return nil, err
+	}
+	// Secondary suppression runs once over every line of every table before any rate is
+	// worked out, so that rates see the final suppression.
+	o.Policy.SecondarySuppress(b.lines)
+	b.withheld = secondaryValues(o.Policy, b.lines)
+	for _, step := range []func(context.Context, *sql.DB, sql.NamedArg) error{
+		b.buildSignals, b.buildPathway, b.buildSummary, b.buildCascade, b.buildPractices,
+		b.buildSources, b.buildSessions, b.buildFirstContact, b.buildContinuity, b.buildIndexBins,
+	} {
+		if err := step(ctx, db, period); err != nil {
+			return nil, err
+		}
+	}
+	b.buildTrend()
+	if err := b.buildDataQuality(ctx, db); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// builder holds the count cells of a period while lines of totals are collected, so
+// every table that shows a count shows the same (secondarily suppressed) cell.
+type builder struct {
+	r     *Report
+	p     Policy
+	lines [][]*Cell
+
+	strata     map[strataKey]*strataCells // scheme, measure, quintile (0 = total)
+	summaries  []rec
+	cont       map[[2]string]*contCells // scheme, stratum
+	contRaw    map[[2]string]rec
+	sessions   map[string][]sessionBin
+	indexBins  map[[2]string][]*Cell // scheme, index → 10 bins + total
+	practices  []practiceCells
+	sources    map[string][]sourceCell
+	sourceTot  map[string]*Cell
+	recorded   map[string]*Cell // referrals with a recorded source, per scheme
+	schemeList []string
+	cells      map[string]*Cell
+	withheld   map[int64]bool // rounded values of secondarily suppressed cells
+	kmCells    map[string][]kmPoint
+	trend      []trendRow
+}
+
+// count returns the published cell for a count under a key naming what it counts, so a
+// quantity that appears in several tables (a scheme's episodes in the continuity table,
+// the session histogram's total and the trend) is one cell, suppressed everywhere or
+// nowhere.
+func (b *builder) count(key string, n int64) *Cell {
+	if c, ok := b.cells[key]; ok && c.raw == n {
+		return c
+	}
+	c := b.p.Count(n)
+	if _, ok := b.cells[key]; !ok {
+		b.cells[key] = c
+	}
+	return c
+}
+
+func (b *builder) schemes() []string {
+	if b.schemeList == nil {
+		for _, s := range b.r.Schemes {
+			b.schemeList = append(b.schemeList, s.ID)
+		}
+	}
+	return b.schemeList
+}

@@ -1,0 +1,242 @@
+// Equity tables (design §4): pathway measures by quintile, the inequality summary, the cascade.
+
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+
+	"github.com/socrx/socrx/transforms/stats"
+)
+
+// measures in pathway order; reach first because it is the entry to the pathway.
+var pathwayMeasures = []string{"reach", "contacted", "engaged", "vcs_uptake", "dna"}
+
+// cascadeSteps are the pathway steps after referral, drawn as the cascade.
+var cascadeSteps = []string{"contacted", "engaged", "vcs_uptake"}
+
+type strataKey struct {
+	scheme, measure string
+	q               int
+}
+
+type strataCells struct{ num, den, immature *Cell }
+
+func (b *builder) loadPathway(ctx context.Context, db *sql.DB, period sql.NamedArg) error {
+	rows, err := load(ctx, db, "strata.sql", period)
+	if err != nil {
+		return err
+	}
+	b.strata = map[strataKey]*strataCells{}
+	type tot struct{ num, den, imm int64 }
+	totals := map[[2]string]*tot{}
+	hasDen := map[[2]string]bool{}
+	for _, row := range rows {
+		k := strataKey{row.str("scheme_id"), row.str("measure"), int(row.int("stratum"))}
+		c := &strataCells{num: b.p.Count(row.int("numerator")), immature: b.p.Count(row.int("immature"))}
+		if row.isNull("denominator") {
+			c.den = b.p.NullCount()
+		} else {
+			c.den = b.p.Count(row.int("denominator"))
+			hasDen[[2]string{k.scheme, k.measure}] = true
+		}
+		b.strata[k] = c
+		t := totals[[2]string{k.scheme, k.measure}]
+		if t == nil {
+			t = &tot{}
+			totals[[2]string{k.scheme, k.measure}] = t
+		}
+		t.num += row.int("numerator")
+		t.den += row.int("denominator")
+		t.imm += row.int("immature")
+	}
+	for sm, t := range totals {
+		c := &strataCells{num: b.p.Count(t.num), immature: b.p.Count(t.imm), den: b.p.NullCount()}
+		if hasDen[sm] {
+			c.den = b.p.Count(t.den)
+		}
+		b.strata[strataKey{sm[0], sm[1], 0}] = c
+	}
+	// lines: the quintiles of a scheme × measure add up to its total; schemes add up to
+	// ALL (except reach, where a person may be referred to two schemes)
+	for _, s := range b.schemes() {
+		for _, m := range pathwayMeasures {
+			var nums, dens, imms []*Cell
+			for q := 0; q <= 5; q++ {
+				if c := b.strata[strataKey{s, m, q}]; c != nil {
+					nums, dens, imms = append(nums, c.num), append(dens, c.den), append(imms, c.immature)
+				}
+			}
+			b.lines = append(b.lines, nums, dens, imms)
+		}
+	}
+	for _, m := range pathwayMeasures[1:] {
+		for q := 0; q <= 5; q++ {
+			var nums, dens, imms []*Cell
+			for _, s := range b.schemes() {
+				if c := b.strata[strataKey{s, m, q}]; c != nil {
+					nums, dens, imms = append(nums, c.num), append(dens, c.den), append(imms, c.immature)
+				}
+			}
+			b.lines = append(b.lines, nums, dens, imms)
+		}
+	}
+	b.summaries, err = load(ctx, db, "summary.sql", period)
+	return err
+}
+
+func (b *builder) buildPathway(context.Context, *sql.DB, sql.NamedArg) error {
+	t := &Table{Name: "pathway_by_quintile", Title: "Pathway measures by deprivation quintile", PerScheme: true,
+		Note: "Quintile 1 = most deprived. Values and 95% intervals are worked from the published (rounded) counts. " +
+			"Referrals too recent for a measure's follow-up window are left out of it (immature_n).",
+		Columns: []Column{{"scheme_id", "Scheme", KindText}, {"measure", "Measure", KindText}, {"imd_quintile", "IMD quintile", KindText},
+			{"numerator_n", "Numerator", KindCount}, {"denominator_n", "Denominator", KindCount}, {"value", "Value", KindValue},
+			{"lower", "Lower 95%", KindValue}, {"upper", "Upper 95%", KindValue}, {"immature_n", "Too recent", KindCount}}}
+	for _, s := range b.schemes() {
+		for _, m := range pathwayMeasures {
+			for q := 1; q <= 5; q++ {
+				c := b.strata[strataKey{s, m, q}]
+				if c == nil {
+					continue
+				}
+				v, lo, hi := b.measureValue(m, c)
+				t.Rows = append(t.Rows, []*Cell{Text(s), Text(m), Text(strconv.Itoa(q)), c.num, c.den, v, lo, hi, c.immature})
+			}
+			if c := b.strata[strataKey{s, m, 0}]; c != nil {
+				v, lo, hi := b.measureValue(m, c)
+				t.Rows = append(t.Rows, []*Cell{Text(s), Text(m), Text("all quintiles"), c.num, c.den, v, lo, hi, c.immature})
+			}
+		}
+	}
+	b.r.add(t)
+	return nil
+}
+
+// measureValue works a stratum's value and 95% interval from its published counts:
+// Wilson for proportions, Poisson (exact below 10, else Byar) for reach per 1,000.
+func (b *builder) measureValue(measure string, c *strataCells) (v, lo, hi *Cell) {
+	if measure == "reach" {
+		v = b.p.Ratio(c.num, c.den, 1000, FmtPer1000)
+	} else {
+		v = b.p.Ratio(c.num, c.den, 1, FmtPercent)
+	}
+	f := v.Format
+	if !v.Published() {
+		return v, &Cell{Kind: KindValue, Format: f, Null: v.Null, Suppressed: v.Suppressed}, &Cell{Kind: KindValue, Format: f, Null: v.Null, Suppressed: v.Suppressed}
+	}
+	var iv stats.Interval
+	var err error
+	if measure == "reach" {
+		iv, err = stats.PoissonRate(c.num.N, float64(c.den.N), 1000)
+	} else {
+		iv, err = stats.Wilson(c.num.N, c.den.N)
+	}
+	if err != nil {
+		return v, Null(), Null()
+	}
+	return v, b.p.Derived([]*Cell{c.num, c.den}, f, func() (float64, bool) { return iv.Lower, true }),
+		b.p.Derived([]*Cell{c.num, c.den}, f, func() (float64, bool) { return iv.Upper, true })
+}
+
+func (b *builder) buildSummary(context.Context, *sql.DB, sql.NamedArg) error {
+	t := &Table{Name: "inequality_summary", Title: "Inequality across deprivation quintiles", PerScheme: true,
+		Note: "SII, RII and the concentration indices are model outputs, exempt from suppression. " +
+			"The gap, ratio and Core20 share ratio are worked from the published counts. SII < 0 means higher values in the more deprived.",
+		Columns: []Column{{"scheme_id", "Scheme", KindText}, {"measure", "Measure", KindText},
+			{"sii", "SII", KindValue}, {"sii_lower", "SII lower", KindValue}, {"sii_upper", "SII upper", KindValue},
+			{"rii", "RII", KindValue}, {"rii_lower", "RII lower", KindValue}, {"rii_upper", "RII upper", KindValue},
+			{"rci", "RCI", KindValue}, {"rci_lower", "RCI lower", KindValue}, {"rci_upper", "RCI upper", KindValue},
+			{"aci", "ACI", KindValue}, {"erreygers", "Erreygers", KindValue},
+			{"q5_minus_q1", "Q5 − Q1", KindValue}, {"q5_over_q1", "Q5 / Q1", KindValue}, {"core20_share_ratio", "Core20 share ratio", KindValue},
+			{"excluded_no_lsoa_n", "No usable LSOA", KindCount}, {"verdict", "Verdict", KindText},
+			{"verdict_reason", "Why", KindText}, {"discordant", "RCI disagrees", KindValue}}}
+	for _, row := range b.summaries {
+		s, m := row.str("scheme_id"), row.str("measure")
+		model := func(col string) *Cell { v, ok := row.num(col); return b.p.Model(v, ok, FmtStat) }
+		q1, q5, all := b.strata[strataKey{s, m, 1}], b.strata[strataKey{s, m, 5}], b.strata[strataKey{s, m, 0}]
+		gap, ratio, core20 := Null(), Null(), Null()
+		if q1 != nil && q5 != nil && all != nil {
+			scale := 1.0
+			if m == "reach" {
+				scale = 1000
+			}
+			v1 := b.p.Ratio(q1.num, q1.den, scale, FmtStat)
+			v5 := b.p.Ratio(q5.num, q5.den, scale, FmtStat)
+			gap = b.p.Derived([]*Cell{v1, v5}, FmtStat, func() (float64, bool) { return v5.V - v1.V, v1.Published() && v5.Published() })
+			ratio = b.p.Derived([]*Cell{v1, v5}, FmtStat, func() (float64, bool) { return v5.V / v1.V, v1.Published() && v5.Published() && v1.V > 0 })
+			core20 = b.p.Derived([]*Cell{q1.num, q1.den, all.num, all.den}, FmtStat, func() (float64, bool) {
+				ok := q1.num.Published() && q1.den.Published() && all.num.N > 0 && all.den.Published() && all.den.N > 0 && q1.den.N > 0
+				return (float64(q1.num.N) / float64(all.num.N)) / (float64(q1.den.N) / float64(all.den.N)), ok
+			})
+		}
+		disc := Null()
+		if !row.isNull("discordant") {
+			disc = &Cell{Kind: KindValue, Format: FmtBool, V: boolf(row.bool("discordant"))}
+		}
+		t.Rows = append(t.Rows, []*Cell{Text(s), Text(m), model("sii"), model("sii_lower"), model("sii_upper"),
+			model("rii"), model("rii_lower"), model("rii_upper"), model("rci"), model("rci_lower"), model("rci_upper"),
+			model("aci"), model("erreygers"), gap, ratio, core20, b.p.Count(row.int("excluded_no_lsoa")),
+			Text(row.str("verdict")), Text(row.str("verdict_reason")), disc})
+	}
+	b.r.add(t)
+	return nil
+}
+
+func boolf(v bool) float64 {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+func (b *builder) buildCascade(context.Context, *sql.DB, sql.NamedArg) error {
+	t := &Table{Name: "cascade", Title: "Pathway cascade by deprivation quintile", PerScheme: true,
+		Note:    "Each step as a share of the referrals old enough for its follow-up window (90 days for contact, 180 for engagement and VCS uptake).",
+		Columns: []Column{{"scheme_id", "Scheme", KindText}, {"imd_quintile", "IMD quintile", KindText}}}
+	for _, m := range cascadeSteps {
+		t.Columns = append(t.Columns, Column{m + "_n", label(m), KindCount}, Column{m + "_denominator_n", "referrals (" + label(m) + ")", KindCount},
+			Column{m + "_share", label(m) + " %", KindValue})
+	}
+	for _, s := range b.schemes() {
+		for q := 1; q <= 6; q++ {
+			key, name := q, strconv.Itoa(q)
+			if q == 6 {
+				key, name = 0, "all quintiles"
+			}
+			row := []*Cell{Text(s), Text(name)}
+			any := false
+			for _, m := range cascadeSteps {
+				c := b.strata[strataKey{s, m, key}]
+				if c == nil {
+					row = append(row, b.p.NullCount(), b.p.NullCount(), Null())
+					continue
+				}
+				any = true
+				row = append(row, c.num, c.den, b.p.Ratio(c.num, c.den, 1, FmtPercent))
+			}
+			if any {
+				t.Rows = append(t.Rows, row)
+			}
+		}
+	}
+	b.r.add(t)
+	return nil
+}
+
+// label is a measure's name for people.
+func label(m string) string {
+	switch m {
+	case "reach":
+		return "reach"
+	case "contacted":
+		return "contacted"
+	case "engaged":
+		return "engaged"
+	case "vcs_uptake":
+		return "VCS uptake"
+	case "dna":
+		return "DNA"
+	}
+	return m
+}

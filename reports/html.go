@@ -1,0 +1,210 @@
+package reports
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"strings"
+	"time"
+)
+
+//go:embed templates/*
+var templateFS embed.FS
+
+// templates parses the embedded templates; a fresh set per call keeps no package state.
+func templates() (*template.Template, string, error) {
+	css, err := templateFS.ReadFile("templates/style.css")
+	if err != nil {
+		return nil, "", fmt.Errorf("reading embedded css: %w", err)
+	}
+	t, err := template.New("").Funcs(template.FuncMap{
+		"cellclass": cellClass,
+		"date":      func(t time.Time) string { return t.Format("2 January 2006") },
+		"stamp":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+	}).ParseFS(templateFS, "templates/*.tmpl")
+	if err != nil {
+		return nil, "", fmt.Errorf("parsing templates: %w", err)
+	}
+	return t, string(css), nil
+}
+
+// cellClass marks table cells for styling and for the scan test: "n" is a published
+// count, "s" a suppressed value, "t" text.
+func cellClass(c *Cell) template.HTMLAttr {
+	var cl []string
+	switch c.Kind {
+	case KindText:
+		cl = append(cl, "t")
+	case KindCount:
+		cl = append(cl, "n")
+	}
+	if c.Suppressed {
+		cl = append(cl, "s")
+	}
+	if len(cl) == 0 {
+		return ""
+	}
+	return template.HTMLAttr(` class="` + strings.Join(cl, " ") + `"`)
+}
+
+type axisCard struct {
+	ID, Title, Poles string
+	Signals          []signalView
+}
+
+type signalView struct {
+	Name, Value, CI, Reading string
+}
+
+type page struct {
+	R                               *Report
+	Scheme                          Scheme
+	Others                          []Scheme
+	CSS                             template.CSS
+	Axes                            []axisCard
+	EquityFigs                      []*Figure
+	Cascade                         *Figure
+	Summary                         *View
+	SummaryNote                     string
+	Funnels                         []*Figure
+	Sources                         *View
+	Sessions, FirstContact, Indices *Figure
+	Continuity                      *View
+	ContinuityNote                  string
+	Trend                           *Figure
+	Files, Quarantine, NoLSOA       *View
+}
+
+var axes = []axisCard{
+	{ID: "general_practice", Title: "General practice", Poles: "holistic (keeps the social context) ↔ fragmental (non-medical needs triaged away)"},
+	{ID: "link_workers", Title: "Link workers", Poles: "relational (open-ended, same worker) ↔ transactional (fixed caps, hand-offs)"},
+	{ID: "vcs", Title: "Voluntary and community sector", Poles: "redistributive (uptake rises with need) ↔ non-redistributive (inverse care law)"},
+}
+
+var signalNames = map[string]string{
+	"sii_reach": "Reach by deprivation (SII, per 1,000)", "sii_contacted": "Contact by deprivation (SII)",
+	"sii_engaged": "Engagement by deprivation (SII)", "sii_vcs_uptake": "VCS uptake by deprivation (SII)",
+	"mean_coc": "Continuity of care (mean COC)", "handoff_rate": "Hand-off rate",
+	"cap_heaping_ratio": "Heaping at a session cap (ratio)", "cap_heaping_detected": "Fixed session cap detected",
+	"median_days_to_first_contact": "Median days to first contact", "re_referral_rate_90d": "Re-referred within 90 days",
+	"re_referral_rate_365d": "Re-referred within a year", "same_worker_retention": "Same worker on re-referral",
+	"gp_referral_share": "Share of referrals from GPs", "share_practices_referring": "Share of practices referring",
+	"funnel_outliers_contacted": "Practices outside funnel limits (contact)", "funnel_outliers_referral_rate": "Practices outside funnel limits (referral rate)",
+}
+
+func signalName(s string) string {
+	if n, ok := signalNames[s]; ok {
+		return n
+	}
+	return strings.ReplaceAll(s, "_", " ")
+}
+
+// renderScheme writes one scheme's HTML report.
+func renderScheme(r *Report, s Scheme) ([]byte, error) {
+	t, css, err := templates()
+	if err != nil {
+		return nil, err
+	}
+	p := page{R: r, Scheme: s, CSS: template.CSS(css)} //nolint:gosec // our embedded stylesheet
+	for _, o := range r.Schemes {
+		if o.ID != s.ID {
+			p.Others = append(p.Others, o)
+		}
+	}
+	for _, a := range axes {
+		card := a
+		card.Signals = nil
+		for _, row := range r.Table("signals").SchemeRows(s.ID) {
+			if row[0].Text != a.ID {
+				continue
+			}
+			sv := signalView{Name: signalName(row[2].Text), Value: row[3].Display(), Reading: row[6].Text}
+			if row[4].Published() && row[5].Published() {
+				sv.CI = row[4].Display() + " to " + row[5].Display()
+			}
+			card.Signals = append(card.Signals, sv)
+		}
+		p.Axes = append(p.Axes, card)
+	}
+	for _, m := range pathwayMeasures {
+		if f := equityFigure(r, s.ID, m); f != nil {
+			p.EquityFigs = append(p.EquityFigs, f)
+		}
+	}
+	p.Cascade = cascadeFigure(r, s.ID)
+	sum := r.Table("inequality_summary")
+	p.Summary = transpose(view(sum, s.ID, nil), "Statistic")
+	p.SummaryNote = sum.Note
+	for _, m := range []string{"contacted", "referral_rate"} {
+		if f := funnelFigure(r, s.ID, m); f != nil {
+			p.Funnels = append(p.Funnels, f)
+		}
+	}
+	p.Sources = view(r.Table("referral_sources"), s.ID, nil)
+	p.Sessions = sessionsFigure(r, s.ID)
+	p.FirstContact = firstContactFigure(r, s.ID)
+	p.Indices = indexFigure(r, s.ID)
+	cont := r.Table("continuity")
+	p.Continuity = transpose(view(cont, s.ID, nil), "Measure")
+	p.ContinuityNote = cont.Note
+	p.Trend = trendFigure(r, s.ID)
+	p.Files = view(r.Table("files"), "", nil)
+	p.Quarantine = view(r.Table("quarantine"), "", nil)
+	p.NoLSOA = view(sum, s.ID, nil).project("measure", "excluded_no_lsoa_n")
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "report.html.tmpl", p); err != nil {
+		return nil, fmt.Errorf("rendering %s %s: %w", r.Period, s.ID, err)
+	}
+	return buf.Bytes(), nil
+}
+
+// transpose turns a wide per-stratum view into rows of measures, which reads better in
+// HTML; the first column's values become the headers.
+func transpose(v *View, corner string) *View {
+	out := &View{Columns: []Column{{Name: "measure", Label: corner, Kind: KindText}}}
+	for _, r := range v.Rows {
+		out.Columns = append(out.Columns, Column{Name: r[0].Text, Label: r[0].Display(), Kind: KindValue})
+	}
+	for j := 1; j < len(v.Columns); j++ {
+		row := []*Cell{Text(v.Columns[j].Label)}
+		for _, r := range v.Rows {
+			row = append(row, r[j])
+		}
+		out.Rows = append(out.Rows, row)
+	}
+	if len(v.Rows) == 0 {
+		out.Rows = nil
+	}
+	return out
+}
+
+// IndexPeriod is one period of the index page.
+type IndexPeriod struct {
+	Period  string
+	RunID   int64
+	Logical time.Time
+	Schemes []IndexScheme
+}
+
+// IndexScheme links one scheme report.
+type IndexScheme struct {
+	ID, Name, Path string
+}
+
+func renderIndex(periods []IndexPeriod, p Policy) ([]byte, error) {
+	t, css, err := templates()
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	data := struct {
+		CSS                 template.CSS
+		Threshold, Rounding int
+		Periods             []IndexPeriod
+	}{template.CSS(css), p.Threshold, p.Rounding, periods} //nolint:gosec // our embedded stylesheet
+	if err := t.ExecuteTemplate(&buf, "index.html.tmpl", data); err != nil {
+		return nil, fmt.Errorf("rendering index: %w", err)
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,93 @@
+package reports
+
+import "time"
+
+// Column is one column of a published table. Name is the CSV/XLSX header: counts of
+// people or events end in _n (design §6).
+type Column struct {
+	Name  string
+	Label string // header as people read it (HTML)
+	Kind  Kind
+}
+
+// Table is one published table: the same cells go to HTML, XLSX and CSV.
+type Table struct {
+	Name    string // file and sheet name
+	Title   string
+	Note    string // what the rows are, shown under the HTML table
+	Columns []Column
+	Rows    [][]*Cell
+	// PerScheme tables have scheme_id first; a scheme's HTML report shows its own rows.
+	PerScheme bool
+}
+
+// SchemeRows returns the rows of one scheme, without the scheme_id column.
+func (t *Table) SchemeRows(id string) [][]*Cell {
+	if !t.PerScheme {
+		return t.Rows
+	}
+	var out [][]*Cell
+	for _, r := range t.Rows {
+		if r[0].Text == id {
+			out = append(out, r[1:])
+		}
+	}
+	return out
+}
+
+// HTMLColumns are the columns an HTML report shows.
+func (t *Table) HTMLColumns() []Column {
+	if t.PerScheme {
+		return t.Columns[1:]
+	}
+	return t.Columns
+}
+
+// Scheme is one scheme of a report (ALL included).
+type Scheme struct {
+	ID, Name string
+}
+
+// Provenance is where a report came from. RunTime is the only time a report shows.
+type Provenance struct {
+	RunID              int64
+	CodeVersion        string
+	RunTime            time.Time // the run record's start time
+	LogicalDate        time.Time
+	DeprivationEdition string
+	Quantiles          string
+	Fingerprint        string
+	Files              []InputFile
+}
+
+// InputFile is one extract the report rests on.
+type InputFile struct {
+	Kind, Source, Name, SHA256 string
+}
+
+// Report is everything published for one period: tables for every scheme, and the
+// per-scheme figures drawn from them.
+type Report struct {
+	Period      string
+	First, Last time.Time
+	Policy      Policy
+	Schemes     []Scheme
+	Tables      []*Table
+	Prov        Provenance
+	// ReadingsWithheld is set when the configured disclosure differs from the default the
+	// transforms' plain-English readings were written for.
+	ReadingsWithheld bool
+	SessionTop       int64 // top-coded session count
+	byName           map[string]*Table
+}
+
+// Table returns a table by name (nil if absent).
+func (r *Report) Table(name string) *Table { return r.byName[name] }
+
+func (r *Report) add(t *Table) {
+	r.Tables = append(r.Tables, t)
+	if r.byName == nil {
+		r.byName = map[string]*Table{}
+	}
+	r.byName[t.Name] = t
+}

@@ -1,0 +1,185 @@
+// Package reports renders the marts of a period as the reports ICB analysts read (one
+// self-contained HTML file per scheme, an XLSX workbook and CSV tables per period, and an
+// index), with disclosure control (design §6) applied in one place: disclosure.go.
+package reports
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"time"
+)
+
+// Options configure one report step.
+type Options struct {
+	OutDir      string
+	Policy      Policy
+	SchemeNames map[string]string
+	Prov        Provenance // run id, code version, run time, logical date, edition
+	Periods     []string   // report exactly these; empty = every due period
+	LagDays     int
+}
+
+// Result says what a report step wrote.
+type Result struct {
+	Periods []string
+	Files   int
+}
+
+// Run writes the reports of every due period (or of o.Periods), records them in
+// reports_written and rewrites the index.
+func Run(ctx context.Context, db *sql.DB, o Options) (Result, error) {
+	var res Result
+	if err := o.Policy.Validate(); err != nil {
+		return res, err
+	}
+	fp, err := Fingerprint(ctx, db, o.Policy)
+	if err != nil {
+		return res, err
+	}
+	o.Prov.Fingerprint = fp
+	periods := o.Periods
+	if len(periods) == 0 {
+		if periods, err = DuePeriods(ctx, db, o.Prov.LogicalDate, o.LagDays, fp); err != nil {
+			return res, err
+		}
+	}
+	var written []Written
+	for _, p := range periods {
+		if err := ctx.Err(); err != nil {
+			return res, fmt.Errorf("reporting %s: %w", p, err)
+		}
+		r, err := Build(ctx, db, BuildOptions{Period: p, Policy: o.Policy, SchemeNames: o.SchemeNames, Prov: o.Prov})
+		if err != nil {
+			return res, fmt.Errorf("building report %s: %w", p, err)
+		}
+		n, ws, err := WritePeriod(ctx, r, o.OutDir)
+		res.Files += n
+		if err != nil {
+			return res, err
+		}
+		written = append(written, ws...)
+		res.Periods = append(res.Periods, p)
+	}
+	if err := RecordWritten(ctx, db, written); err != nil {
+		return res, err
+	}
+	if err := WriteIndex(ctx, db, o.OutDir, o.Policy, o.SchemeNames); err != nil {
+		return res, err
+	}
+	res.Files++
+	return res, nil
+}
+
+var safeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// fileName makes a scheme id or period safe as a file name.
+func fileName(s string) string { return safeName.ReplaceAllString(s, "_") }
+
+// WritePeriod writes one period's files under dir/<period>/ and returns how many it wrote
+// and the reports_written rows for them.
+func WritePeriod(ctx context.Context, r *Report, dir string) (int, []Written, error) {
+	pdir := filepath.Join(dir, fileName(r.Period))
+	rel := func(p string) string { s, _ := filepath.Rel(dir, p); return filepath.ToSlash(s) }
+	n := 0
+	xlsxPath := filepath.Join(pdir, "socrx-"+fileName(r.Period)+".xlsx")
+	b, err := workbook(r)
+	if err != nil {
+		return n, nil, err
+	}
+	if err := writeFile(xlsxPath, b); err != nil {
+		return n, nil, err
+	}
+	n++
+	csvDir := filepath.Join(pdir, "csv")
+	for _, t := range r.Tables {
+		if err := ctx.Err(); err != nil {
+			return n, nil, fmt.Errorf("writing %s: %w", r.Period, err)
+		}
+		b, err := tableCSV(t)
+		if err != nil {
+			return n, nil, err
+		}
+		if err := writeFile(filepath.Join(csvDir, t.Name+".csv"), b); err != nil {
+			return n, nil, err
+		}
+		n++
+	}
+	var ws []Written
+	for _, s := range r.Schemes {
+		b, err := renderScheme(r, s)
+		if err != nil {
+			return n, nil, err
+		}
+		path := filepath.Join(pdir, fileName(s.ID)+".html")
+		if err := writeFile(path, b); err != nil {
+			return n, nil, err
+		}
+		n++
+		ws = append(ws, Written{Period: r.Period, SchemeID: s.ID, RunID: r.Prov.RunID, Fingerprint: r.Prov.Fingerprint,
+			WrittenAt: r.Prov.RunTime, HTML: rel(path), XLSX: rel(xlsxPath), CSVDir: rel(csvDir)})
+	}
+	return n, ws, nil
+}
+
+// WriteIndex lists the latest report of every period and scheme in dir/index.html.
+func WriteIndex(ctx context.Context, db *sql.DB, dir string, p Policy, names map[string]string) error {
+	rows, err := load(ctx, db, "index.sql")
+	if err != nil {
+		return err
+	}
+	byPeriod := map[string]*IndexPeriod{}
+	var order []string
+	for _, row := range rows {
+		per := row.str("period")
+		ip := byPeriod[per]
+		if ip == nil {
+			ip = &IndexPeriod{Period: per, RunID: row.int("run_id")}
+			if t, ok := row["logical_date"].(time.Time); ok {
+				ip.Logical = t
+			}
+			byPeriod[per] = ip
+			order = append(order, per)
+		}
+		id := row.str("scheme_id")
+		name := names[id]
+		switch {
+		case id == "ALL":
+			name = "All schemes"
+		case name == "":
+			name = id
+		}
+		ip.Schemes = append(ip.Schemes, IndexScheme{ID: id, Name: name, Path: row.str("html_path")})
+	}
+	// newest period first: what an analyst opens the index for
+	sort.Sort(sort.Reverse(sort.StringSlice(order)))
+	periods := make([]IndexPeriod, 0, len(order))
+	for _, per := range order {
+		periods = append(periods, *byPeriod[per])
+	}
+	b, err := renderIndex(periods, p)
+	if err != nil {
+		return err
+	}
+	return writeFile(filepath.Join(dir, "index.html"), b)
+}
+
+// writeFile writes through a temporary file and a rename, so a reader never sees half a
+// report. Reports leave the secure environment, but 0644 is still no wider than needed.
+func writeFile(path string, b []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", filepath.Dir(path), err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}

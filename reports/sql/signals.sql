@@ -1,0 +1,7 @@
+-- The framework's signals (design §1) for one period.
+SELECT scheme_id, setting, axis, signal, value, lower, upper, coalesce(reading, '') AS reading
+FROM archetype_signals
+WHERE period = $period
+ORDER BY scheme_id,
+         CASE setting WHEN 'general_practice' THEN 1 WHEN 'link_workers' THEN 2 ELSE 3 END,
+         signal

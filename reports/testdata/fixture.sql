@@ -1,0 +1,108 @@
+-- A small hand-made set of marts for the report tests: two schemes (S1 small, S2 larger)
+-- and ALL, periods 2023-Q4 and 2024-Q1, with small counts that must be suppressed.
+-- Values come from simple formulas so the file stays short and every number is traceable.
+
+CREATE TABLE equity_strata AS
+WITH s(scheme_id, k) AS (VALUES ('S1', 1), ('S2', 2)),
+m(measure, unit) AS (VALUES ('reach', 'per 1,000 registered patients'), ('contacted', 'proportion'),
+    ('engaged', 'proportion'), ('vcs_uptake', 'proportion'), ('dna', 'proportion')),
+q AS (SELECT range AS q FROM range(1, 6))
+SELECT s.scheme_id, p.period, 'imd_quintile' AS dimension, CAST(q.q AS VARCHAR) AS stratum, m.measure,
+       CASE WHEN s.k = 1 THEN 3 * q.q + 2 ELSE 40 - 6 * q.q END
+         - CASE m.measure WHEN 'engaged' THEN 2 WHEN 'vcs_uptake' THEN 4 WHEN 'dna' THEN 1 ELSE 0 END AS numerator,
+       CASE WHEN m.measure = 'reach' THEN 1000 * q.q + 500 * s.k
+            WHEN s.k = 1 THEN 20 + 7 * q.q ELSE 60 + q.q END AS denominator,
+       CASE WHEN m.measure = 'reach' THEN 0 ELSE q.q END AS immature,
+       m.unit
+FROM s, m, q, (VALUES ('2024-Q1'), ('2023-Q4')) p(period);
+INSERT INTO equity_strata
+SELECT 'ALL', period, dimension, stratum, measure, sum(numerator), sum(denominator), sum(immature), any_value(unit)
+FROM equity_strata GROUP BY period, dimension, stratum, measure;
+
+CREATE TABLE equity_summary AS
+SELECT scheme_id, period, 'imd_quintile' AS dimension, measure,
+       CAST(CASE WHEN scheme_id = 'S1' THEN 0.21 ELSE -0.18 END AS DOUBLE) AS sii,
+       CAST(CASE WHEN scheme_id = 'S1' THEN 0.05 ELSE -0.30 END AS DOUBLE) AS sii_lower,
+       CAST(CASE WHEN scheme_id = 'S1' THEN 0.37 ELSE -0.06 END AS DOUBLE) AS sii_upper,
+       CAST(CASE WHEN scheme_id = 'S1' THEN 1.9 ELSE 0.6 END AS DOUBLE) AS rii, 1.1 AS rii_lower, 2.5 AS rii_upper,
+       0.08 AS rci, 0.01 AS rci_lower, 0.15 AS rci_upper, 0.04 AS aci, 0.12 AS erreygers,
+       0.2 AS q5_minus_q1, 1.5 AS q5_over_q1, 0.8 AS core20_share_ratio,
+       CASE WHEN scheme_id = 'S1' THEN 3 ELSE 12 END AS excluded_no_lsoa,
+       CASE WHEN measure = 'dna' THEN 'not_applicable' WHEN scheme_id = 'S1' THEN 'non_redistributive' ELSE 'redistributive' END AS verdict,
+       'hand-made fixture' AS verdict_reason, false AS discordant
+FROM (SELECT DISTINCT scheme_id, period, measure FROM equity_strata);
+-- reach's SII is per 1,000 on the rate scale
+UPDATE equity_summary SET sii = sii * 100, sii_lower = sii_lower * 100, sii_upper = sii_upper * 100 WHERE measure = 'reach';
+
+CREATE TABLE episode_metrics AS
+SELECT 'R' || i AS referral_id,
+       CASE WHEN i % 5 = 0 THEN 'S1' ELSE 'S2' END AS scheme_id,
+       CASE WHEN i <= 100 THEN '2024-Q1' ELSE '2023-Q4' END AS period,
+       i % 9 AS worker_contacts,
+       CASE WHEN i % 9 >= 2 THEN (i % 7) / 7.0 + 0.1 END AS upc,
+       CASE WHEN i % 9 >= 2 THEN (i % 11) / 11.0 END AS coc,
+       CASE WHEN i % 9 >= 2 THEN (i % 4) / 4.0 END AS secon,
+       (i * 7) % 120 AS days_to_first_contact,
+       i % 6 <> 0 AS first_contact_event,
+       CASE i % 4 WHEN 0 THEN 'gp' WHEN 1 THEN 'gp' WHEN 2 THEN 'self' ELSE 'nurse' END AS referral_source
+FROM range(1, 131) t(i);
+
+CREATE TABLE continuity_summary AS
+WITH s(scheme_id, k) AS (VALUES ('S1', 1), ('S2', 4), ('ALL', 5)),
+st(stratum, w) AS (VALUES ('all', 5), ('1', 1), ('2', 1), ('3', 1), ('4', 1), ('5', 1))
+SELECT s.scheme_id, p.period, st.stratum,
+       12 * s.k * st.w + 3 AS episodes, 9 * s.k * st.w AS contacted_episodes,
+       5 * s.k * st.w + 1 AS episodes_n2, 3 * s.k * st.w AS episodes_n3,
+       0.8 AS mean_upc, 0.61 + 0.01 * s.k AS mean_coc, 0.7 AS mean_secon, 0.72 AS mean_hhi, 0.75 AS mean_mmci, 0.66 AS mean_coc_n3,
+       CAST(20 + s.k AS INTEGER) AS median_days_to_first_contact, CAST(70 + s.k AS INTEGER) AS p90_days_to_first_contact,
+       12 * s.k * st.w AS km_referrals,
+       4 * s.k * st.w AS handoffs, 16 * s.k * st.w AS worker_pairs, 40 * s.k * st.w AS contacts, s.k * st.w AS contacts_without_worker,
+       6 AS cap, 'configured' AS cap_source, 10 * s.k * st.w AS closed_contacted_episodes,
+       s.k * st.w AS episodes_at_cap_minus_1, 5 * s.k * st.w AS episodes_at_cap, 2 * s.k * st.w AS episodes_at_cap_plus_1,
+       s.k * st.w AS episodes_above_cap, s.k * st.w >= 5 AS cap_heaping_detected,
+       10 * s.k * st.w AS re_referral_eligible_90d, s.k * st.w AS re_referred_90d_episodes,
+       9 * s.k * st.w AS re_referral_eligible_365d, 2 * s.k * st.w AS re_referred_365d_episodes,
+       2 * s.k * st.w AS retention_eligible, s.k * st.w AS retained_episodes
+FROM s, st, (VALUES ('2024-Q1'), ('2023-Q4'), ('2023-Q3')) p(period);
+
+CREATE TABLE session_counts AS
+WITH s(scheme_id, k) AS (VALUES ('S1', 1), ('S2', 4))
+SELECT s.scheme_id, '2024-Q1' AS period, c AS contacts,
+       CASE WHEN c = 6 THEN 30 * s.k WHEN c > 9 THEN 1 ELSE 3 * s.k + c END AS episodes
+FROM s, range(0, 21) r(c);
+INSERT INTO session_counts SELECT 'ALL', period, contacts, sum(episodes) FROM session_counts GROUP BY ALL;
+
+CREATE TABLE practice_variation AS
+WITH s(scheme_id, k) AS (VALUES ('S1', 1), ('S2', 3), ('ALL', 4)),
+pr(practice_code, j) AS (VALUES ('P01', 1), ('P02', 2), ('P03', 3), ('P04', 4), ('P05', 5), ('P06', 6))
+SELECT s.scheme_id, '2024-Q1' AS period, pr.practice_code, m.measure,
+       CASE WHEN m.measure = 'contacted' THEN 4 * s.k * pr.j - 1 ELSE 6 * s.k * pr.j END AS numerator,
+       CASE WHEN m.measure = 'contacted' THEN 6 * s.k * pr.j + 1 ELSE 900 * pr.j + 7 END AS denominator,
+       pr.j = 6 AS outlier, 'not significant' AS significance
+FROM s, pr, (VALUES ('contacted'), ('referral_rate')) m(measure);
+
+CREATE TABLE archetype_signals AS
+SELECT s.scheme_id, '2024-Q1' AS period, g.setting, g.axis, g.signal, CAST(g.value AS DOUBLE) AS value,
+       CAST(g.lower AS DOUBLE) AS lower, CAST(g.upper AS DOUBLE) AS upper,
+       'Reading of ' || g.signal || ' for ' || s.scheme_id || ' (about 15 referrals).' AS reading
+FROM (VALUES ('S1'), ('S2'), ('ALL')) s(scheme_id),
+     (VALUES ('general_practice', 'holistic_vs_fragmental', 'gp_referral_share', 0.5, NULL, NULL),
+             ('general_practice', 'holistic_vs_fragmental', 'share_practices_referring', 0.83, NULL, NULL),
+             ('general_practice', 'holistic_vs_fragmental', 'funnel_outliers_contacted', 1.0, NULL, NULL),
+             ('link_workers', 'relational_vs_transactional', 'mean_coc', 0.62, 0.55, 0.69),
+             ('link_workers', 'relational_vs_transactional', 'handoff_rate', 0.25, NULL, NULL),
+             ('link_workers', 'relational_vs_transactional', 'cap_heaping_ratio', 3.3, NULL, NULL),
+             ('link_workers', 'relational_vs_transactional', 'median_days_to_first_contact', 21, NULL, NULL),
+             ('link_workers', 'relational_vs_transactional', 'new_unknown_signal', 13, NULL, NULL),
+             ('vcs', 'redistributive_vs_non_redistributive', 'sii_contacted', 0.21, 0.05, 0.37)) g(setting, axis, signal, value, lower, upper);
+
+INSERT INTO ingested_files (file_id, source, kind, path, sha256, rows_loaded, rows_rejected, run_id, superseded) VALUES
+    (1, 'referrals[0]', 'referrals', '/secure/extracts/referrals.csv', 'aaaa', 130, 3, 1, false),
+    (2, 'attendances[0]', 'attendances', '/secure/extracts/attendances.csv', 'bbbb', 512, 0, 1, false),
+    (3, 'referrals[0]', 'referrals', '/secure/extracts/referrals-old.csv', 'cccc', 120, 0, 1, true);
+INSERT INTO quarantine (run_id, file_id, source, file, line, "column", value, reason) VALUES
+    (1, 1, 'referrals[0]', 'referrals.csv', 4, 'referral_date', 'x', 'unparseable date'),
+    (1, 1, 'referrals[0]', 'referrals.csv', 9, 'referral_date', 'y', 'unparseable date'),
+    (1, 1, 'referrals[0]', 'referrals.csv', 12, 'sex', 'Q', 'unknown sex');
+INSERT INTO runs (run_id, job, trigger, logical_date, started_at, status, code_version) VALUES
+    (1, 'test', 'manual', TIMESTAMP '2024-06-01 02:00:00', TIMESTAMP '2024-06-01 02:00:05', 'running', 'test');
