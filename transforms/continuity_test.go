@@ -637,6 +637,17 @@ func TestReReferralAndRetention(t *testing.T) {
 	if math.Abs(rate90-2.0/6) > 1e-12 || retention != 0.5 {
 		t.Errorf("re_referral_rate_90d, same_worker_retention = %v, %v; want 1/3, 0.5", rate90, retention)
 	}
+	// x1, y1 and v1 were re-referred within 365 days, but no episode's 365-day window has
+	// passed by day 366: the rate is unknown, not 3 of 3.
+	var eligible365 int64
+	var rate365 sql.NullFloat64
+	if err := tx.QueryRow(`SELECT re_referral_eligible_365d, re_referral_rate_365d FROM continuity_summary
+		WHERE scheme_id = 'S1' AND period = 'all' AND stratum = 'all'`).Scan(&eligible365, &rate365); err != nil {
+		t.Fatal(err)
+	}
+	if eligible365 != 0 || rate365.Valid {
+		t.Errorf("365-day re-referral: %d eligible, rate %v; want 0 and NULL", eligible365, rate365)
+	}
 	// Wilson 95% for 2 of 6, by hand: 0.0968 to 0.7000.
 	var lo, hi float64
 	if err := tx.QueryRow(`SELECT re_referral_rate_90d_lower, re_referral_rate_90d_upper FROM continuity_summary

@@ -61,7 +61,7 @@ COMMENT ON COLUMN continuity_summary.cap_heaping_share IS 'Share of closed episo
 COMMENT ON COLUMN continuity_summary.share_above_cap IS 'Share of closed episodes with ≥ 1 contact that had more than k contacts.';
 COMMENT ON COLUMN continuity_summary.heaping_ratio IS 'h = n_k / mean(n_{k−1}, n_{k+1}) over closed episodes; NULL when neither neighbour occurs.';
 COMMENT ON COLUMN continuity_summary.cap_heaping_detected IS 'h ≥ 2 (or n_k > 0 with no neighbours) and share_above_cap < 2%: the transactional signature of a fixed session cap. NULL without k or closed episodes.';
-COMMENT ON COLUMN continuity_summary.re_referral_rate_90d IS 'Share of ended episodes followed by a re-referral within 90 days, over episodes whose window is known (see episode_metrics.re_referred_90d).';
+COMMENT ON COLUMN continuity_summary.re_referral_rate_90d IS 'Share of ended episodes followed by a re-referral within 90 days, over episodes whose whole 90-day window has passed by data_end (an early re-referral is not counted before the window closes, which would bias recent periods upward).';
 COMMENT ON COLUMN continuity_summary.re_referral_rate_365d IS 'As re_referral_rate_90d within 365 days.';
 COMMENT ON COLUMN continuity_summary.same_worker_retention IS 'Share of re-referrals within 365 days, with a worker on both sides, whose first worker was the previous episode''s last.';
 COMMENT ON COLUMN continuity_summary.cap_source IS 'configured (session_cap in config) or mode (most common count).';
@@ -81,7 +81,7 @@ COMMENT ON COLUMN continuity_summary.episodes_at_cap_minus_1 IS 'n_{k−1}: clos
 COMMENT ON COLUMN continuity_summary.episodes_at_cap IS 'n_k: closed episodes with k contacts.';
 COMMENT ON COLUMN continuity_summary.episodes_at_cap_plus_1 IS 'n_{k+1}: closed episodes with k + 1 contacts.';
 COMMENT ON COLUMN continuity_summary.episodes_above_cap IS 'Closed episodes with more than k contacts.';
-COMMENT ON COLUMN continuity_summary.re_referral_eligible_90d IS 'Episodes whose 90-day re-referral status is known (re_referral_rate_90d denominator).';
+COMMENT ON COLUMN continuity_summary.re_referral_eligible_90d IS 'Ended episodes whose whole 90-day window has passed by data_end (re_referral_rate_90d denominator).';
 COMMENT ON COLUMN continuity_summary.re_referred_90d_episodes IS 'Episodes re-referred within 90 days.';
 COMMENT ON COLUMN continuity_summary.re_referral_eligible_365d IS 'Episodes whose 365-day re-referral status is known.';
 COMMENT ON COLUMN continuity_summary.re_referred_365d_episodes IS 'Episodes re-referred within 365 days.';

@@ -12,6 +12,11 @@ WITH e AS (
         m.upc, m.coc, m.secon, m.hhi, m.mmci, m.handoffs,
         m.contacted, m.engaged, m.first_contact_event,
         m.re_referred_90d, m.re_referred_365d, m.same_worker_retained,
+        -- re-referral rates are over episodes whose whole window has passed: counting an
+        -- early re-referral before everyone else's window has closed would push recent
+        -- periods toward 100%
+        m.end_date + 90 <= getvariable('data_end') AS rr90_window_passed,
+        m.end_date + 365 <= getvariable('data_end') AS rr365_window_passed,
         -- heaping is over closed episodes that had at least one contact: an episode that
         -- never started cannot have been stopped at a cap
         m.closed AND m.lw_contacts >= 1 AS heaping_base,
@@ -64,10 +69,10 @@ cells AS (
         any_value(cap_source_scheme) AS cap_source_s,
         any_value(cap_all) AS cap_a,
         any_value(cap_source_all) AS cap_source_a,
-        count(re_referred_90d) AS re_referral_eligible_90d,
-        count(*) FILTER (WHERE re_referred_90d) AS re_referred_90d_episodes,
-        count(re_referred_365d) AS re_referral_eligible_365d,
-        count(*) FILTER (WHERE re_referred_365d) AS re_referred_365d_episodes,
+        count(*) FILTER (WHERE rr90_window_passed) AS re_referral_eligible_90d,
+        count(*) FILTER (WHERE rr90_window_passed AND re_referred_90d) AS re_referred_90d_episodes,
+        count(*) FILTER (WHERE rr365_window_passed) AS re_referral_eligible_365d,
+        count(*) FILTER (WHERE rr365_window_passed AND re_referred_365d) AS re_referred_365d_episodes,
         count(same_worker_retained) AS retention_eligible,
         count(*) FILTER (WHERE same_worker_retained) AS retained_episodes
     FROM e
