@@ -83,7 +83,7 @@ COMMENT ON COLUMN continuity_summary.episodes_at_cap_plus_1 IS 'n_{k+1}: closed 
 COMMENT ON COLUMN continuity_summary.episodes_above_cap IS 'Closed episodes with more than k contacts.';
 COMMENT ON COLUMN continuity_summary.re_referral_eligible_90d IS 'Ended episodes whose whole 90-day window has passed by data_end (re_referral_rate_90d denominator).';
 COMMENT ON COLUMN continuity_summary.re_referred_90d_episodes IS 'Episodes re-referred within 90 days.';
-COMMENT ON COLUMN continuity_summary.re_referral_eligible_365d IS 'Episodes whose 365-day re-referral status is known.';
+COMMENT ON COLUMN continuity_summary.re_referral_eligible_365d IS 'Ended episodes whose whole 365-day window has passed by data_end (re_referral_rate_365d denominator).';
 COMMENT ON COLUMN continuity_summary.re_referred_365d_episodes IS 'Episodes re-referred within 365 days.';
 COMMENT ON COLUMN continuity_summary.retention_eligible IS 'Re-referrals within 365 days with a worker on both sides (same_worker_retention denominator).';
 COMMENT ON COLUMN continuity_summary.retained_episodes IS 'Of those, re-referrals first seen by the previous last worker.';
