@@ -577,6 +577,8 @@ type continuityRow struct {
 	kmReferrals                                       int64
 	reRef90, retention                                sql.NullFloat64
 	reRef90Eligible, retentionEligible, reRef90Events int64
+	// counts behind shares that readings quote, so they can be worked from published values
+	noWorker, contacts, aboveCap, retained int64
 }
 
 func linkWorkerSignals(ctx context.Context, tx Execer, p Params) ([]lwSignal, error) {
@@ -587,7 +589,7 @@ func linkWorkerSignals(ctx context.Context, tx Execer, p Params) ([]lwSignal, er
 		coalesce(episodes_at_cap_plus_1, 0), share_above_cap, heaping_ratio, cap_heaping_detected,
 		median_days_to_first_contact, p90_days_to_first_contact, km_referrals,
 		re_referral_rate_90d, same_worker_retention, re_referral_eligible_90d, retention_eligible,
-		re_referred_90d_episodes
+		re_referred_90d_episodes, contacts_without_worker, contacts, coalesce(episodes_above_cap, 0), retained_episodes
 		FROM continuity_summary WHERE stratum = 'all' ORDER BY scheme_id, period`)
 	if err != nil {
 		return nil, fmt.Errorf("reading continuity_summary: %w", err)
@@ -603,7 +605,8 @@ func linkWorkerSignals(ctx context.Context, tx Execer, p Params) ([]lwSignal, er
 			&r.cap, &r.capSource, &r.closedContacted, &r.atCap, &r.belowCap,
 			&r.nextAbove, &r.aboveShare, &r.heapingRatio, &r.heapingDetected,
 			&r.medianDays, &r.p90Days, &r.kmReferrals,
-			&r.reRef90, &r.retention, &r.reRef90Eligible, &r.retentionEligible, &r.reRef90Events); err != nil {
+			&r.reRef90, &r.retention, &r.reRef90Eligible, &r.retentionEligible, &r.reRef90Events,
+			&r.noWorker, &r.contacts, &r.aboveCap, &r.retained); err != nil {
 			return nil, fmt.Errorf("reading continuity_summary: %w", err)
 		}
 		mk := func(name string, value, lower, upper sql.NullFloat64, reading string) lwSignal {
@@ -658,11 +661,24 @@ func withThousands(n int64) string {
 
 func pctText(v float64) string { return fmt.Sprintf("%.0f%%", 100*v) }
 
+// pctOfText is an exact share, for counts that are not of people (practices).
 func pctOfText(num, den int64) string {
 	if den == 0 {
 		return "–"
 	}
 	return pctText(float64(num) / float64(den))
+}
+
+// publishedPct is a share of people or events as reports may publish it (design §6):
+// worked from the rounded counts, and withheld when either count would be suppressed.
+// A reading is free text that disclosure control cannot reach into later.
+func publishedPct(num, den int64, decimals int) string {
+	n, nok := eqPublishedCount(num)
+	d, dok := eqPublishedCount(den)
+	if !nok || !dok || d == 0 {
+		return "an undisclosed share"
+	}
+	return fmt.Sprintf("%.*f%%", decimals, 100*float64(n)/float64(d))
 }
 
 func nullBoolValue(b sql.NullBool) sql.NullFloat64 {
@@ -689,8 +705,8 @@ func cocReading(r continuityRow) string {
 		"0 = never the same worker twice).",
 		r.meanCOC.Float64, r.cocLower.Float64, r.cocUpper.Float64, roundedCount(r.episodesN2),
 		r.meanUPC.Float64, r.meanSECON.Float64)
-	if r.missingShare.Valid && r.missingShare.Float64 > 0 {
-		s += fmt.Sprintf(" %s of contacts had no worker recorded and are left out of the indices.", pctText(r.missingShare.Float64))
+	if r.noWorker > 0 {
+		s += fmt.Sprintf(" %s of contacts had no worker recorded and are left out of the indices.", publishedPct(r.noWorker, r.contacts, 0))
 	}
 	return s + " It cannot show whether a change of worker was the person's choice, a planned hand-over or staff turnover."
 }
@@ -702,7 +718,7 @@ func handoffReading(r continuityRow) string {
 	return fmt.Sprintf("%s of consecutive contacts with a recorded link worker changed worker (%s hand-offs in %s pairs of contacts). "+
 		"Pairs within one episode are not independent, so no interval is given. "+
 		"It cannot show whether a hand-off was planned (for example to a specialist worker) or a break in the relationship.",
-		pctText(r.handoffRate.Float64), roundedCount(r.handoffs), roundedCount(r.pairs))
+		publishedPct(r.handoffs, r.pairs, 0), roundedCount(r.handoffs), roundedCount(r.pairs))
 }
 
 // capNote says where k came from when it was not configured: a mode is the highest bar
@@ -718,15 +734,22 @@ func capNote(r continuityRow) string {
 func heapingEvidence(r continuityRow) string {
 	k := r.cap.Int64
 	s := fmt.Sprintf("%s of closed episodes with a contact ended at exactly %d contacts vs %s at %d and %s at %d",
-		pctOfText(r.atCap, r.closedContacted), k, pctOfText(r.belowCap, r.closedContacted), k-1,
-		pctOfText(r.nextAbove, r.closedContacted), k+1)
-	if r.heapingRatio.Valid {
-		s += fmt.Sprintf(" (heaping ratio %.1f", r.heapingRatio.Float64)
-	} else {
+		publishedPct(r.atCap, r.closedContacted, 0), k, publishedPct(r.belowCap, r.closedContacted, 0), k-1,
+		publishedPct(r.nextAbove, r.closedContacted, 0), k+1)
+	// the ratio quoted is worked from published counts, so it cannot reveal a small one
+	at, aok := eqPublishedCount(r.atCap)
+	below, bok := eqPublishedCount(r.belowCap)
+	next, nok := eqPublishedCount(r.nextAbove)
+	switch {
+	case r.belowCap+r.nextAbove == 0:
 		s += fmt.Sprintf(" (heaping ratio not defined: none ended at %d or %d", k-1, k+1)
+	case !aok || !bok || !nok || below+next == 0:
+		s += " (heaping ratio not published: small counts"
+	default:
+		s += fmt.Sprintf(" (heaping ratio %.1f", float64(at)/(float64(below+next)/2))
 	}
 	// one decimal: the detection threshold is 2% beyond the cap
-	s += fmt.Sprintf("; %.1f%% went beyond %d; %s such episodes)", 100*r.aboveShare.Float64, k, roundedCount(r.closedContacted))
+	s += fmt.Sprintf("; %s went beyond %d; %s such episodes)", publishedPct(r.aboveCap, r.closedContacted, 1), k, roundedCount(r.closedContacted))
 	return s
 }
 
@@ -784,7 +807,7 @@ func reReferralReading(r continuityRow) string {
 	return fmt.Sprintf("%s of episodes with 90 days of follow-up after they ended were followed by a new referral of the same "+
 		"person to the same scheme within 90 days (%s of %s episodes). Quick re-referral can mean needs were not met, "+
 		"or a planned return; the records cannot tell which.",
-		pctText(r.reRef90.Float64), roundedCount(r.reRef90Events), roundedCount(r.reRef90Eligible))
+		publishedPct(r.reRef90Events, r.reRef90Eligible, 0), roundedCount(r.reRef90Events), roundedCount(r.reRef90Eligible))
 }
 
 func retentionReading(r continuityRow) string {
@@ -794,7 +817,7 @@ func retentionReading(r continuityRow) string {
 	}
 	return fmt.Sprintf("When people were re-referred within a year, %s first saw the link worker they had last seen before "+
 		"(%s re-referrals with a recorded worker on both sides). It cannot show whether the person asked for that worker "+
-		"or whether the worker was still in post.", pctText(r.retention.Float64), roundedCount(r.retentionEligible))
+		"or whether the worker was still in post.", publishedPct(r.retained, r.retentionEligible, 0), roundedCount(r.retentionEligible))
 }
 
 // gpMixSQL counts referrals by source per scheme (and ALL) × period (and all).
@@ -1004,15 +1027,15 @@ func gpShareReading(mix []sourceN) (sql.NullFloat64, string) {
 		if m.source == "gp" || m.source == "not_recorded" {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s %s", referralSourceLabel(m.source), pctOfText(m.n, recorded)))
+		parts = append(parts, fmt.Sprintf("%s %s", referralSourceLabel(m.source), publishedPct(m.n, recorded, 0)))
 	}
-	s := fmt.Sprintf("%s of referrals with a recorded source came from GPs", pctOfText(gp, recorded))
+	s := fmt.Sprintf("%s of referrals with a recorded source came from GPs", publishedPct(gp, recorded, 0))
 	if len(parts) > 0 {
 		s += " (" + strings.Join(parts, ", ") + ")"
 	}
 	s += fmt.Sprintf("; %s referrals in all", roundedCount(total))
 	if missing > 0 {
-		s += fmt.Sprintf(", %s with no source recorded", pctOfText(missing, total))
+		s += fmt.Sprintf(", %s with no source recorded", publishedPct(missing, total, 0))
 	}
 	return sql.NullFloat64{Float64: float64(gp) / float64(recorded), Valid: true},
 		s + ". A high GP share suggests social needs are being picked up in consultations; it cannot show whether GPs kept " +
