@@ -50,6 +50,36 @@ func (r *Runner) dbOptions() DBOptions {
 	return DBOptions{MemoryLimit: r.Cfg.MemoryLimit, TempDirectory: r.Cfg.Resolve(r.Cfg.TempDirectory)}
 }
 
+// openLocked takes the lock (waiting under lockCtx), opens and migrates the database and
+// marks runs left running by a dead process as abandoned, which is safe only under the
+// lock. release closes the database and then releases the lock.
+func (r *Runner) openLocked(ctx, lockCtx context.Context) (db *sql.DB, release func(), err error) {
+	lock, err := AcquireLock(lockCtx, r.DBPath(), r.Cfg.Schedule.LockWait.Duration)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err = OpenDB(ctx, r.DBPath(), r.dbOptions())
+	if err != nil {
+		lock.Release()
+		return nil, nil, err
+	}
+	release = func() {
+		db.Close()
+		lock.Release()
+	}
+	if err := Migrate(ctx, db); err != nil {
+		release()
+		return nil, nil, err
+	}
+	if n, err := abandonRunning(ctx, db); err != nil {
+		release()
+		return nil, nil, err
+	} else if n > 0 {
+		r.Log.Warn().Int64("runs", n).Msg("marked runs left running by a dead process as abandoned")
+	}
+	return db, release, nil
+}
+
 // Run takes the lock, opens the database and runs the spec's steps under one run record.
 // The returned error is the run's failure; the run record holds it too.
 func (r *Runner) Run(ctx context.Context, spec RunSpec) (*RunRecord, error) {
@@ -58,24 +88,11 @@ func (r *Runner) Run(ctx context.Context, spec RunSpec) (*RunRecord, error) {
 	if spec.Stop != nil {
 		defer context.AfterFunc(spec.Stop, cancelLock)()
 	}
-	lock, err := AcquireLock(lockCtx, r.DBPath(), r.Cfg.Schedule.LockWait.Duration)
+	db, release, err := r.openLocked(ctx, lockCtx)
 	if err != nil {
 		return nil, err
 	}
-	defer lock.Release()
-	db, err := OpenDB(ctx, r.DBPath(), r.dbOptions())
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	if err := Migrate(ctx, db); err != nil {
-		return nil, err
-	}
-	if n, err := abandonRunning(ctx, db); err != nil {
-		return nil, err
-	} else if n > 0 {
-		r.Log.Warn().Int64("runs", n).Msg("marked runs left running by a dead process as abandoned")
-	}
+	defer release()
 	rec := &RunRecord{Job: spec.Job, Trigger: spec.Trigger, Logical: spec.Logical, CodeVersion: r.Version,
 		InputHashes: map[string]string{}}
 	if err := startRun(ctx, db, rec); err != nil {

@@ -328,22 +328,11 @@ func (r *Runner) lastDone(ctx context.Context) (map[string]time.Time, error) {
 	if _, err := os.Stat(r.DBPath()); errors.Is(err, os.ErrNotExist) {
 		return out, nil
 	}
-	lock, err := AcquireLock(ctx, r.DBPath(), r.Cfg.Schedule.LockWait.Duration)
+	db, release, err := r.openLocked(ctx, ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer lock.Release()
-	db, err := OpenDB(ctx, r.DBPath(), r.dbOptions())
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	if err := Migrate(ctx, db); err != nil {
-		return nil, err
-	}
-	if _, err := abandonRunning(ctx, db); err != nil {
-		return nil, err
-	}
+	defer release()
 	// A job that has runs but none done counts from just before its first run.
 	rows, err := db.QueryContext(ctx, `SELECT job,
 			coalesce(max(logical_date) FILTER (WHERE status = 'succeeded'
@@ -443,22 +432,11 @@ func (s *Scheduler) giveUp(ctx context.Context, spec RunSpec, attempts int, caus
 
 // recordFailed writes a failed runs row for a run that could not start.
 func (r *Runner) recordFailed(ctx context.Context, spec RunSpec, cause error) (*RunRecord, error) {
-	lock, err := AcquireLock(ctx, r.DBPath(), r.Cfg.Schedule.LockWait.Duration)
+	db, release, err := r.openLocked(ctx, ctx)
 	if err != nil {
 		return nil, err
 	}
-	defer lock.Release()
-	db, err := OpenDB(ctx, r.DBPath(), r.dbOptions())
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
-	if err := Migrate(ctx, db); err != nil {
-		return nil, err
-	}
-	if _, err := abandonRunning(ctx, db); err != nil {
-		return nil, err
-	}
+	defer release()
 	rec := &RunRecord{Job: spec.Job, Trigger: spec.Trigger, Logical: spec.Logical, CodeVersion: r.Version,
 		InputHashes: map[string]string{}}
 	if err := startRun(ctx, db, rec); err != nil {

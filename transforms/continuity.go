@@ -17,7 +17,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 
@@ -634,13 +633,14 @@ func linkWorkerSignals(ctx context.Context, tx Execer, p Params) ([]lwSignal, er
 // as "fewer than 8", otherwise rounded to 5): a reading is free text that disclosure
 // control cannot reach into later. Practice counts are not about people and stay exact.
 func roundedCount(n int64) string {
+	r, ok := eqPublishedCount(n)
 	switch {
-	case n == 0:
-		return "no"
-	case n < 8:
+	case !ok:
 		return "fewer than 8"
+	case r == 0:
+		return "no"
 	default:
-		return fmt.Sprintf("about %s", withThousands(int64(math.Round(float64(n)/5)*5)))
+		return "about " + withThousands(r)
 	}
 }
 

@@ -82,18 +82,7 @@ func (f *contFixture) contacts(ref string, day int, workers string) {
 func contBuild(t testing.TB, f contFixture, p Params) *sql.Tx {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	schema, err := Schema()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.ExecContext(ctx, schema); err != nil {
-		t.Fatal(err)
-	}
+	db := schemaDB(t)
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)

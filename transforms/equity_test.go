@@ -21,16 +21,7 @@ import (
 func eqOpen(t testing.TB) *sql.Tx {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	schema, err := Schema()
-	if err != nil {
-		t.Fatal(err)
-	}
-	eqExec(t, db, schema)
+	db := schemaDB(t)
 	dir := t.TempDir()
 	imd, err := refdata.Materialize(dir, "imd2019_lsoa11.csv")
 	if err != nil {
@@ -52,6 +43,22 @@ func eqOpen(t testing.TB) *sql.Tx {
 	}
 	t.Cleanup(func() { tx.Rollback() })
 	return tx
+}
+
+// schemaDB is a fresh in-memory DuckDB with the core and meta tables.
+func schemaDB(t testing.TB) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	schema, err := Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eqExec(t, db, schema)
+	return db
 }
 
 func eqQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

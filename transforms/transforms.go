@@ -142,8 +142,7 @@ func goModels() []GoModel {
 
 // Result reports what Build did.
 type Result struct {
-	Tables  map[string]int64         // mart → rows
-	Timings map[string]time.Duration // model (SQL or Go) → build time, for profiling
+	Tables map[string]int64 // mart → rows
 }
 
 // Build runs every model in order inside tx. The caller owns the transaction.
@@ -159,10 +158,9 @@ func Build(ctx context.Context, tx Execer, p Params) (Result, error) {
 		return Result{}, err
 	}
 	gms := goModels()
-	res := Result{Tables: map[string]int64{}, Timings: map[string]time.Duration{}}
+	res := Result{Tables: map[string]int64{}}
 	total, done := len(models)+len(gms), 0
 	built := func(name string, took time.Duration) {
-		res.Timings[name] += took
 		done++
 		if p.Progress != nil {
 			p.Progress(name, done, total, took)
@@ -255,6 +253,18 @@ func setParams(ctx context.Context, tx Execer, p Params) error {
 			ELSE 'FY' || CAST(year(d) - CASE WHEN month(d) < 4 THEN 1 ELSE 0 END AS VARCHAR) || '-' ||
 			     right(CAST(year(d) - CASE WHEN month(d) < 4 THEN 1 ELSE 0 END + 1 AS VARCHAR), 2)
 			END`,
+		// period_start and period_end give the first and last day of d's reporting period.
+		`CREATE OR REPLACE TEMP MACRO period_start(d) AS CASE getvariable('period')
+			WHEN 'month' THEN CAST(date_trunc('month', d) AS DATE)
+			WHEN 'quarter' THEN CAST(date_trunc('quarter', d) AS DATE)
+			WHEN 'year' THEN CAST(date_trunc('year', d) AS DATE)
+			ELSE make_date(year(d) - CASE WHEN month(d) < 4 THEN 1 ELSE 0 END, 4, 1)
+			END`,
+		`CREATE OR REPLACE TEMP MACRO period_end(d) AS CAST(period_start(d) + CASE getvariable('period')
+			WHEN 'month' THEN INTERVAL 1 MONTH
+			WHEN 'quarter' THEN INTERVAL 3 MONTH
+			ELSE INTERVAL 1 YEAR
+			END AS DATE) - 1`,
 	}
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s); err != nil {

@@ -9,12 +9,7 @@
 WITH bounds AS (
     SELECT
         period_key(d) AS period,
-        min(CASE getvariable('period')
-            WHEN 'month' THEN CAST(date_trunc('month', d) AS DATE)
-            WHEN 'quarter' THEN CAST(date_trunc('quarter', d) AS DATE)
-            WHEN 'year' THEN CAST(date_trunc('year', d) AS DATE)
-            ELSE make_date(year(d) - CASE WHEN month(d) < 4 THEN 1 ELSE 0 END, 4, 1)
-        END) AS p_start
+        min(period_start(d)) AS p_start
     FROM (SELECT DISTINCT referral_date AS d FROM referrals WHERE referral_date IS NOT NULL)
     GROUP BY 1
 ),
@@ -22,11 +17,7 @@ spans AS (
     SELECT
         period,
         p_start,
-        CAST(p_start + CASE getvariable('period')
-            WHEN 'month' THEN INTERVAL 1 MONTH
-            WHEN 'quarter' THEN INTERVAL 3 MONTH
-            ELSE INTERVAL 1 YEAR
-        END AS DATE) - 1 AS p_end
+        period_end(p_start) AS p_end
     FROM bounds
 ),
 mids AS (

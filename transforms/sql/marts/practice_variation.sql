@@ -47,12 +47,7 @@ grid AS (
 period_starts AS (
     SELECT
         g_period AS period,
-        CASE getvariable('period')
-            WHEN 'month' THEN CAST(date_trunc('month', min(referral_date)) AS DATE)
-            WHEN 'quarter' THEN CAST(date_trunc('quarter', min(referral_date)) AS DATE)
-            WHEN 'year' THEN CAST(date_trunc('year', min(referral_date)) AS DATE)
-            ELSE make_date(year(min(referral_date)) - CASE WHEN month(min(referral_date)) < 4 THEN 1 ELSE 0 END, 4, 1)
-        END AS p_start
+        period_start(min(referral_date)) AS p_start
     FROM e
     GROUP BY g_period
 ),
@@ -60,11 +55,7 @@ period_bounds AS (
     SELECT
         period,
         p_start,
-        CAST(p_start + CASE getvariable('period')
-            WHEN 'month' THEN INTERVAL 1 MONTH
-            WHEN 'quarter' THEN INTERVAL 3 MONTH
-            ELSE INTERVAL 1 YEAR
-        END AS DATE) - 1 AS p_end
+        period_end(p_start) AS p_end
     FROM period_starts
 ),
 periods AS (
