@@ -4,15 +4,22 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 )
 
 // Publish writes a consistent read-only snapshot of the database to target: a new file in
-// the same directory (ATTACH, COPY FROM DATABASE, DETACH which checkpoints), fsync, then
-// rename over the old one, so a reader sees the previous snapshot or this one, never half.
-// The snapshot records the run it came from in snapshot_info.
+// the same directory, fsync, then rename over the old one, so a reader sees the previous
+// snapshot or this one, never half. The snapshot records the run it came from in
+// snapshot_info.
+//
+// The new file is a byte copy of the working file taken straight after a CHECKPOINT has
+// emptied its WAL: we hold the database lock and this connection is its only writer, so
+// those bytes are one committed state. Copying bytes is several times faster than
+// COPY FROM DATABASE, which re-encodes every table (7 s against 0.4 s at 1M referrals);
+// that remains the fallback when the WAL cannot be emptied or the database has no file.
 func Publish(ctx context.Context, db *sql.DB, target string, runID int64) error {
 	dir := filepath.Dir(target)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
@@ -33,17 +40,25 @@ func Publish(ctx context.Context, db *sql.DB, target string, runID int64) error 
 		return fmt.Errorf("publishing: %w", err)
 	}
 	defer conn.Close()
-	var current string
-	if err := conn.QueryRowContext(ctx, "SELECT current_database()").Scan(&current); err != nil {
+	var current, file string
+	if err := conn.QueryRowContext(ctx, `SELECT database_name, coalesce(path, '') FROM duckdb_databases()
+		WHERE database_name = current_database()`).Scan(&current, &file); err != nil {
 		return fmt.Errorf("publishing: %w", err)
 	}
-	stmts := []string{
-		fmt.Sprintf("ATTACH %s AS socrx_snapshot", quoteLit(tmp)),
-		fmt.Sprintf("COPY FROM DATABASE %s TO socrx_snapshot", quoteIdent(current)),
+	copied, err := copyCheckpointed(ctx, conn, file, tmp)
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("publishing snapshot: %w", err)
+	}
+	stmts := []string{fmt.Sprintf("ATTACH %s AS socrx_snapshot", quoteLit(tmp))}
+	if !copied {
+		stmts = append(stmts, fmt.Sprintf("COPY FROM DATABASE %s TO socrx_snapshot", quoteIdent(current)))
+	}
+	stmts = append(stmts,
 		fmt.Sprintf("CREATE OR REPLACE TABLE socrx_snapshot.snapshot_info AS SELECT CAST(%d AS BIGINT) AS run_id, (SELECT max(file_id) FROM %s.ingested_files) AS max_file_id", runID, quoteIdent(current)),
 		"COMMENT ON TABLE socrx_snapshot.snapshot_info IS 'The run this read-only snapshot was published from.'",
 		"DETACH socrx_snapshot",
-	}
+	)
 	for _, s := range stmts {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			_, _ = conn.ExecContext(context.Background(), "DETACH DATABASE IF EXISTS socrx_snapshot")
@@ -67,6 +82,38 @@ func Publish(ctx context.Context, db *sql.DB, target string, runID int64) error 
 		return fmt.Errorf("removing stale wal: %w", err)
 	}
 	return syncFile(dir)
+}
+
+// copyCheckpointed checkpoints the working database and copies its file to tmp. It
+// reports false, having copied nothing, when there is no file (in-memory) or the WAL
+// still holds changes after the checkpoint.
+func copyCheckpointed(ctx context.Context, conn *sql.Conn, file, tmp string) (bool, error) {
+	if file == "" || file == ":memory:" {
+		return false, nil
+	}
+	if _, err := conn.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		return false, nil //nolint:nilerr // another transaction is open: re-encode instead
+	}
+	if fi, err := os.Stat(file + ".wal"); err == nil && fi.Size() > 0 {
+		return false, nil
+	}
+	src, err := os.Open(file)
+	if err != nil {
+		return false, fmt.Errorf("reading %s: %w", file, err)
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return false, fmt.Errorf("creating %s: %w", tmp, err)
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return false, fmt.Errorf("copying %s: %w", file, err)
+	}
+	if err := dst.Close(); err != nil {
+		return false, fmt.Errorf("copying %s: %w", file, err)
+	}
+	return true, nil
 }
 
 func syncFile(path string) error {
