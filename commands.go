@@ -19,35 +19,43 @@ import (
 func runSteps() []string { return []string{"ingest", "transform", "report", "publish"} }
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
-	fs, c := newFlags(e, "run", "run [--config FILE] [--logical-date DATE]")
+	fs, c := newFlags(e, "run", "run [--config FILE] [--logical-date DATE] [--full]")
 	logical := fs.String("logical-date", "", "the run's logical date (default now)")
+	full := fs.Bool("full", false, "recompute every referral's facts, not only those with new rows")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return runSteps2(ctx, e, c, "run", *logical, runSteps(), "")
+	return runSteps2(ctx, e, c, *logical, pipeline.RunSpec{Job: "run", Steps: runSteps(), FullRebuild: *full})
 }
 
 // stepCommand is a manual run of one step.
 func stepCommand(step string) func(context.Context, *env, []string) error {
 	return func(ctx context.Context, e *env, args []string) error {
 		line := step + " [--config FILE] [--logical-date DATE]"
-		if step == "report" {
+		switch step {
+		case "report":
 			line = "report [--config FILE] [--period P] [--logical-date DATE]"
+		case "transform":
+			line = "transform [--config FILE] [--logical-date DATE] [--full]"
 		}
 		fs, c := newFlags(e, step, line)
 		logical := fs.String("logical-date", "", "the run's logical date (default now)")
-		period := ""
-		if step == "report" {
-			fs.StringVar(&period, "period", "", "report this period (e.g. 2024-Q3) instead of every due one")
+		spec := pipeline.RunSpec{Job: step, Steps: []string{step}}
+		switch step {
+		case "report":
+			fs.StringVar(&spec.Period, "period", "", "report this period (e.g. 2024-Q3) instead of every due one")
+		case "transform":
+			fs.BoolVar(&spec.FullRebuild, "full", false, "recompute every referral's facts, not only those with new rows")
 		}
 		if err := parse(fs, args); err != nil {
 			return err
 		}
-		return runSteps2(ctx, e, c, step, *logical, []string{step}, period)
+		return runSteps2(ctx, e, c, *logical, spec)
 	}
 }
 
-func runSteps2(ctx context.Context, e *env, c *common, job, logical string, steps []string, period string) error {
+// runSteps2 runs spec's steps as a manual run at the logical date.
+func runSteps2(ctx context.Context, e *env, c *common, logical string, spec pipeline.RunSpec) error {
 	cfg, err := c.load()
 	if err != nil {
 		return err
@@ -57,7 +65,8 @@ func runSteps2(ctx context.Context, e *env, c *common, job, logical string, step
 		return err
 	}
 	r := &pipeline.Runner{Cfg: cfg, Log: c.logger(e), Version: e.version, Progress: c.progress(e)}
-	rec, err := r.Run(ctx, pipeline.RunSpec{Job: job, Trigger: pipeline.TriggerManual, Logical: t, Steps: steps, Period: period})
+	spec.Trigger, spec.Logical = pipeline.TriggerManual, t
+	rec, err := r.Run(ctx, spec)
 	if err != nil {
 		return err
 	}

@@ -31,6 +31,9 @@ type RunSpec struct {
 	Logical time.Time
 	Steps   []string // any of config.Steps(); run in the canonical order
 	Period  string   // report only this period ("" = every due period)
+	// FullRebuild recomputes every referral's facts in the transform step, not only
+	// those with new rows.
+	FullRebuild bool
 	// Stop, when set and done, asks the run to stop: waiting for the lock ends and no
 	// further step starts, while the step in progress runs on under ctx (the scheduler
 	// cancels ctx only after stop_timeout).
@@ -167,6 +170,7 @@ func (r *Runner) runStep(ctx context.Context, db *sql.DB, step string, spec RunS
 		return err
 	case "transform":
 		p := r.params(spec.Logical)
+		p.FullRebuild = spec.FullRebuild
 		tb := newModelBar(r.Progress)
 		p.Progress = func(model string, done, total int, took time.Duration) {
 			log.Debug().Str("model", model).Int64("duration_ms", took.Milliseconds()).Msg("model built")
@@ -176,6 +180,14 @@ func (r *Runner) runStep(ctx context.Context, db *sql.DB, step string, spec RunS
 		tb.done()
 		for k, v := range res.Tables {
 			sr.Rows[k] = v
+		}
+		sr.Rows["facts_recomputed"] = res.FactsRebuilt
+		if err == nil {
+			ev := log.Info().Int64("referrals", res.FactsRebuilt)
+			if res.FactsFull {
+				ev = ev.Str("full_rebuild", res.FactsReason)
+			}
+			ev.Msg("referral facts")
 		}
 		return err
 	case "report":

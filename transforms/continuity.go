@@ -24,88 +24,36 @@ import (
 )
 
 // episodeMetricsSQL is int_episode_metrics: one row per referral with its continuity
-// indices, time to first contact, closure and re-referral. Contacts come from
-// int_lw_contacts, the one contact definition; the indices use the subset with a worker.
+// indices, time to first contact, closure and re-referral, from the referral and its
+// referral_facts (contacts by the one contact definition; see facts.go) and data_end.
 const episodeMetricsSQL = `
-WITH contacts AS (
-    SELECT
-        referral_id,
-        attendance_date,
-        worker_id,
-        seq,
-        -- SECON and hand-offs compare a contact with the previous contact that had a
-        -- worker: contacts without one are outside the indices, not breaks in the chain.
-        CASE WHEN worker_id IS NOT NULL
-             THEN lag(worker_id IGNORE NULLS) OVER (PARTITION BY referral_id ORDER BY seq) END AS prev_worker,
-        attendance_date - lag(attendance_date) OVER (PARTITION BY referral_id ORDER BY seq) AS gap_days
-    FROM int_lw_contacts
-),
-per_referral AS (
-    SELECT
-        referral_id,
-        count(*) AS lw_contacts,
-        count(worker_id) AS worker_contacts,
-        count(*) FILTER (WHERE prev_worker = worker_id) AS same_pairs,
-        count(prev_worker) AS pairs,
-        min(attendance_date) AS first_contact_date,
-        max(attendance_date) AS last_contact_date,
-        arg_min(worker_id, seq) FILTER (WHERE worker_id IS NOT NULL) AS first_worker,
-        arg_max(worker_id, seq) FILTER (WHERE worker_id IS NOT NULL) AS last_worker,
-        -- gaps between successive contact days: two workers seen the same day is one visit
-        median(gap_days) FILTER (WHERE gap_days > 0) AS gap_median_days,
-        max(gap_days) FILTER (WHERE gap_days > 0) AS gap_max_days
-    FROM contacts
-    GROUP BY referral_id
-),
-per_worker AS (
-    SELECT referral_id, count(*) AS n
-    FROM int_lw_contacts
-    WHERE worker_id IS NOT NULL
-    GROUP BY referral_id, worker_id
-),
-concentration AS (
-    SELECT referral_id, count(*) AS workers, max(n) AS max_n, sum(n * n) AS sum_sq
-    FROM per_worker
-    GROUP BY referral_id
-),
-bookings AS (
-    SELECT
-        referral_id,
-        count(*) FILTER (WHERE setting = 'link_worker' AND status = 'dna') AS lw_dna,
-        count(*) FILTER (WHERE setting = 'link_worker' AND status IN ('attended', 'dna')) AS lw_booked,
-        bool_or(setting = 'vcs' AND status = 'attended') AS vcs_uptake
-    FROM attendances
-    GROUP BY referral_id
-),
-base AS (
+WITH base AS (
     SELECT
         r.referral_id, r.person_id, r.scheme_id, r.practice_code, r.referral_source,
         r.referral_date, r.period, r.imd_decile, r.imd_quintile, r.outcome, r.closed_date,
-        coalesce(p.lw_contacts, 0) AS lw_contacts,
-        coalesce(p.worker_contacts, 0) AS worker_contacts,
-        coalesce(p.lw_contacts - p.worker_contacts, 0) AS contacts_without_worker,
-        coalesce(k.workers, 0) AS workers,
-        coalesce(p.pairs, 0) AS pairs,
-        coalesce(p.same_pairs, 0) AS same_pairs,
-        k.max_n, k.sum_sq,
-        p.first_contact_date, p.last_contact_date, p.first_worker, p.last_worker,
-        p.gap_median_days, p.gap_max_days,
-        coalesce(b.lw_dna, 0) AS lw_dna,
-        coalesce(b.lw_booked, 0) AS lw_booked,
-        coalesce(b.vcs_uptake, false) AS vcs_uptake,
+        coalesce(f.lw_contacts, 0) AS lw_contacts,
+        coalesce(f.worker_contacts, 0) AS worker_contacts,
+        coalesce(f.lw_contacts - f.worker_contacts, 0) AS contacts_without_worker,
+        coalesce(f.workers, 0) AS workers,
+        coalesce(f.pairs, 0) AS pairs,
+        coalesce(f.same_pairs, 0) AS same_pairs,
+        f.max_n, f.sum_sq,
+        f.first_contact_date, f.last_contact_date, f.first_worker, f.last_worker,
+        f.gap_median_days, f.gap_max_days,
+        coalesce(f.lw_dna, 0) AS lw_dna,
+        coalesce(f.lw_booked, 0) AS lw_booked,
+        coalesce(f.vcs_uptake, false) AS vcs_uptake,
         -- an episode ends at its last contact, or at closure when it had none
-        coalesce(p.last_contact_date, r.closed_date) AS end_date,
+        coalesce(f.last_contact_date, r.closed_date) AS end_date,
         -- a re-referral comes after the episode ended and after its own referral date
-        greatest(coalesce(p.last_contact_date, r.closed_date), r.referral_date) AS rereferral_after,
+        greatest(coalesce(f.last_contact_date, r.closed_date), r.referral_date) AS rereferral_after,
         -- closed: recorded as closed, or dormant (no contact, nor referral, in the 90
         -- days before data_end)
         coalesce(r.outcome = 'closed', false)
             OR r.closed_date IS NOT NULL
-            OR coalesce(p.last_contact_date, r.referral_date) <= getvariable('data_end') - 90 AS closed
+            OR coalesce(f.last_contact_date, r.referral_date) <= getvariable('data_end') - 90 AS closed
     FROM int_referrals r
-    LEFT JOIN per_referral p USING (referral_id)
-    LEFT JOIN concentration k USING (referral_id)
-    LEFT JOIN bookings b USING (referral_id)
+    LEFT JOIN referral_facts f USING (referral_id)
 ),
 -- one candidate per person, scheme and day, so the re-referral match is deterministic
 later_referrals AS (
@@ -196,7 +144,7 @@ SELECT
          THEN b.last_worker = nx.first_worker END AS same_worker_retained
 FROM base b
 LEFT JOIN next_referral n USING (referral_id)
-LEFT JOIN per_referral nx ON nx.referral_id = n.next_referral_id
+LEFT JOIN referral_facts nx ON nx.referral_id = n.next_referral_id
 `
 
 // continuityCapsSQL is int_continuity_caps: the session count k that cap heaping is

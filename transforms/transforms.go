@@ -45,9 +45,15 @@ type Params struct {
 	WindowEngaged      int
 	WindowVCSUptake    int
 	Schemes            []Scheme
+	// FullRebuild recomputes every referral's facts (referral_facts), not only those
+	// of referrals with rows loaded since the last build.
+	FullRebuild bool
 	// Progress, when set, is told after each model is built (done of total).
 	Progress func(model string, done, total int, took time.Duration)
 }
+
+// windowDNA is the DNA follow-up window in days: fixed by the design, not configurable.
+const windowDNA = 180
 
 // DefaultParams returns the design's defaults.
 func DefaultParams(dataEnd time.Time) Params {
@@ -143,6 +149,10 @@ func goModels() []GoModel {
 // Result reports what Build did.
 type Result struct {
 	Tables map[string]int64 // mart → rows
+	// referral_facts: rebuilt whole (and why) or only for FactsRebuilt referrals
+	FactsFull    bool
+	FactsReason  string
+	FactsRebuilt int64
 }
 
 // Build runs every model in order inside tx. The caller owns the transaction.
@@ -157,8 +167,17 @@ func Build(ctx context.Context, tx Execer, p Params) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	gms := goModels()
-	res := Result{Tables: map[string]int64{}}
+	plan, err := planFacts(ctx, tx, p)
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Tables: map[string]int64{}, FactsFull: plan.full, FactsReason: plan.reason}
+	facts := GoModel{Name: factsModel, After: "int_lw_contacts", Build: func(ctx context.Context, tx Execer, _ Params) error {
+		n, err := buildFacts(ctx, tx, plan)
+		res.FactsRebuilt = n
+		return err
+	}}
+	gms := append([]GoModel{facts}, goModels()...)
 	total, done := len(models)+len(gms), 0
 	built := func(name string, took time.Duration) {
 		done++
@@ -233,6 +252,7 @@ func setParams(ctx context.Context, tx Execer, p Params) error {
 		{"window_contacted", p.WindowContacted},
 		{"window_engaged", p.WindowEngaged},
 		{"window_vcs_uptake", p.WindowVCSUptake},
+		{"window_dna", windowDNA},
 	}
 	for _, v := range vars {
 		if _, err := tx.ExecContext(ctx, "SET VARIABLE "+v.name+" = ?", v.val); err != nil {

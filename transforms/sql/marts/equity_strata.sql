@@ -11,49 +11,25 @@
 -- referral has had the same follow-up whatever its age (and the same definition as the
 -- contacted proportion of practice_variation).
 --
--- The per-referral pathway flags are built here rather than in an intermediate model
--- because every int_equity_* name sorts before int_lw_contacts and int_referrals, which
--- they read; the int_equity_* models hold what needs only core tables (catchments,
--- registered population, local quantile cuts).
+-- The per-referral pathway flags are built here from referral_facts (the window counts,
+-- kept between runs; see transforms/facts.go) rather than in an intermediate model,
+-- because every int_equity_* name sorts before int_referrals, which they read; the
+-- int_equity_* models hold what needs only core tables (catchments, registered
+-- population, local quantile cuts).
 WITH w AS (
     SELECT
         getvariable('data_end') AS data_end,
         CAST(getvariable('window_contacted') AS INTEGER) AS w_contacted,
         CAST(getvariable('window_engaged') AS INTEGER) AS w_engaged,
         CAST(getvariable('window_vcs_uptake') AS INTEGER) AS w_vcs,
-        -- the design fixes the DNA window at 180 days; config has no key for it
-        180 AS w_dna,
+        -- the design fixes the DNA window (180 days); config has no key for it
+        CAST(getvariable('window_dna') AS INTEGER) AS w_dna,
         CAST(getvariable('engaged_min_contacts') AS INTEGER) AS engaged_min
 ),
 refs AS (
     SELECT r.*, upper(trim(r.practice_code)) AS practice_norm
     FROM int_referrals r
     WHERE r.referral_date IS NOT NULL
-),
--- link-worker contacts (the one definition, int_lw_contacts) inside each window
-lw AS (
-    SELECT
-        c.referral_id,
-        count(*) FILTER (WHERE c.attendance_date <= r.referral_date + w.w_contacted) AS contacts_contacted,
-        count(*) FILTER (WHERE c.attendance_date <= r.referral_date + w.w_engaged) AS contacts_engaged
-    FROM int_lw_contacts c
-    JOIN refs r USING (referral_id)
-    CROSS JOIN w
-    WHERE c.attendance_date >= r.referral_date
-    GROUP BY c.referral_id
-),
--- VCS sessions attended, and link-worker bookings (any status) and DNAs, inside windows
-att AS (
-    SELECT
-        a.referral_id,
-        bool_or(a.setting = 'vcs' AND a.status = 'attended' AND a.attendance_date <= r.referral_date + w.w_vcs) AS vcs_attended,
-        bool_or(a.setting = 'link_worker' AND a.attendance_date <= r.referral_date + w.w_dna) AS lw_booked,
-        bool_or(a.setting = 'link_worker' AND a.status = 'dna' AND a.attendance_date <= r.referral_date + w.w_dna) AS lw_dna
-    FROM attendances a
-    JOIN refs r USING (referral_id)
-    CROSS JOIN w
-    WHERE a.attendance_date >= r.referral_date
-    GROUP BY a.referral_id
 ),
 flags AS (
     SELECT
@@ -69,18 +45,19 @@ flags AS (
         CASE upper(trim(r.sex)) WHEN 'F' THEN 'female' WHEN 'M' THEN 'male' WHEN 'I' THEN 'indeterminate' ELSE 'unknown' END AS sex,
         r.ethnic_group,
         r.referral_date + w.w_contacted <= w.data_end AS mature_contacted,
-        coalesce(lw.contacts_contacted, 0) >= 1 AS contacted,
+        coalesce(f.contacts_in_contacted_window, 0) >= 1 AS contacted,
         r.referral_date + w.w_engaged <= w.data_end AS mature_engaged,
-        coalesce(lw.contacts_engaged, 0) >= w.engaged_min AS engaged,
+        coalesce(f.contacts_in_engaged_window, 0) >= w.engaged_min AS engaged,
         r.referral_date + w.w_vcs <= w.data_end AS mature_vcs,
-        coalesce(att.vcs_attended, false) AS vcs_uptake,
+        coalesce(f.vcs_in_window, false) AS vcs_uptake,
         r.referral_date + w.w_dna <= w.data_end AS mature_dna,
-        coalesce(att.lw_booked, false) AS lw_booked,
-        coalesce(att.lw_dna, false) AS lw_dna
+        coalesce(f.lw_booked_in_window, false) AS lw_booked,
+        coalesce(f.lw_dna_in_window, false) AS lw_dna
     FROM refs r
     CROSS JOIN w
-    LEFT JOIN lw USING (referral_id)
-    LEFT JOIN att USING (referral_id)
+    -- link-worker contacts (the one definition), VCS sessions, bookings and DNAs inside
+    -- each window from the referral date
+    LEFT JOIN referral_facts f USING (referral_id)
 ),
 -- each referral counts for its own scheme and for ALL; the two can have different local
 -- quantiles (each catchment is ranked on its own), so the rows are copied, not rolled up

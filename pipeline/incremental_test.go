@@ -1,0 +1,257 @@
+package pipeline_test
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/socrx/socrx/config"
+	"github.com/socrx/socrx/connectors/synthetic"
+	"github.com/socrx/socrx/pipeline"
+)
+
+// TestIncrementalFacts runs a database through the nights an evaluation team sees —
+// first load, a day's new rows, a corrected row, a night with nothing new, a changed
+// window — and after each transform checks how referral_facts was built and that every
+// mart equals a full rebuild of the same data.
+func TestIncrementalFacts(t *testing.T) {
+	dir := t.TempDir()
+	gen := filepath.Join(dir, "gen")
+	sum, err := synthetic.Generate(context.Background(), synthetic.Options{OutDir: gen, Referrals: 3000, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	end, _ := time.Parse("2006-01-02", sum.Manifest.End)
+	cut := end.AddDate(0, 0, -20)
+	ext := filepath.Join(dir, "extracts")
+	os.MkdirAll(ext, 0o755)
+	splitByDate(t, filepath.Join(gen, "referrals.csv"), "referral_date", cut, filepath.Join(ext, "referrals_1.csv"), filepath.Join(dir, "referrals_2.csv"))
+	lateAtts := splitByDate(t, filepath.Join(gen, "attendances.csv"), "attendance_date", cut, filepath.Join(ext, "attendances_1.csv"), filepath.Join(dir, "attendances_2.csv"))
+	cfgText := `database: db/socrx.duckdb
+period: quarter
+sources:
+  referrals:   { path: "extracts/referrals_*.csv" }
+  attendances: { path: "extracts/attendances_*.csv" }
+schemes:
+`
+	for _, s := range sum.Manifest.Schemes {
+		cfgText += fmt.Sprintf("  - { id: %s, name: %q }\n", s.ID, s.Name)
+	}
+	os.WriteFile(filepath.Join(dir, "socrx.yaml"), []byte(cfgText), 0o644)
+	cfg, err := config.Load(filepath.Join(dir, "socrx.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, dir: dir, cfg: cfg}
+	day := end.AddDate(0, 0, 35)
+
+	nights := []struct {
+		name    string
+		before  func()
+		steps   []string
+		mode    string // transform_state.mode
+		rebuilt func() int64
+	}{
+		{"first load", nil, []string{"ingest", "transform"}, "full: first build", func() int64 { return f.count("SELECT count(*) FROM referrals") }},
+		{"a day's new rows", func() {
+			mustRename(t, filepath.Join(dir, "referrals_2.csv"), filepath.Join(ext, "referrals_2.csv"))
+			mustRename(t, filepath.Join(dir, "attendances_2.csv"), filepath.Join(ext, "attendances_2.csv"))
+		}, []string{"ingest", "transform"}, "incremental", func() int64 {
+			// the new referrals, and the old ones with new attendances
+			return f.count(`SELECT count(DISTINCT referral_id) FROM (
+				SELECT referral_id FROM referrals WHERE source_file_id IN (SELECT file_id FROM ingested_files WHERE path LIKE '%_2.csv')
+				UNION ALL
+				SELECT referral_id FROM attendances WHERE source_file_id IN (SELECT file_id FROM ingested_files WHERE path LIKE '%_2.csv'))`)
+		}},
+		{"a corrected attendance", func() {
+			// an old attendance re-sent with another status replaces the first
+			writeCorrection(t, filepath.Join(ext, "attendances_1.csv"), filepath.Join(ext, "attendances_3.csv"))
+		}, []string{"ingest", "transform"}, "full: rows changed or removed since the last build", func() int64 { return f.count("SELECT count(*) FROM referrals") }},
+		{"nothing new", nil, []string{"ingest", "transform"}, "incremental", func() int64 { return 0 }},
+		{"a new window", func() { f.cfg.Indicators.Windows.Contacted = 60 }, []string{"transform"}, "full: definition or windows changed",
+			func() int64 { return f.count("SELECT count(*) FROM referrals") }},
+	}
+	if lateAtts == 0 {
+		t.Fatal("no attendances after the cut: the split tests nothing")
+	}
+	for _, n := range nights {
+		if n.before != nil {
+			n.before()
+		}
+		day = day.AddDate(0, 0, 1)
+		if _, err := f.runner().Run(context.Background(), pipeline.RunSpec{Job: "t", Trigger: pipeline.TriggerManual, Logical: day, Steps: n.steps}); err != nil {
+			t.Fatalf("%s: %v", n.name, err)
+		}
+		var mode string
+		var rebuilt int64
+		db := f.db()
+		if err := db.QueryRow(`SELECT mode, rows_rebuilt FROM transform_state WHERE model = 'referral_facts'`).Scan(&mode, &rebuilt); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		if mode != n.mode {
+			t.Errorf("%s: referral_facts built %q, want %q", n.name, mode, n.mode)
+		}
+		if want := n.rebuilt(); rebuilt != want {
+			t.Errorf("%s: %d referrals' facts recomputed, want %d", n.name, rebuilt, want)
+		}
+		if n.name == "a day's new rows" && rebuilt == 0 {
+			t.Fatalf("%s: nothing recomputed", n.name)
+		}
+		compareWithFullRebuild(t, f, day, n.name)
+	}
+}
+
+// compareWithFullRebuild copies the database, rebuilds the copy's marts from scratch and
+// checks every mart and referral_facts is the same in both.
+func compareWithFullRebuild(t *testing.T, f *fixture, day time.Time, night string) {
+	t.Helper()
+	src := f.runner().DBPath()
+	copyDir := filepath.Join(t.TempDir(), "db")
+	os.MkdirAll(copyDir, 0o755)
+	for _, suffix := range []string{"", ".wal"} {
+		b, err := os.ReadFile(src + suffix)
+		if err != nil {
+			continue
+		}
+		os.WriteFile(filepath.Join(copyDir, "socrx.duckdb"+suffix), b, 0o600)
+	}
+	full := *f.cfg
+	full.Database = filepath.Join(copyDir, "socrx.duckdb")
+	r := &pipeline.Runner{Cfg: &full, Log: f.runner().Log, Version: "test"}
+	if _, err := r.Run(context.Background(), pipeline.RunSpec{Job: "t", Trigger: pipeline.TriggerManual, Logical: day,
+		Steps: []string{"transform"}, FullRebuild: true}); err != nil {
+		t.Fatalf("%s: full rebuild: %v", night, err)
+	}
+	db := f.db()
+	defer db.Close()
+	if _, err := db.Exec(fmt.Sprintf("ATTACH '%s' AS rebuilt (READ_ONLY)", full.Database)); err != nil {
+		t.Fatal(err)
+	}
+	for _, tbl := range []string{"referral_facts", "episode_metrics", "equity_strata", "equity_summary", "continuity_summary",
+		"session_counts", "practice_variation", "archetype_signals"} {
+		// Parallel sums add in no fixed order, so doubles agree to rounding, not to the bit.
+		var cols []string
+		rows, err := db.Query(`SELECT column_name, data_type FROM information_schema.columns
+			WHERE table_catalog = current_database() AND table_name = ? ORDER BY ordinal_position`, tbl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var c, typ string
+			rows.Scan(&c, &typ)
+			c = `"` + c + `"`
+			if typ == "DOUBLE" {
+				c = "round(" + c + ", 9)"
+			}
+			cols = append(cols, c)
+		}
+		rows.Close()
+		sel := strings.Join(cols, ", ")
+		var a, b, n int64
+		q := fmt.Sprintf(`SELECT (SELECT count(*) FROM (SELECT %[2]s FROM main.%[1]s EXCEPT ALL SELECT %[2]s FROM rebuilt.%[1]s)),
+			(SELECT count(*) FROM (SELECT %[2]s FROM rebuilt.%[1]s EXCEPT ALL SELECT %[2]s FROM main.%[1]s)), (SELECT count(*) FROM main.%[1]s)`, tbl, sel)
+		if err := db.QueryRow(q).Scan(&a, &b, &n); err != nil {
+			t.Fatalf("%s: %v", tbl, err)
+		}
+		if a != 0 || b != 0 || n == 0 {
+			t.Errorf("%s: %s differs from a full rebuild: %d rows only incremental, %d only rebuilt (of %d)", night, tbl, a, b, n)
+		}
+	}
+}
+
+// splitByDate writes the rows of a dd/mm/yyyy-dated CSV before cut to early and the
+// rest to late, and returns how many went late.
+func splitByDate(t *testing.T, path, column string, cut time.Time, early, late string) int {
+	t.Helper()
+	in, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	r := csv.NewReader(in)
+	header, err := r.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := -1
+	for i, h := range header {
+		if h == column {
+			col = i
+		}
+	}
+	if col < 0 {
+		t.Fatalf("%s: no column %s", path, column)
+	}
+	var writers [2]*csv.Writer
+	for i, p := range []string{early, late} {
+		out, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer out.Close()
+		writers[i] = csv.NewWriter(out)
+		writers[i].Write(header)
+	}
+	nLate := 0
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := time.Parse("02/01/2006", rec[col])
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		w := writers[0]
+		if !d.Before(cut) {
+			w = writers[1]
+			nLate++
+		}
+		w.Write(rec)
+	}
+	for _, w := range writers {
+		w.Flush()
+		if err := w.Error(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return nLate
+}
+
+// writeCorrection re-sends the first attended link-worker row of an attendances file
+// as a DNA.
+func writeCorrection(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	for _, l := range lines[1:] {
+		if strings.Contains(l, ",link_worker,attended,") {
+			fixed := strings.Replace(l, ",link_worker,attended,", ",link_worker,dna,", 1)
+			if err := os.WriteFile(to, []byte(lines[0]+"\n"+fixed+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+	}
+	t.Fatal("no attended link-worker row to correct")
+}
+
+func mustRename(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.Rename(from, to); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,191 @@
+package transforms
+
+// Incremental per-referral facts. Reading the attendances — the contact definition, the
+// continuity sums, the equity windows — is the costliest part of a transform and, unlike
+// everything downstream of it, does not depend on data_end. So it is kept between runs
+// in referral_facts and a run recomputes only the referrals whose rows are new.
+//
+// A run may reuse a fact only if the rows it was built from are unchanged. planFacts
+// checks that with a checksum of the referral and attendance columns the facts read,
+// taken over the rows that were there at the last build (source_file_id at or below its
+// watermark, or none): a corrected or removed row, a row added by hand, a new window
+// length or new SQL each forces a full rebuild. New rows carry the ids of files loaded
+// since, which names the referrals to recompute.
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// factsState is transform_state's row for referral_facts.
+const factsModel = "referral_facts"
+
+// checksum expressions over the columns referral_facts reads.
+const (
+	refChecksum = `hash(referral_id, referral_date)`
+	attChecksum = `hash(referral_id, attendance_id, attendance_date, setting, status, worker_id)`
+)
+
+// factsPlan is what planFacts decided.
+type factsPlan struct {
+	full        bool
+	reason      string // why a full rebuild ("" when incremental)
+	fingerprint string
+	watermark   int64  // max file_id once this run's facts are built
+	refSum      string // checksums of all rows now, stored for the next run
+	attSum      string
+	refN        int64
+	attN        int64
+}
+
+// factsFingerprint changes whenever the facts would be computed differently.
+func factsFingerprint(p Params) (string, error) {
+	h := sha256.New()
+	for _, f := range []string{"sql/incremental/referral_facts.sql", "sql/intermediate/int_lw_contacts.sql"} {
+		b, err := sqlFS.ReadFile(f)
+		if err != nil {
+			return "", fmt.Errorf("reading %s: %w", f, err)
+		}
+		h.Write(b)
+	}
+	fmt.Fprintf(h, "|%d|%d|%d|%d|%s|%s", p.WindowContacted, p.WindowEngaged, p.WindowVCSUptake, windowDNA, refChecksum, attChecksum)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// planFacts decides between a full and an incremental build of referral_facts and
+// creates the scope the models read: facts_scope (referral_id, referral_date) and
+// scoped_attendances, everything on a full build, else only the referrals with new rows.
+func planFacts(ctx context.Context, tx Execer, p Params) (factsPlan, error) {
+	var plan factsPlan
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS transform_state (
+		model VARCHAR, fingerprint VARCHAR, max_file_id BIGINT,
+		referrals_n BIGINT, referrals_sum VARCHAR, attendances_n BIGINT, attendances_sum VARCHAR,
+		mode VARCHAR, rows_rebuilt BIGINT, built_at TIMESTAMP)`); err != nil {
+		return plan, fmt.Errorf("preparing transform_state: %w", err)
+	}
+	fp, err := factsFingerprint(p)
+	if err != nil {
+		return plan, err
+	}
+	plan.fingerprint = fp
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(file_id), 0) FROM ingested_files`).Scan(&plan.watermark); err != nil {
+		return plan, fmt.Errorf("reading ingested_files: %w", err)
+	}
+	var (
+		oldFP                string
+		wm, oldRefN, oldAttN int64
+		oldRefSum, oldAttSum string
+		haveFacts            int
+	)
+	err = tx.QueryRowContext(ctx, `SELECT fingerprint, max_file_id, referrals_n, referrals_sum, attendances_n, attendances_sum
+		FROM transform_state WHERE model = ?`, factsModel).Scan(&oldFP, &wm, &oldRefN, &oldRefSum, &oldAttN, &oldAttSum)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		plan.full, plan.reason = true, "first build"
+	case err != nil:
+		return plan, fmt.Errorf("reading transform_state: %w", err)
+	case oldFP != fp:
+		plan.full, plan.reason = true, "definition or windows changed"
+	case p.FullRebuild:
+		plan.full, plan.reason = true, "requested"
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary AND schema_name = 'main'`,
+		factsModel).Scan(&haveFacts); err != nil {
+		return plan, fmt.Errorf("looking for %s: %w", factsModel, err)
+	}
+	if haveFacts == 0 && !plan.full {
+		plan.full, plan.reason = true, "referral_facts missing"
+	}
+	// One scan per table gives both the checksum of the rows the facts were built from
+	// and that of every row now (stored for the next run).
+	var oldRef, oldAtt checksum
+	sums := func(table, expr string, old, now *checksum) error {
+		q := fmt.Sprintf(`SELECT count(*) FILTER (WHERE coalesce(source_file_id, 0) <= $1),
+			CAST(coalesce(sum(CAST(%[1]s AS HUGEINT)) FILTER (WHERE coalesce(source_file_id, 0) <= $1), 0) AS VARCHAR),
+			count(*), CAST(coalesce(sum(CAST(%[1]s AS HUGEINT)), 0) AS VARCHAR)
+			FROM %[2]s`, expr, table)
+		if err := tx.QueryRowContext(ctx, q, wm).Scan(&old.n, &old.sum, &now.n, &now.sum); err != nil {
+			return fmt.Errorf("checking %s: %w", table, err)
+		}
+		return nil
+	}
+	var nowRef, nowAtt checksum
+	if err := sums("referrals", refChecksum, &oldRef, &nowRef); err != nil {
+		return plan, err
+	}
+	if err := sums("attendances", attChecksum, &oldAtt, &nowAtt); err != nil {
+		return plan, err
+	}
+	plan.refN, plan.refSum, plan.attN, plan.attSum = nowRef.n, nowRef.sum, nowAtt.n, nowAtt.sum
+	if !plan.full && (oldRef != checksum{oldRefN, oldRefSum} || oldAtt != checksum{oldAttN, oldAttSum}) {
+		plan.full, plan.reason = true, "rows changed or removed since the last build"
+	}
+	scope := `CREATE OR REPLACE TEMP VIEW facts_scope AS SELECT referral_id, referral_date FROM referrals`
+	atts := `CREATE OR REPLACE TEMP VIEW scoped_attendances AS SELECT * FROM attendances`
+	if !plan.full {
+		wmText := strconv.FormatInt(wm, 10)
+		scope = `CREATE OR REPLACE TEMP TABLE facts_scope AS
+			SELECT referral_id, referral_date FROM referrals WHERE referral_id IN (
+				SELECT referral_id FROM referrals WHERE source_file_id > ` + wmText + `
+				UNION
+				SELECT referral_id FROM attendances WHERE source_file_id > ` + wmText + `)`
+		atts = `CREATE OR REPLACE TEMP VIEW scoped_attendances AS
+			SELECT * FROM attendances WHERE referral_id IN (SELECT referral_id FROM facts_scope)`
+	}
+	for _, q := range []string{"DROP VIEW IF EXISTS facts_scope", "DROP TABLE IF EXISTS facts_scope", scope, atts} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return plan, fmt.Errorf("scoping referral_facts: %w", err)
+		}
+	}
+	return plan, nil
+}
+
+type checksum struct {
+	n   int64
+	sum string
+}
+
+// buildFacts writes referral_facts for the planned scope and records the state. It
+// returns how many referrals' facts it (re)computed.
+func buildFacts(ctx context.Context, tx Execer, plan factsPlan) (int64, error) {
+	b, err := sqlFS.ReadFile("sql/incremental/referral_facts.sql")
+	if err != nil {
+		return 0, fmt.Errorf("reading referral_facts: %w", err)
+	}
+	body := string(b)
+	var stmts []string
+	if plan.full {
+		stmts = []string{"CREATE OR REPLACE TABLE referral_facts AS\n" + body}
+	} else {
+		stmts = []string{
+			`DELETE FROM referral_facts WHERE referral_id IN (SELECT referral_id FROM facts_scope)`,
+			"INSERT INTO referral_facts\n" + body,
+		}
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return 0, fmt.Errorf("building referral_facts: %w", err)
+		}
+	}
+	var rebuilt int64
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM facts_scope`).Scan(&rebuilt); err != nil {
+		return 0, fmt.Errorf("counting referral_facts scope: %w", err)
+	}
+	mode := "incremental"
+	if plan.full {
+		mode = "full: " + plan.reason
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM transform_state WHERE model = ?`, factsModel); err != nil {
+		return 0, fmt.Errorf("recording transform_state: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO transform_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)`,
+		factsModel, plan.fingerprint, plan.watermark, plan.refN, plan.refSum, plan.attN, plan.attSum, mode, rebuilt); err != nil {
+		return 0, fmt.Errorf("recording transform_state: %w", err)
+	}
+	return rebuilt, nil
+}
