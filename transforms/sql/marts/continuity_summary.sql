@@ -28,27 +28,26 @@ WITH e AS (
     LEFT JOIN int_continuity_caps cs ON cs.scheme_id = m.scheme_id
     LEFT JOIN int_continuity_caps ca ON ca.scheme_id = 'ALL'
 ),
-cells AS (
+-- one pass over the episodes at the finest grain; the roll-up below then works on a few
+-- hundred rows (a CUBE straight over the episodes aggregated every one of them 8 times)
+fine AS (
     SELECT
-        grouping(g_scheme) = 1 AS all_schemes,
-        CASE WHEN grouping(g_scheme) = 1 THEN 'ALL' ELSE g_scheme END AS scheme_id,
-        CASE WHEN grouping(g_period) = 1 THEN 'all' ELSE g_period END AS period,
-        CASE WHEN grouping(g_quintile) = 1 THEN 'all' ELSE CAST(g_quintile AS VARCHAR) END AS stratum,
+        g_scheme, g_period, g_quintile,
         count(*) AS episodes,
         count(*) FILTER (WHERE contacted) AS contacted_episodes,
         count(*) FILTER (WHERE worker_contacts >= 2) AS episodes_n2,
         count(*) FILTER (WHERE worker_contacts >= 3) AS episodes_n3,
-        -- the indices are NULL below 2 contacts with a worker, so avg() is over N ≥ 2
-        avg(upc) AS mean_upc,
-        avg(coc) AS mean_coc,
-        stddev_samp(coc) AS sd_coc,
-        avg(secon) AS mean_secon,
-        avg(hhi) FILTER (WHERE worker_contacts >= 2) AS mean_hhi,
-        avg(mmci) AS mean_mmci,
-        avg(upc) FILTER (WHERE worker_contacts >= 3) AS mean_upc_n3,
-        avg(coc) FILTER (WHERE worker_contacts >= 3) AS mean_coc_n3,
-        avg(CAST(lw_contacts >= 2 AS DOUBLE)) AS followup_share,
-        avg(CAST(engaged AS DOUBLE)) AS engaged_share,
+        -- the indices are NULL below 2 contacts with a worker, so means are over N ≥ 2
+        sum(upc) AS s_upc, count(upc) AS n_upc,
+        sum(coc) AS s_coc, sum(coc * coc) AS ss_coc, count(coc) AS n_coc,
+        sum(secon) AS s_secon, count(secon) AS n_secon,
+        sum(hhi) FILTER (WHERE worker_contacts >= 2) AS s_hhi, count(hhi) FILTER (WHERE worker_contacts >= 2) AS n_hhi,
+        sum(mmci) AS s_mmci, count(mmci) AS n_mmci,
+        sum(upc) FILTER (WHERE worker_contacts >= 3) AS s_upc3, count(upc) FILTER (WHERE worker_contacts >= 3) AS n_upc3,
+        sum(coc) FILTER (WHERE worker_contacts >= 3) AS s_coc3, count(coc) FILTER (WHERE worker_contacts >= 3) AS n_coc3,
+        count(*) FILTER (WHERE lw_contacts >= 2) AS followed_up,
+        count(*) FILTER (WHERE engaged) AS engaged_episodes,
+        count(engaged) AS n_engaged,
         sum(handoffs) AS handoffs,
         sum(greatest(worker_contacts - 1, 0)) AS worker_pairs,
         sum(lw_contacts) AS contacts,
@@ -76,9 +75,67 @@ cells AS (
         count(same_worker_retained) AS retention_eligible,
         count(*) FILTER (WHERE same_worker_retained) AS retained_episodes
     FROM e
+    GROUP BY ALL
+),
+rolled AS (
+    SELECT
+        grouping(g_scheme) = 1 AS all_schemes,
+        CASE WHEN grouping(g_scheme) = 1 THEN 'ALL' ELSE g_scheme END AS scheme_id,
+        CASE WHEN grouping(g_period) = 1 THEN 'all' ELSE g_period END AS period,
+        CASE WHEN grouping(g_quintile) = 1 THEN 'all' ELSE CAST(g_quintile AS VARCHAR) END AS stratum,
+        CAST(sum(episodes) AS BIGINT) AS episodes,
+        CAST(sum(contacted_episodes) AS BIGINT) AS contacted_episodes,
+        CAST(sum(episodes_n2) AS BIGINT) AS episodes_n2,
+        CAST(sum(episodes_n3) AS BIGINT) AS episodes_n3,
+        sum(s_upc) AS s_upc, CAST(sum(n_upc) AS BIGINT) AS n_upc,
+        sum(s_coc) AS s_coc, sum(ss_coc) AS ss_coc, CAST(sum(n_coc) AS BIGINT) AS n_coc,
+        sum(s_secon) AS s_secon, CAST(sum(n_secon) AS BIGINT) AS n_secon,
+        sum(s_hhi) AS s_hhi, CAST(sum(n_hhi) AS BIGINT) AS n_hhi,
+        sum(s_mmci) AS s_mmci, CAST(sum(n_mmci) AS BIGINT) AS n_mmci,
+        sum(s_upc3) AS s_upc3, CAST(sum(n_upc3) AS BIGINT) AS n_upc3,
+        sum(s_coc3) AS s_coc3, CAST(sum(n_coc3) AS BIGINT) AS n_coc3,
+        CAST(sum(followed_up) AS BIGINT) AS followed_up,
+        CAST(sum(engaged_episodes) AS BIGINT) AS engaged_episodes,
+        CAST(sum(n_engaged) AS BIGINT) AS n_engaged,
+        sum(handoffs) AS handoffs,
+        sum(worker_pairs) AS worker_pairs,
+        sum(contacts) AS contacts,
+        sum(contacts_without_worker) AS contacts_without_worker,
+        CAST(sum(km_referrals) AS BIGINT) AS km_referrals,
+        CAST(sum(closed_contacted_episodes) AS BIGINT) AS closed_contacted_episodes,
+        CAST(sum(at_k_s) AS BIGINT) AS at_k_s, CAST(sum(below_k_s) AS BIGINT) AS below_k_s, CAST(sum(next_k_s) AS BIGINT) AS next_k_s, CAST(sum(above_k_s) AS BIGINT) AS above_k_s,
+        CAST(sum(at_k_a) AS BIGINT) AS at_k_a, CAST(sum(below_k_a) AS BIGINT) AS below_k_a, CAST(sum(next_k_a) AS BIGINT) AS next_k_a, CAST(sum(above_k_a) AS BIGINT) AS above_k_a,
+        any_value(cap_s) AS cap_s,
+        any_value(cap_source_s) AS cap_source_s,
+        any_value(cap_a) AS cap_a,
+        any_value(cap_source_a) AS cap_source_a,
+        CAST(sum(re_referral_eligible_90d) AS BIGINT) AS re_referral_eligible_90d,
+        CAST(sum(re_referred_90d_episodes) AS BIGINT) AS re_referred_90d_episodes,
+        CAST(sum(re_referral_eligible_365d) AS BIGINT) AS re_referral_eligible_365d,
+        CAST(sum(re_referred_365d_episodes) AS BIGINT) AS re_referred_365d_episodes,
+        CAST(sum(retention_eligible) AS BIGINT) AS retention_eligible,
+        CAST(sum(retained_episodes) AS BIGINT) AS retained_episodes
+    FROM fine
     GROUP BY CUBE (g_scheme, g_period, g_quintile)
     -- no row for empty cells (the grand total of no episodes), nor for 'no quintile'
-    HAVING count(*) > 0 AND (grouping(g_quintile) = 1 OR g_quintile IS NOT NULL)
+    HAVING sum(episodes) > 0 AND (grouping(g_quintile) = 1 OR g_quintile IS NOT NULL)
+),
+cells AS (
+    SELECT
+        r.* EXCLUDE (s_upc, n_upc, s_coc, ss_coc, n_coc, s_secon, n_secon, s_hhi, n_hhi, s_mmci, n_mmci,
+            s_upc3, n_upc3, s_coc3, n_coc3, followed_up, engaged_episodes, n_engaged),
+        s_upc / nullif(n_upc, 0) AS mean_upc,
+        s_coc / nullif(n_coc, 0) AS mean_coc,
+        -- sample SD from the sums; greatest() absorbs rounding below zero
+        CASE WHEN n_coc >= 2 THEN sqrt(greatest((ss_coc - s_coc * s_coc / n_coc) / (n_coc - 1), 0)) END AS sd_coc,
+        s_secon / nullif(n_secon, 0) AS mean_secon,
+        s_hhi / nullif(n_hhi, 0) AS mean_hhi,
+        s_mmci / nullif(n_mmci, 0) AS mean_mmci,
+        s_upc3 / nullif(n_upc3, 0) AS mean_upc_n3,
+        s_coc3 / nullif(n_coc3, 0) AS mean_coc_n3,
+        CAST(followed_up AS DOUBLE) / nullif(episodes, 0) AS followup_share,
+        CAST(engaged_episodes AS DOUBLE) / nullif(n_engaged, 0) AS engaged_share
+    FROM rolled r
 ),
 heaping AS (
     SELECT
