@@ -27,12 +27,12 @@ const (
 	ReasonUnallocatedLSOA = "unallocated_lsoa"
 )
 
-// StageSQL returns a statement creating TEMP TABLE stg_file straight from the file's
+// StageSQL returns a statement creating TEMP TABLE table straight from the file's
 // reader (one pass): one row per record with _line, every contract column parsed to its
 // type, and _bad, a struct {reason, column, value} for the first row-level rule the record
 // breaks (value is the raw text). Set-level rules (duplicates, orphans) come after, in
 // SetRulesSQL.
-func StageSQL(kind string, l Layout, cols map[string]string, m Mapping, logical time.Time) string {
+func StageSQL(kind string, l Layout, cols map[string]string, m Mapping, logical time.Time, table string) string {
 	contract := Contract(kind)
 	var raw, parsed []string
 	raw = append(raw, l.LineExpr()+" AS _line")
@@ -96,29 +96,39 @@ func StageSQL(kind string, l Layout, cols map[string]string, m Mapping, logical 
 	}
 	names = append([]string{"_line"}, names...)
 	parsed = append([]string{"_line"}, parsed...)
-	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE stg_file AS
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE %s AS
 SELECT %s,
     CASE %s END AS _bad
 FROM (
     SELECT %s
     FROM (SELECT %s FROM %s)
-)`, strings.Join(names, ", "), strings.Join(rules, "\n    "), strings.Join(parsed, ",\n        "),
+)`, Ident(table), strings.Join(names, ", "), strings.Join(rules, "\n    "), strings.Join(parsed, ",\n        "),
 		strings.Join(raw, ",\n            "), l.ReadSQL())
 }
 
-// StagedView returns a statement creating TEMP VIEW stg over stg_file, the name the
-// later statements read.
-func StagedView() string {
-	return "CREATE OR REPLACE TEMP VIEW stg AS SELECT * FROM stg_file"
+// StagedView returns a statement creating TEMP VIEW stg over a staged table, the name
+// the later statements read.
+func StagedView(table string) string {
+	return "CREATE OR REPLACE TEMP VIEW stg AS SELECT * FROM " + Ident(table)
+}
+
+// DuplicateIDsSQL returns a statement creating TEMP TABLE dup_ids (id): the ids that occur
+// more than once in view stg. It runs on its own because most files have none, and a
+// join against an empty set still read every staged row.
+func DuplicateIDsSQL(kind string) string {
+	id := Ident(IDColumn(kind))
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE dup_ids AS
+SELECT %s AS id FROM stg WHERE %s IS NOT NULL GROUP BY 1 HAVING count(*) > 1`, id, id)
 }
 
 // SetRulesSQL returns a statement creating TEMP TABLE set_bad (_line, _bad): the rows of
 // view stg that pass the row rules but break a rule needing more than one row, with the
 // first rule broken in this order: an id whose rows differ (every copy) or an exact repeat
-// (the later copies); an id already loaded from another source ($1 = this source); for
-// attendances an unknown referral, a date before the referral, a different person. Only
-// bad rows are written, so the cost is a few scans, never a copy of the file.
-func SetRulesSQL(kind string) string {
+// (the later copies), checked only when dups says dup_ids (DuplicateIDsSQL) has rows; an
+// id already loaded from another source ($1 = this source); for attendances an unknown
+// referral, a date before the referral, a different person. Only bad rows are written, so
+// the cost is a few scans, never a copy of the file.
+func SetRulesSQL(kind string, dups bool) string {
 	id := Ident(IDColumn(kind))
 	contract := Contract(kind)
 	names := make([]string, len(contract))
@@ -128,14 +138,19 @@ func SetRulesSQL(kind string) string {
 	bad := func(reason, col, value string) string {
 		return fmt.Sprintf("{'reason': %s, 'column': %s, 'value': CAST(%s AS VARCHAR)}", Literal(reason), Literal(col), value)
 	}
-	parts := []string{
-		fmt.Sprintf(`SELECT s._line, 1 AS prio, %s AS _bad
+	var with, parts []string
+	if dups {
+		with = append(with, fmt.Sprintf(`dup AS (
+    SELECT m.id, count(DISTINCT hash(%s)) AS nh, min(s._line) FILTER (WHERE s._bad IS NULL) AS first_good
+    FROM dup_ids m JOIN stg s ON s.%s = m.id GROUP BY m.id
+)`, strings.Join(names, ", "), id))
+		parts = append(parts, fmt.Sprintf(`SELECT s._line, 1 AS prio, %s AS _bad
     FROM stg s JOIN dup d ON d.id = s.%s
-    WHERE s._bad IS NULL AND (d.nh > 1 OR s._line <> d.first_good)`, bad(ReasonDuplicateID, IDColumn(kind), "s."+id), id),
-		fmt.Sprintf(`SELECT s._line, 2, %s
-    FROM stg s JOIN (SELECT DISTINCT %s AS id FROM %s WHERE source <> $1) o ON o.id = s.%s
-    WHERE s._bad IS NULL`, bad(ReasonIDOtherSource, IDColumn(kind), "s."+id), id, kind, id),
+    WHERE s._bad IS NULL AND (d.nh > 1 OR s._line <> d.first_good)`, bad(ReasonDuplicateID, IDColumn(kind), "s."+id), id))
 	}
+	parts = append(parts, fmt.Sprintf(`SELECT s._line, 2 AS prio, %s AS _bad
+    FROM stg s JOIN (SELECT DISTINCT %s AS id FROM %s WHERE source <> $1) o ON o.id = s.%s
+    WHERE s._bad IS NULL`, bad(ReasonIDOtherSource, IDColumn(kind), "s."+id), id, kind, id))
 	if kind == "attendances" {
 		parts = append(parts, fmt.Sprintf(`SELECT s._line, 3, CASE
         WHEN r.referral_id IS NULL THEN %s
@@ -147,19 +162,10 @@ func SetRulesSQL(kind string) string {
 			bad(ReasonOrphan, "referral_id", "s.referral_id"), bad(ReasonBeforeReferral, "attendance_date", "s.attendance_date"),
 			bad(ReasonPersonMismatch, "person_id", "NULL")))
 	}
+	with = append(with, fmt.Sprintf("u AS (\n    %s\n)", strings.Join(parts, "\n    UNION ALL\n    ")))
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE set_bad AS
-WITH many AS (
-    SELECT %s AS id FROM stg WHERE %s IS NOT NULL GROUP BY 1 HAVING count(*) > 1
-),
-dup AS (
-    SELECT m.id, count(DISTINCT hash(%s)) AS nh, min(s._line) FILTER (WHERE s._bad IS NULL) AS first_good
-    FROM many m JOIN stg s ON s.%s = m.id GROUP BY m.id
-),
-u AS (
-    %s
-)
-SELECT _line, arg_min(_bad, prio) AS _bad FROM u GROUP BY _line`,
-		id, id, strings.Join(names, ", "), id, strings.Join(parts, "\n    UNION ALL\n    "))
+WITH %s
+SELECT _line, arg_min(_bad, prio) AS _bad FROM u GROUP BY _line`, strings.Join(with, ",\n"))
 }
 
 // parseExpr turns the cleaned VARCHAR expression into the column's canonical value.
@@ -203,10 +209,15 @@ func USDateCheckSQL(formats []string) string {
 WHERE _bad.reason = %s AND %s IS NOT NULL ORDER BY _line LIMIT 1`, Literal(ReasonBadDate), DateExpr(Clean("_bad.value"), swapped))
 }
 
-// NHSNumberCheckSQL returns a query over stg_file's person_id giving (ten_digit,
+// NHSNumberCheckSQL returns a query over view stg's person_id giving (ten_digit,
 // passing): a column where at least half the 10-digit values pass the modulus 11 check is
 // a column of NHS numbers (random ids pass about 1 time in 11).
+//
+// The WHERE clause passes only values that could hold ten digits once spaces and hyphens
+// are stripped (long enough, starting with one of those), so the regular expressions run
+// on candidates only: on a file of pseudonyms like P00012345 they never run.
 func NHSNumberCheckSQL() string {
-	return fmt.Sprintf(`SELECT count(*) FILTER (WHERE %s), count(*) FILTER (WHERE %s) FROM stg`,
+	return fmt.Sprintf(`SELECT count(*) FILTER (WHERE %s), count(*) FILTER (WHERE %s) FROM stg
+WHERE strlen(person_id) >= 10 AND person_id[1] IN ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ' ', '-')`,
 		TenDigitExpr("person_id"), NHSNumberValidExpr("person_id"))
 }

@@ -139,7 +139,7 @@ func (in *ingester) loadShippedReference(ctx context.Context) ([]FileResult, err
 			return out, err
 		}
 		src := source{kind: "deprivation", name: "shipped:" + e.Name, pattern: path, format: "csv", mode: "replace", delim: ','}
-		fr, err := in.loadFile(ctx, src, path)
+		fr, err := in.loadFile(ctx, &pending{src: src, path: path})
 		fr.Path = "shipped:" + e.File
 		out = append(out, fr)
 		if err != nil {

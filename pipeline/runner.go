@@ -107,7 +107,8 @@ func (r *Runner) Run(ctx context.Context, spec RunSpec) (*RunRecord, error) {
 	if runErr != nil {
 		rec.Status = "failed"
 		rec.Error = oneLine(runErr.Error())
-		if errors.Is(runErr, context.Canceled) || errors.Is(runErr, ErrStopped) {
+		// DuckDB reports a cancelled statement as its own INTERRUPT error, so ask ctx too.
+		if errors.Is(runErr, context.Canceled) || errors.Is(runErr, ErrStopped) || ctx.Err() != nil {
 			rec.Error = "stopped before completion: " + rec.Error
 		}
 	}
