@@ -18,6 +18,7 @@ func cmdGenerate(ctx context.Context, e *env, args []string) error {
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives byte-identical files")
 	out := fs.String("out", "", "output directory")
 	messy := fs.Float64("messy", 0, "rate (0–1) of planted real-world faults the ingest must catch")
+	perRef := fs.Float64("attendances-per-referral", 0, "lengthen VCS runs toward this many attendance rows per referral; the end of the span cuts runs, so 12 gives about 9.7 (0: the natural mix, about 4.6)")
 	writeCfg := fs.String("write-config", "", "also write a ready-to-run config for the extracts to this file")
 	fs.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: socrx generate --referrals N --seed S --out DIR [--messy RATE]\n\n%s\nFlags:\n", synthetic.HelpText())
@@ -33,7 +34,10 @@ func cmdGenerate(ctx context.Context, e *env, args []string) error {
 		return usageError{"--referrals must be at least 1 and --messy between 0 and 1"}
 	}
 	start := time.Now()
-	sum, err := synthetic.Generate(ctx, synthetic.Options{OutDir: *out, Referrals: *n, Seed: *seed, Messy: *messy})
+	if *perRef < 0 {
+		return usageError{"--attendances-per-referral must not be negative"}
+	}
+	sum, err := synthetic.Generate(ctx, synthetic.Options{OutDir: *out, Referrals: *n, Seed: *seed, Messy: *messy, AttendancesPerReferral: *perRef})
 	if err != nil {
 		return err
 	}

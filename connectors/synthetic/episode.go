@@ -621,6 +621,21 @@ func (g *generator) episode(day int, p *person) {
 	}
 }
 
+// maxVCSRun bounds a run lengthened by topUp: two years of weekly sessions.
+const maxVCSRun = 104
+
+// topUp is how long the VCS run being planned must be for the attendance rows so far to
+// average Options.AttendancesPerReferral per referral (0 when that is not set). Only the
+// runs of people taking up VCS grow, and only after their first session, so uptake,
+// contacts and continuity — every planted truth — are as without it.
+func (g *generator) topUp() int {
+	if g.opt.AttendancesPerReferral <= 0 {
+		return 0
+	}
+	want := int(math.Round(g.opt.AttendancesPerReferral*float64(g.cleanRefs+1))) - int(g.cleanAtts) - len(g.sess)
+	return min(max(want, 0), maxVCSRun)
+}
+
 // vcs adds a run of VCS sessions starting some weeks after the first contact; with
 // uptake the first is attended, otherwise a single missed one. It reports whether the
 // run was cut short by the end of the data.
@@ -631,7 +646,7 @@ func (g *generator) vcs(a *Archetype, firstContact int, uptake bool) bool {
 	d := g.dates.notSunday(firstContact + max(1, int(math.Round(r.lognormal(21, 0.5)))))
 	n := 1
 	if uptake {
-		n = min(30, 1+r.geometric(0.78))
+		n = max(min(30, 1+r.geometric(0.78)), g.topUp())
 	}
 	for k := 0; k < n; k++ {
 		if d > g.last {

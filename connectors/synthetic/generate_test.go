@@ -504,3 +504,39 @@ func BenchmarkGenerate(b *testing.B) {
 		})
 	}
 }
+
+// TestAttendancesPerReferral: the volume option adds VCS sessions and nothing else, so
+// link-worker contacts per referral and the share of referrals with a VCS session keep
+// their natural values while attendance rows per referral rise toward the target.
+func TestAttendancesPerReferral(t *testing.T) {
+	count := func(dir string) (refs, atts, lw, vcsRefs float64) {
+		refs = float64(len(readRecords(t, filepath.Join(dir, ReferralsFile))) - 1)
+		seen := map[string]bool{}
+		for i, rec := range readRecords(t, filepath.Join(dir, AttendancesFile)) {
+			if i == 0 {
+				continue
+			}
+			atts++
+			switch rec[3] {
+			case "link_worker":
+				lw++
+			case "vcs":
+				seen[rec[1]] = true
+			}
+		}
+		return refs, atts, lw, float64(len(seen))
+	}
+	natural, _ := generate(t, Options{Referrals: 20000, Seed: 7})
+	heavy, _ := generate(t, Options{Referrals: 20000, Seed: 7, AttendancesPerReferral: 12})
+	r0, a0, lw0, v0 := count(natural)
+	r1, a1, lw1, v1 := count(heavy)
+	if a0/r0 > 5.5 || a1/r1 < 9 || a1/r1 > 12 {
+		t.Errorf("attendances per referral: %.2f natural, %.2f with a target of 12; want under 5.5 and 9–12", a0/r0, a1/r1)
+	}
+	if d := math.Abs(lw1/r1-lw0/r0) / (lw0 / r0); d > 0.03 {
+		t.Errorf("link-worker rows per referral moved %.1f%%: %.3f → %.3f", 100*d, lw0/r0, lw1/r1)
+	}
+	if d := math.Abs(v1/r1 - v0/r0); d > 0.02 {
+		t.Errorf("share of referrals with a VCS session moved by %.3f: %.3f → %.3f", d, v0/r0, v1/r1)
+	}
+}

@@ -22,14 +22,16 @@ var (
 
 // Manifest is what a generation planted, written to manifest.json.
 type Manifest struct {
-	Generator  string  `json:"generator"`
-	Seed       uint64  `json:"seed"`
-	Referrals  int     `json:"referrals"` // clean referral rows requested (and written)
-	Start      string  `json:"start"`     // first day of the span, ISO
-	End        string  `json:"end"`       // last day any clean row is dated
-	Months     int     `json:"months"`
-	Messy      float64 `json:"messy"`
-	DateFormat string  `json:"date_format"`
+	Generator string  `json:"generator"`
+	Seed      uint64  `json:"seed"`
+	Referrals int     `json:"referrals"` // clean referral rows requested (and written)
+	Start     string  `json:"start"`     // first day of the span, ISO
+	End       string  `json:"end"`       // last day any clean row is dated
+	Months    int     `json:"months"`
+	Messy     float64 `json:"messy"`
+	// AttendancesPerReferral is Options.AttendancesPerReferral (0: the natural mix).
+	AttendancesPerReferral float64 `json:"attendances_per_referral,omitempty"`
+	DateFormat             string  `json:"date_format"`
 	// FutureAfter: every future_date fault is dated after this day and every clean date on
 	// or before End, so a run with a logical date between the two sees exactly the
 	// planted future dates.
