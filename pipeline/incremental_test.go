@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/socrx/socrx/config"
 	"github.com/socrx/socrx/connectors/synthetic"
 	"github.com/socrx/socrx/pipeline"
 )
@@ -33,22 +32,9 @@ func TestIncrementalFacts(t *testing.T) {
 	os.MkdirAll(ext, 0o755)
 	splitByDate(t, filepath.Join(gen, "referrals.csv"), "referral_date", cut, filepath.Join(ext, "referrals_1.csv"), filepath.Join(dir, "referrals_2.csv"))
 	lateAtts := splitByDate(t, filepath.Join(gen, "attendances.csv"), "attendance_date", cut, filepath.Join(ext, "attendances_1.csv"), filepath.Join(dir, "attendances_2.csv"))
-	cfgText := `database: db/socrx.duckdb
-period: quarter
-sources:
-  referrals:   { path: "extracts/referrals_*.csv" }
+	f := syntheticFixture(t, dir, sum.Manifest, `  referrals:   { path: "extracts/referrals_*.csv" }
   attendances: { path: "extracts/attendances_*.csv" }
-schemes:
-`
-	for _, s := range sum.Manifest.Schemes {
-		cfgText += fmt.Sprintf("  - { id: %s, name: %q }\n", s.ID, s.Name)
-	}
-	os.WriteFile(filepath.Join(dir, "socrx.yaml"), []byte(cfgText), 0o644)
-	cfg, err := config.Load(filepath.Join(dir, "socrx.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{t: t, dir: dir, cfg: cfg}
+`)
 	day := end.AddDate(0, 0, 35)
 
 	nights := []struct {

@@ -21,23 +21,10 @@ func plantedRun(t *testing.T, seed uint64) (*fixture, synthetic.Manifest) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfgText := `database: db/socrx.duckdb
-period: quarter
-sources:
-  referrals:   { path: "extracts/referrals.csv" }
+	f := syntheticFixture(t, dir, sum.Manifest, `  referrals:   { path: "extracts/referrals.csv" }
   attendances: { path: "extracts/attendances.csv" }
   population:  { path: "extracts/population.csv" }
-schemes:
-`
-	for _, s := range sum.Manifest.Schemes {
-		cfgText += fmt.Sprintf("  - { id: %s, name: %q }\n", s.ID, s.Name)
-	}
-	os.WriteFile(filepath.Join(dir, "socrx.yaml"), []byte(cfgText), 0o644)
-	cfg, err := config.Load(filepath.Join(dir, "socrx.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{t: t, dir: dir, cfg: cfg}
+`)
 	end, _ := time.Parse("2006-01-02", sum.Manifest.End)
 	if _, err := f.runner().Run(context.Background(), pipeline.RunSpec{Job: "t", Trigger: pipeline.TriggerManual,
 		Logical: end.AddDate(0, 0, 35), Steps: []string{"ingest", "transform"}}); err != nil {
@@ -137,4 +124,22 @@ func checkPlantedEquity(t *testing.T, f *fixture, m synthetic.Manifest) {
 			t.Errorf("%s: excluded_no_lsoa %d, want %d", s.ID, excluded, s.ReferralsByQuintile[0])
 		}
 	}
+}
+
+// syntheticFixture writes a quarterly config with the given sources and the manifest's
+// schemes into dir and returns the fixture for it.
+func syntheticFixture(t *testing.T, dir string, m synthetic.Manifest, sources string) *fixture {
+	t.Helper()
+	cfgText := "database: db/socrx.duckdb\nperiod: quarter\nsources:\n" + sources + "schemes:\n"
+	for _, s := range m.Schemes {
+		cfgText += fmt.Sprintf("  - { id: %s, name: %q }\n", s.ID, s.Name)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "socrx.yaml"), []byte(cfgText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(filepath.Join(dir, "socrx.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{t: t, dir: dir, cfg: cfg}
 }
