@@ -109,7 +109,7 @@ func (r *Runner) Run(ctx context.Context, spec RunSpec) (*RunRecord, error) {
 		rec.Error = oneLine(runErr.Error())
 		// DuckDB reports a cancelled statement as its own INTERRUPT error, so ask ctx too.
 		if errors.Is(runErr, context.Canceled) || errors.Is(runErr, ErrStopped) || ctx.Err() != nil {
-			rec.Error = "stopped before completion: " + rec.Error
+			rec.Error = StoppedPrefix + ": " + rec.Error
 		}
 	}
 	if err := finishRun(db, rec); err != nil && runErr == nil {

@@ -336,9 +336,9 @@ func (r *Runner) lastDone(ctx context.Context) (map[string]time.Time, error) {
 	// A job that has runs but none done counts from just before its first run.
 	rows, err := db.QueryContext(ctx, `SELECT job,
 			coalesce(max(logical_date) FILTER (WHERE status = 'succeeded'
-				OR (status = 'failed' AND coalesce(error, '') NOT LIKE 'stopped before completion%')),
+				OR (status = 'failed' AND NOT starts_with(coalesce(error, ''), ?))),
 				min(logical_date) - INTERVAL 1 SECOND)
-		FROM runs WHERE trigger IN (?, ?) GROUP BY job`, TriggerSchedule, TriggerCatchUp)
+		FROM runs WHERE trigger IN (?, ?) GROUP BY job`, StoppedPrefix, TriggerSchedule, TriggerCatchUp)
 	if err != nil {
 		return nil, fmt.Errorf("reading run history: %w", err)
 	}

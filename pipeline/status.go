@@ -45,9 +45,24 @@ type Status struct {
 	Tables     map[string]int64
 }
 
-// Healthy is false when the latest run failed or was abandoned.
+// StoppedPrefix starts the error of a run stopped by request (SIGTERM, Ctrl-C): the
+// scheduler runs its logical date again as a missed run.
+const StoppedPrefix = "stopped before completion"
+
+// Healthy is false when the latest run failed or was abandoned. A run stopped by request
+// is not a failure to alert on: nothing broke, and the scheduler runs it again when it
+// restarts.
 func (s Status) Healthy() bool {
-	return len(s.Runs) == 0 || s.Runs[0].Status == "succeeded" || s.Runs[0].Status == "running"
+	if len(s.Runs) == 0 {
+		return true
+	}
+	switch latest := s.Runs[0]; latest.Status {
+	case "succeeded", "running":
+		return true
+	case "failed":
+		return strings.HasPrefix(latest.Error, StoppedPrefix)
+	}
+	return false
 }
 
 // Status reads recent runs, files and quarantine counts: from the working database when
