@@ -431,7 +431,7 @@ func TestPlainNumber(t *testing.T) {
 // run it unguided instead, which ran clean for 60 s (11,134 inputs):
 //
 //	go test -c -o /tmp/conn.test ./connectors && cd connectors &&
-//	/tmp/conn.test -test.run '^$' -test.fuzz FuzzOpenXLSX -test.fuzztime 60s
+//	/tmp/conn.test -test.run '^$' -test.fuzz FuzzOpenXLSX -test.fuzztime 60s -test.fuzzcachedir /tmp/fuzz
 func FuzzOpenXLSX(f *testing.F) {
 	good := workbook(f, referralsSheet)
 	zr, err := zip.OpenReader(good)
