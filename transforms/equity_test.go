@@ -616,3 +616,44 @@ func eqBenchData(tb testing.TB, tx *sql.Tx) {
 	eqExec(tb, tx, `INSERT INTO population (extract_date, practice_code, lsoa_code, sex, patients)
 		SELECT DATE '2024-01-01', 'P' || (k % 200), lsoa_code, 'ALL', 1500 FROM bench_lsoa`)
 }
+
+// TestEquityReachCountsPeopleOnce: reach counts people, not referrals — once in each
+// stratum they were referred from, in each period and in 'all' — including people whose
+// referrals come from areas in different strata.
+func TestEquityReachCountsPeopleOnce(t *testing.T) {
+	tx := eqOpen(t)
+	lsoa := eqLSOAs(t, tx)
+	for _, r := range []struct {
+		id, person, date string
+		decile           int
+	}{
+		{"A1", "A", "2024-01-10", 1}, {"A2", "A", "2024-02-10", 5}, // quintiles 1 and 3
+		{"B1", "B", "2024-01-10", 1}, {"B2", "B", "2024-02-10", 2}, // quintile 1, deciles 1 and 2
+		{"C1", "C", "2024-01-10", 3}, {"C2", "C", "2024-04-10", 3}, // quintile 2 in two periods
+		{"D1", "D", "2024-01-10", 7}, {"D2", "D", "2024-03-10", 8}, // quintile 4, deciles 7 and 8
+		{"E1", "E", "2024-01-10", 1}, {"E2", "E", "2024-01-20", 1}, // twice from one area
+	} {
+		eqExec(t, tx, `INSERT INTO referrals (referral_id, person_id, scheme_id, practice_code, referral_date, lsoa_code, sex, age)
+			VALUES (?, ?, 'S1', 'P1', CAST(? AS DATE), ?, 'F', 40)`, r.id, r.person, r.date, lsoa[r.decile])
+	}
+	eqBuild(t, tx, eqParams())
+	want := []struct {
+		period, dim, stratum string
+		people               int64
+	}{
+		{"2024-Q1", "imd_quintile", "1", 3}, {"2024-Q1", "imd_quintile", "2", 1}, {"2024-Q1", "imd_quintile", "3", 1},
+		{"2024-Q1", "imd_quintile", "4", 1}, {"2024-Q1", "imd_quintile", "5", 0},
+		{"2024-Q1", "imd_decile", "1", 3}, {"2024-Q1", "imd_decile", "2", 1}, {"2024-Q1", "imd_decile", "5", 1},
+		{"2024-Q1", "imd_decile", "7", 1}, {"2024-Q1", "imd_decile", "8", 1},
+		{"2024-Q2", "imd_quintile", "2", 1}, {"2024-Q2", "imd_quintile", "1", 0},
+		{"all", "imd_quintile", "1", 3}, {"all", "imd_quintile", "2", 1}, {"all", "imd_quintile", "3", 1},
+		{"all", "imd_quintile", "4", 1}, {"all", "imd_decile", "3", 1}, {"all", "imd_decile", "8", 1},
+	}
+	for _, scheme := range []string{"S1", "ALL"} {
+		for _, w := range want {
+			if got := eqGetStratum(t, tx, scheme, w.period, w.dim, w.stratum, "reach"); got.num != w.people {
+				t.Errorf("%s %s %s %s: reach %d people, want %d", scheme, w.period, w.dim, w.stratum, got.num, w.people)
+			}
+		}
+	}
+}
