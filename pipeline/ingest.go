@@ -359,6 +359,7 @@ func (in *ingester) loadArrow(ctx context.Context, src source, path string) (con
 			header = append(header, f.Name)
 		}
 	}
+	in.staged = append(in.staged, arrowTable) // dropped with the staged tables
 	n, err := connectors.LoadArrow(ctx, in.tx, rr, arrowTable)
 	if err != nil {
 		return connectors.Layout{}, err

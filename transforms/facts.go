@@ -150,31 +150,49 @@ type checksum struct {
 	sum string
 }
 
-// buildFacts writes referral_facts for the planned scope and records the state. It
-// returns how many referrals' facts it (re)computed.
-func buildFacts(ctx context.Context, tx Execer, plan factsPlan) (int64, error) {
+// factsBatch is how many referrals' facts one statement computes. The per-referral
+// medians and window functions hold their state in memory, and over 5M referrals they
+// outgrew the default 1 GB limit; a million at a time stays well inside it.
+const factsBatch = 1_000_000
+
+// buildFacts writes referral_facts for the planned scope, in batches of factsBatch
+// referrals (batch, when positive, overrides it), and records the state. It returns how
+// many referrals' facts it (re)computed.
+func buildFacts(ctx context.Context, tx Execer, plan factsPlan, batch int) (int64, error) {
 	b, err := sqlFS.ReadFile("sql/incremental/referral_facts.sql")
 	if err != nil {
 		return 0, fmt.Errorf("reading referral_facts: %w", err)
 	}
 	body := string(b)
+	var rebuilt int64
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM facts_scope`).Scan(&rebuilt); err != nil {
+		return 0, fmt.Errorf("counting referral_facts scope: %w", err)
+	}
+	if batch <= 0 {
+		batch = factsBatch
+	}
+	batches := max(1, (rebuilt+int64(batch)-1)/int64(batch))
+	slice := func(where string) string {
+		return "CREATE OR REPLACE TEMP VIEW facts_batch AS SELECT * FROM facts_scope" + where
+	}
 	var stmts []string
 	if plan.full {
-		stmts = []string{"CREATE OR REPLACE TABLE referral_facts AS\n" + body}
+		// the table's shape from the query itself, then the rows batch by batch
+		stmts = append(stmts, slice(" WHERE false"), "CREATE OR REPLACE TABLE referral_facts AS\n"+body)
 	} else {
-		stmts = []string{
-			`DELETE FROM referral_facts WHERE referral_id IN (SELECT referral_id FROM facts_scope)`,
-			"INSERT INTO referral_facts\n" + body,
+		stmts = append(stmts, `DELETE FROM referral_facts WHERE referral_id IN (SELECT referral_id FROM facts_scope)`)
+	}
+	for i := int64(0); i < batches; i++ {
+		where := ""
+		if batches > 1 {
+			where = fmt.Sprintf(" WHERE hash(referral_id) %% %d = %d", batches, i)
 		}
+		stmts = append(stmts, slice(where), "INSERT INTO referral_facts\n"+body)
 	}
 	for _, q := range stmts {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return 0, fmt.Errorf("building referral_facts: %w", err)
 		}
-	}
-	var rebuilt int64
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM facts_scope`).Scan(&rebuilt); err != nil {
-		return 0, fmt.Errorf("counting referral_facts scope: %w", err)
 	}
 	mode := "incremental"
 	if plan.full {

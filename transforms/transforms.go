@@ -48,6 +48,8 @@ type Params struct {
 	// FullRebuild recomputes every referral's facts (referral_facts), not only those
 	// of referrals with rows loaded since the last build.
 	FullRebuild bool
+	// factsBatch overrides how many referrals' facts one statement computes (tests).
+	factsBatch int
 	// Progress, when set, is told after each model is built (done of total).
 	Progress func(model string, done, total int, took time.Duration)
 }
@@ -173,7 +175,7 @@ func Build(ctx context.Context, tx Execer, p Params) (Result, error) {
 	}
 	res := Result{Tables: map[string]int64{}, FactsFull: plan.full, FactsReason: plan.reason}
 	facts := GoModel{Name: factsModel, After: "int_lw_contacts", Build: func(ctx context.Context, tx Execer, _ Params) error {
-		n, err := buildFacts(ctx, tx, plan)
+		n, err := buildFacts(ctx, tx, plan, p.factsBatch)
 		res.FactsRebuilt = n
 		return err
 	}}

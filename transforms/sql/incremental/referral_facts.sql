@@ -1,4 +1,5 @@
--- referral_facts: one row per referral in facts_scope with everything the continuity and
+-- referral_facts: one row per referral in facts_batch (facts_scope, or a slice of it when
+-- it is large; see facts.go) with everything the continuity and
 -- equity marts need from its attendances. Nothing here depends on data_end, so a row
 -- stays right until the referral or its attendances change; facts.go rebuilds only the
 -- rows of referrals whose rows changed (all of them when anything old changed).
@@ -17,6 +18,7 @@ WITH contacts AS (
              THEN lag(worker_id IGNORE NULLS) OVER (PARTITION BY referral_id ORDER BY seq) END AS prev_worker,
         attendance_date - lag(attendance_date) OVER (PARTITION BY referral_id ORDER BY seq) AS gap_days
     FROM int_lw_contacts
+    WHERE referral_id IN (SELECT referral_id FROM facts_batch)
 ),
 per_referral AS (
     SELECT
@@ -38,13 +40,13 @@ per_referral AS (
         count(*) FILTER (WHERE c.attendance_date BETWEEN s.referral_date
             AND s.referral_date + CAST(getvariable('window_engaged') AS INTEGER)) AS contacts_in_engaged_window
     FROM contacts c
-    JOIN facts_scope s USING (referral_id)
+    JOIN facts_batch s USING (referral_id)
     GROUP BY c.referral_id
 ),
 per_worker AS (
     SELECT referral_id, count(*) AS n
     FROM int_lw_contacts
-    WHERE worker_id IS NOT NULL
+    WHERE worker_id IS NOT NULL AND referral_id IN (SELECT referral_id FROM facts_batch)
     GROUP BY referral_id, worker_id
 ),
 concentration AS (
@@ -67,7 +69,7 @@ bookings AS (
         bool_or(a.setting = 'link_worker' AND a.status = 'dna' AND a.attendance_date BETWEEN s.referral_date
             AND s.referral_date + CAST(getvariable('window_dna') AS INTEGER)) AS lw_dna_in_window
     FROM scoped_attendances a
-    JOIN facts_scope s USING (referral_id)
+    JOIN facts_batch s USING (referral_id)
     GROUP BY a.referral_id
 )
 SELECT
@@ -93,7 +95,7 @@ SELECT
     coalesce(b.vcs_in_window, false) AS vcs_in_window,
     coalesce(b.lw_booked_in_window, false) AS lw_booked_in_window,
     coalesce(b.lw_dna_in_window, false) AS lw_dna_in_window
-FROM facts_scope s
+FROM facts_batch s
 LEFT JOIN per_referral p USING (referral_id)
 LEFT JOIN concentration k USING (referral_id)
 LEFT JOIN bookings b USING (referral_id)
