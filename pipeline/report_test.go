@@ -2,13 +2,11 @@ package pipeline_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/socrx/socrx/config"
 	"github.com/socrx/socrx/connectors/synthetic"
 	"github.com/socrx/socrx/pipeline"
 	"github.com/socrx/socrx/reports"
@@ -23,26 +21,11 @@ func TestReportEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfgText := `database: db/socrx.duckdb
-reports: out
-period: quarter
-sources:
-  referrals:   { path: "extracts/referrals.csv" }
+	f := syntheticFixture(t, dir, sum.Manifest, `  referrals:   { path: "extracts/referrals.csv" }
   attendances: { path: "extracts/attendances.csv" }
   population:  { path: "extracts/population.csv" }
-schemes:
-`
-	for _, s := range sum.Manifest.Schemes {
-		cfgText += fmt.Sprintf("  - { id: %s, name: %q }\n", s.ID, s.Name)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "socrx.yaml"), []byte(cfgText), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(filepath.Join(dir, "socrx.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &fixture{t: t, dir: dir, cfg: cfg}
+`)
+	f.cfg.Reports = "out"
 	end, _ := time.Parse("2006-01-02", sum.Manifest.End)
 	logical := end.AddDate(0, 0, 35)
 	rec, err := f.runner().Run(context.Background(), pipeline.RunSpec{Job: "t", Trigger: pipeline.TriggerManual,
