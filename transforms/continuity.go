@@ -4,14 +4,10 @@ package transforms
 // scheme summaries with Kaplan–Meier time to first contact, cap heaping, practice
 // variation with funnel limits, and the link-worker and general-practice archetype signals.
 //
-// Why some SQL lives here rather than in sql/intermediate: the runner builds a layer's
-// models in file-name order, and every intermediate name this capability may use
-// (int_continuity_*, int_episode_*, int_practice_*) sorts before int_lw_contacts or
-// int_referrals, which the per-episode logic reads. So the shared per-episode tables are
-// built by a Go model that runs right after int_referrals; the marts that read them are
-// ordinary SQL files (sql/marts/{continuity_summary,episode_metrics,practice_variation,
-// session_counts}.sql). If the runner learns dependency order, episodeMetricsSQL and
-// continuityCapsSQL can move to sql/intermediate unchanged.
+// episode_metrics and int_continuity_caps (sql/episodes) are built by a Go model that runs
+// right after int_referrals: the runner builds a layer's models in file-name order, and
+// the other continuity marts (sql/marts/{continuity_summary,practice_variation,
+// session_counts}.sql) read episode_metrics, which sorts after continuity_summary.
 
 import (
 	"context"
@@ -23,177 +19,7 @@ import (
 	"github.com/socrx/socrx/transforms/stats"
 )
 
-// episodeMetricsSQL is int_episode_metrics: one row per referral with its continuity
-// indices, time to first contact, closure and re-referral, from the referral and its
-// referral_facts (contacts by the one contact definition; see facts.go) and data_end.
-const episodeMetricsSQL = `
-WITH base AS (
-    SELECT
-        r.referral_id, r.person_id, r.scheme_id, r.practice_code, r.referral_source,
-        r.referral_date, r.period, r.imd_decile, r.imd_quintile, r.outcome, r.closed_date,
-        coalesce(f.lw_contacts, 0) AS lw_contacts,
-        coalesce(f.worker_contacts, 0) AS worker_contacts,
-        coalesce(f.lw_contacts - f.worker_contacts, 0) AS contacts_without_worker,
-        coalesce(f.workers, 0) AS workers,
-        coalesce(f.pairs, 0) AS pairs,
-        coalesce(f.same_pairs, 0) AS same_pairs,
-        f.max_n, f.sum_sq,
-        f.first_contact_date, f.last_contact_date, f.first_worker, f.last_worker,
-        f.gap_median_days, f.gap_max_days,
-        coalesce(f.lw_dna, 0) AS lw_dna,
-        coalesce(f.lw_booked, 0) AS lw_booked,
-        coalesce(f.vcs_uptake, false) AS vcs_uptake,
-        -- an episode ends at its last contact, or at closure when it had none
-        coalesce(f.last_contact_date, r.closed_date) AS end_date,
-        -- a re-referral comes after the episode ended and after its own referral date
-        greatest(coalesce(f.last_contact_date, r.closed_date), r.referral_date) AS rereferral_after,
-        -- closed: recorded as closed, or dormant (no contact, nor referral, in the 90
-        -- days before data_end)
-        coalesce(r.outcome = 'closed', false)
-            OR r.closed_date IS NOT NULL
-            OR coalesce(f.last_contact_date, r.referral_date) <= getvariable('data_end') - 90 AS closed
-    FROM int_referrals r
-    LEFT JOIN referral_facts f USING (referral_id)
-),
--- one candidate per person, scheme and day, so the re-referral match is deterministic
-later_referrals AS (
-    SELECT person_id, scheme_id, referral_date, min(referral_id) AS referral_id
-    FROM int_referrals
-    GROUP BY person_id, scheme_id, referral_date
-),
--- only people referred to the same scheme on two or more days can be re-referred; the
--- ASOF JOIN over everyone took 40% of this model
-repeat_people AS (
-    SELECT person_id, scheme_id FROM later_referrals GROUP BY person_id, scheme_id HAVING count(*) > 1
-),
-next_referral AS (
-    SELECT b.referral_id, n.referral_id AS next_referral_id, n.referral_date AS next_referral_date
-    FROM (SELECT * FROM base SEMI JOIN repeat_people USING (person_id, scheme_id)) b
-    -- the first referral of the same person to the same scheme strictly after the
-    -- episode ended (and after its own referral date, so it never matches itself)
-    ASOF JOIN (SELECT * FROM later_referrals SEMI JOIN repeat_people USING (person_id, scheme_id)) n
-      ON n.person_id = b.person_id AND n.scheme_id = b.scheme_id
-     AND n.referral_date > b.rereferral_after
-)
-SELECT
-    b.referral_id,
-    b.person_id,
-    b.scheme_id,
-    b.period,
-    b.practice_code,
-    b.referral_source,
-    b.referral_date,
-    b.outcome,
-    b.closed_date,
-    b.imd_decile,
-    b.imd_quintile,
-    b.lw_contacts >= 1 AS contacted,
-    b.lw_contacts >= getvariable('engaged_min_contacts') AS engaged,
-    b.vcs_uptake,
-    b.lw_contacts,
-    b.worker_contacts,
-    b.contacts_without_worker,
-    b.workers,
-    CASE WHEN b.worker_contacts >= 2 THEN b.max_n / b.worker_contacts END AS upc,
-    CASE WHEN b.worker_contacts >= 2
-         THEN (b.sum_sq - b.worker_contacts) / (b.worker_contacts * (b.worker_contacts - 1)) END AS coc,
-    CASE WHEN b.worker_contacts >= 2 THEN b.same_pairs / (b.worker_contacts - 1) END AS secon,
-    CASE WHEN b.worker_contacts >= 1 THEN b.sum_sq / (b.worker_contacts * b.worker_contacts) END AS hhi,
-    CASE WHEN b.worker_contacts >= 2
-         THEN (b.worker_contacts - b.workers + 0.1) / (b.worker_contacts - 0.9) END AS mmci,
-    b.pairs - b.same_pairs AS handoffs,
-    b.first_worker,
-    b.last_worker,
-    b.first_contact_date,
-    b.last_contact_date,
-    -- time to first contact as a time-to-event: referrals after data_end are not yet at
-    -- risk; a contact after data_end is not yet observed
-    CASE WHEN b.referral_date <= getvariable('data_end')
-         THEN b.first_contact_date IS NOT NULL AND b.first_contact_date <= getvariable('data_end') END AS first_contact_event,
-    CASE
-        WHEN b.referral_date > getvariable('data_end') THEN NULL
-        WHEN b.first_contact_date <= getvariable('data_end') THEN b.first_contact_date - b.referral_date
-        -- closed without contact (declined, not contactable): censored at closure
-        WHEN b.closed_date IS NOT NULL
-            THEN greatest(least(b.closed_date, getvariable('data_end')) - b.referral_date, 0)
-        ELSE getvariable('data_end') - b.referral_date
-    END AS days_to_first_contact,
-    b.last_contact_date - b.first_contact_date AS episode_days,
-    b.gap_median_days,
-    b.gap_max_days,
-    CAST(b.lw_dna AS DOUBLE) / nullif(b.lw_booked, 0) AS dna_rate,
-    b.closed,
-    b.end_date,
-    n.next_referral_id,
-    n.next_referral_date,
-    -- re-referral within the window: TRUE once seen; FALSE only when the whole window
-    -- lies before data_end; otherwise not yet known
-    CASE
-        WHEN b.end_date IS NULL THEN NULL
-        WHEN n.next_referral_date <= b.end_date + 90 THEN true
-        WHEN b.end_date + 90 <= getvariable('data_end') THEN false
-    END AS re_referred_90d,
-    CASE
-        WHEN b.end_date IS NULL THEN NULL
-        WHEN n.next_referral_date <= b.end_date + 365 THEN true
-        WHEN b.end_date + 365 <= getvariable('data_end') THEN false
-    END AS re_referred_365d,
-    -- retention across a re-referral within 365 days: was the new episode's first
-    -- worker the old episode's last?
-    CASE WHEN n.next_referral_date <= b.end_date + 365
-         THEN b.last_worker = nx.first_worker END AS same_worker_retained
-FROM base b
-LEFT JOIN next_referral n USING (referral_id)
-LEFT JOIN referral_facts nx ON nx.referral_id = n.next_referral_id
-`
 
-// continuityCapsSQL is int_continuity_caps: the session count k that cap heaping is
-// measured at, per scheme and for ALL. k is the configured session_cap, else the most
-// common count among closed episodes with 3 or more contacts (ties to the smaller count).
-// One k per scheme across all periods: a cap is a scheme's rule, and a per-period mode of
-// a few episodes would wander.
-const continuityCapsSQL = `
-WITH schemes AS (
-    SELECT DISTINCT scheme_id FROM int_episode_metrics
-),
-configured AS (
-    SELECT s.scheme_id, min(c.session_cap) AS session_cap
-    FROM schemes s
-    LEFT JOIN cfg_schemes c USING (scheme_id)
-    GROUP BY s.scheme_id
-),
-closed_counts AS (
-    SELECT scheme_id, lw_contacts, count(*) AS n
-    FROM int_episode_metrics
-    WHERE closed AND lw_contacts >= 3
-    GROUP BY scheme_id, lw_contacts
-),
-hist AS (
-    SELECT scheme_id, lw_contacts, n FROM closed_counts
-    UNION ALL
-    SELECT 'ALL', lw_contacts, sum(n) FROM closed_counts GROUP BY lw_contacts
-),
-modes AS (
-    SELECT scheme_id, lw_contacts AS mode_contacts
-    FROM hist
-    QUALIFY row_number() OVER (PARTITION BY scheme_id ORDER BY n DESC, lw_contacts) = 1
-),
-caps AS (
-    SELECT scheme_id, session_cap FROM configured
-    UNION ALL
-    -- ALL schemes share a configured cap only when every scheme has the same one
-    SELECT 'ALL', CASE WHEN count(*) = count(session_cap) AND count(DISTINCT session_cap) = 1
-                       THEN min(session_cap) END
-    FROM configured
-)
-SELECT
-    c.scheme_id,
-    coalesce(c.session_cap, m.mode_contacts) AS cap,
-    CASE WHEN c.session_cap IS NOT NULL THEN 'configured'
-         WHEN m.mode_contacts IS NOT NULL THEN 'mode' END AS cap_source
-FROM caps c
-LEFT JOIN modes m USING (scheme_id)
-`
 
 // kmCountsSQL aggregates time to first contact into per-day event and censoring counts
 // for every continuity_summary cell, labelled exactly as continuity_summary.sql labels
@@ -206,7 +32,7 @@ SELECT
     days_to_first_contact AS t,
     count(*) FILTER (WHERE first_contact_event) AS events,
     count(*) FILTER (WHERE NOT first_contact_event) AS censored
-FROM int_episode_metrics
+FROM episode_metrics
 WHERE days_to_first_contact IS NOT NULL
 GROUP BY GROUPING SETS (
     (scheme_id, period, imd_quintile, days_to_first_contact),
@@ -222,7 +48,8 @@ HAVING grouping(imd_quintile) = 1 OR imd_quintile IS NOT NULL
 ORDER BY g_scheme, g_period, g_stratum, t
 `
 
-// buildEpisodeMetrics builds the shared per-episode tables the continuity marts read.
+// buildEpisodeMetrics builds int_continuity_caps and then the episode_metrics mart, which
+// the other continuity models read (sql/episodes).
 func buildEpisodeMetrics(ctx context.Context, tx Execer, _ Params) error {
 	// DuckDB plans an ASOF JOIN whose left side it estimates as small (here a CTE) as a
 	// nested loop, quadratic in people: 30 s for 256k referrals against 0.25 s.
@@ -230,11 +57,15 @@ func buildEpisodeMetrics(ctx context.Context, tx Execer, _ Params) error {
 		return fmt.Errorf("planning re-referrals: %w", err)
 	}
 	defer tx.ExecContext(ctx, "RESET asof_loop_join_threshold")
-	for _, m := range []struct{ name, sql string }{
-		{"int_episode_metrics", episodeMetricsSQL},
-		{"int_continuity_caps", continuityCapsSQL},
+	for _, m := range []struct{ kind, name string }{
+		{"TEMP TABLE", "int_continuity_caps"},
+		{"TABLE", "episode_metrics"},
 	} {
-		q := "CREATE OR REPLACE TEMP TABLE " + quoteIdent(m.name) + " AS" + m.sql
+		body, err := sqlFS.ReadFile("sql/episodes/" + m.name + ".sql")
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", m.name, err)
+		}
+		q := "CREATE OR REPLACE " + m.kind + " " + quoteIdent(m.name) + " AS\n" + string(body)
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("building %s: %w", m.name, err)
 		}
@@ -780,7 +611,7 @@ SELECT
     CASE WHEN grouping(period) = 1 THEN 'all' ELSE period END AS g_period,
     coalesce(nullif(trim(referral_source), ''), 'not_recorded') AS source,
     count(*) AS n
-FROM int_episode_metrics
+FROM episode_metrics
 GROUP BY GROUPING SETS ((scheme_id, period, source), (scheme_id, source), (period, source), (source))
 ORDER BY g_scheme, g_period, n DESC, source
 `
@@ -792,7 +623,7 @@ ORDER BY g_scheme, g_period, n DESC, source
 const gpPracticesSQL = `
 WITH refs AS (
     SELECT DISTINCT scheme_id, period, upper(trim(practice_code)) AS practice_code
-    FROM int_episode_metrics
+    FROM episode_metrics
 ),
 configured AS (
     SELECT DISTINCT scheme_id, upper(trim(practice_code)) AS practice_code FROM cfg_scheme_practices

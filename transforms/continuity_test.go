@@ -865,7 +865,7 @@ func TestContinuityComments(t *testing.T) {
 
 func contTables() []string {
 	return []string{"episode_metrics", "continuity_summary", "session_counts", "practice_variation",
-		"int_episode_metrics", "int_continuity_caps", "int_continuity_km", "int_practice_funnel", "sig_link_workers", "sig_general_practice"}
+		"int_continuity_caps", "int_continuity_km", "int_practice_funnel", "sig_link_workers", "sig_general_practice"}
 }
 
 // BenchmarkContinuity times Build over 1M referrals and 10M attendances (5 schemes, 300

@@ -11,10 +11,11 @@ import (
 func registeredGoModels() []GoModel {
 	return []GoModel{
 		{Name: "archetype_signals", After: "", Build: buildArchetypeSignals},
-		// continuity (continuity.go): per-episode tables once int_referrals exists, then the
-		// Go halves of continuity_summary (Kaplan–Meier) and practice_variation (funnel
-		// limits), then the link-worker and general-practice signals.
-		{Name: "int_episode_metrics", After: "int_referrals", Build: buildEpisodeMetrics},
+		// continuity (continuity.go): the caps and the episode_metrics mart once int_referrals
+		// exists, then the Go halves of continuity_summary (Kaplan–Meier) and
+		// practice_variation (funnel limits), then the link-worker and general-practice
+		// signals.
+		{Name: "episode_metrics", After: "int_referrals", Build: buildEpisodeMetrics},
 		{Name: "continuity_km", After: "continuity_summary", Build: fillContinuityKM},
 		{Name: "practice_funnel", After: "practice_variation", Build: fillPracticeFunnel},
 		{Name: "sig_link_workers", After: "session_counts", Build: buildContinuitySignals},

@@ -267,6 +267,13 @@ func setParams(ctx context.Context, tx Execer, p Params) error {
 	stmts := []string{
 		`CREATE OR REPLACE TEMP TABLE cfg_schemes (scheme_id VARCHAR, name VARCHAR, session_cap INTEGER)`,
 		`CREATE OR REPLACE TEMP TABLE cfg_scheme_practices (scheme_id VARCHAR, practice_code VARCHAR)`,
+		// episode_closed is the one definition of a closed episode: recorded as closed, or
+		// dormant (no contact, nor referral, in the 90 days before data_end). Both
+		// int_continuity_caps and episode_metrics use it.
+		`CREATE OR REPLACE TEMP MACRO episode_closed(outcome, closed_date, last_contact_date, referral_date) AS
+			coalesce(outcome = 'closed', false)
+			OR closed_date IS NOT NULL
+			OR coalesce(last_contact_date, referral_date) <= getvariable('data_end') - 90`,
 		// period_key maps a date to its reporting period label for the configured period.
 		`CREATE OR REPLACE TEMP MACRO period_key(d) AS CASE getvariable('period')
 			WHEN 'month' THEN strftime(d, '%Y-%m')

@@ -24,7 +24,7 @@ WITH e AS (
         cs.cap_source AS cap_source_scheme,
         ca.cap AS cap_all,
         ca.cap_source AS cap_source_all
-    FROM int_episode_metrics m
+    FROM episode_metrics m
     LEFT JOIN int_continuity_caps cs ON cs.scheme_id = m.scheme_id
     LEFT JOIN int_continuity_caps ca ON ca.scheme_id = 'ALL'
 ),

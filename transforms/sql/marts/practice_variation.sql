@@ -17,7 +17,7 @@ WITH e AS (
         -- among referrals old enough for the window to have passed
         referral_date + CAST(getvariable('window_contacted') AS INTEGER) <= getvariable('data_end') AS mature,
         first_contact_event AND days_to_first_contact <= getvariable('window_contacted') AS contacted_in_window
-    FROM int_episode_metrics
+    FROM episode_metrics
 ),
 refs AS (
     SELECT

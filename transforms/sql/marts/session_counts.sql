@@ -3,7 +3,7 @@
 -- little beyond it is what a fixed session cap looks like (see continuity_summary).
 WITH e AS (
     SELECT scheme_id AS g_scheme, period AS g_period, lw_contacts, closed
-    FROM int_episode_metrics
+    FROM episode_metrics
 )
 SELECT
     CASE WHEN grouping(g_scheme) = 1 THEN 'ALL' ELSE g_scheme END AS scheme_id,
