@@ -177,7 +177,16 @@ func Build(ctx context.Context, tx Execer, p Params) (Result, error) {
 	facts := GoModel{Name: factsModel, After: "int_lw_contacts", Build: func(ctx context.Context, tx Execer, _ Params) error {
 		n, err := buildFacts(ctx, tx, plan, p.factsBatch)
 		res.FactsRebuilt = n
-		return err
+		if err != nil {
+			return err
+		}
+		// Only the facts read the contacts; on a full build they are a temp table as
+		// long as the attendances, which would otherwise hold memory (or spill) until
+		// the transaction ends.
+		if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS int_lw_contacts"); err != nil {
+			return fmt.Errorf("dropping int_lw_contacts: %w", err)
+		}
+		return nil
 	}}
 	gms := append([]GoModel{facts}, goModels()...)
 	total, done := len(models)+len(gms), 0
