@@ -29,8 +29,11 @@ CREATE TABLE IF NOT EXISTS ingested_files (
     rows_replaced  BIGINT,
     rows_deleted   BIGINT,
     run_id         BIGINT,
-    superseded     BOOLEAN
+    superseded     BOOLEAN,
+    modified_ns    BIGINT
 );
+-- databases created before modified_ns
+ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS modified_ns BIGINT;
 
 CREATE TABLE IF NOT EXISTS quarantine (
     run_id   BIGINT,
@@ -134,6 +137,7 @@ COMMENT ON COLUMN ingested_files.rows_replaced IS 'Earlier rows replaced by this
 COMMENT ON COLUMN ingested_files.rows_deleted IS 'Rows deleted because a replace-mode file no longer held them.';
 COMMENT ON COLUMN ingested_files.run_id IS 'Run that loaded the file.';
 COMMENT ON COLUMN ingested_files.superseded IS 'True once a newer file of a replace-mode source replaced this one.';
+COMMENT ON COLUMN ingested_files.modified_ns IS 'The file''s modification time when last seen (ns since 1970): a file at the same path with the same size and modified_ns is taken as unchanged and not read again.';
 
 COMMENT ON TABLE quarantine IS 'Rejected extract rows with the reason (design §3).';
 COMMENT ON COLUMN quarantine.run_id IS 'Run that rejected the row.';
