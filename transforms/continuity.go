@@ -19,8 +19,6 @@ import (
 	"github.com/socrx/socrx/transforms/stats"
 )
 
-
-
 // kmCountsSQL aggregates time to first contact into per-day event and censoring counts
 // for every continuity_summary cell, labelled exactly as continuity_summary.sql labels
 // them, so the Kaplan–Meier curve is computed over days rather than over referrals.

@@ -679,8 +679,8 @@ func TestFactsInBatches(t *testing.T) {
 	}
 	for _, tbl := range []string{"referral_facts", "equity_strata", "episode_metrics"} {
 		var a, b int64
-		if err := tx.QueryRow(`SELECT (SELECT count(*) FROM (SELECT * FROM one_` + tbl + ` EXCEPT ALL SELECT * FROM ` + tbl + `)),
-			(SELECT count(*) FROM (SELECT * FROM ` + tbl + ` EXCEPT ALL SELECT * FROM one_` + tbl + `))`).Scan(&a, &b); err != nil {
+		if err := tx.QueryRow(`SELECT (SELECT count(*) FROM (SELECT * FROM one_`+tbl+` EXCEPT ALL SELECT * FROM `+tbl+`)),
+			(SELECT count(*) FROM (SELECT * FROM `+tbl+` EXCEPT ALL SELECT * FROM one_`+tbl+`))`).Scan(&a, &b); err != nil {
 			t.Fatal(err)
 		}
 		if a != 0 || b != 0 {
