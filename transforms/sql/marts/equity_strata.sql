@@ -192,22 +192,18 @@ reach_strata AS (
     UNION ALL
     SELECT g_scheme, period, 'imd_decile', lo10, people FROM reach_fold WHERE lo10 = hi10
     UNION ALL
-    -- several: once in each stratum they were referred from
-    SELECT g_scheme, period, 'imd_quintile', q5, 1 FROM (
-        SELECT DISTINCT m.g_scheme, m.period, m.person_id, p.q5
-        FROM (SELECT g_scheme, period, person_id FROM reach_several WHERE several5) m
+    -- several: once in each stratum they were referred from, both dimensions from one
+    -- look-up of their referrals
+    SELECT g_scheme, period, dimension, stratum, 1 FROM (
+        SELECT DISTINCT m.g_scheme, m.period, m.person_id, d.dimension,
+            CASE d.dimension WHEN 'imd_quintile' THEN p.q5 ELSE p.q10 END AS stratum
+        FROM reach_several m
         JOIN placed p ON p.g_scheme = m.g_scheme AND p.person_id = m.person_id
             AND (m.period = 'all' AND p.in_catchment_all OR m.period = p.period AND p.in_catchment_period)
-        WHERE p.q5 IS NOT NULL
+        JOIN (VALUES ('imd_quintile'), ('imd_decile')) d(dimension)
+            ON d.dimension = 'imd_quintile' AND m.several5 OR d.dimension = 'imd_decile' AND m.several10
     )
-    UNION ALL
-    SELECT g_scheme, period, 'imd_decile', q10, 1 FROM (
-        SELECT DISTINCT m.g_scheme, m.period, m.person_id, p.q10
-        FROM (SELECT g_scheme, period, person_id FROM reach_several WHERE several10) m
-        JOIN placed p ON p.g_scheme = m.g_scheme AND p.person_id = m.person_id
-            AND (m.period = 'all' AND p.in_catchment_all OR m.period = p.period AND p.in_catchment_period)
-        WHERE p.q10 IS NOT NULL
-    )
+    WHERE stratum IS NOT NULL
 ),
 reach_people AS (
     SELECT g_scheme AS scheme_id, period, dimension, CAST(stratum AS VARCHAR) AS stratum,
