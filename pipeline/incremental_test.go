@@ -16,9 +16,11 @@ import (
 )
 
 // TestIncrementalFacts runs a database through the nights an evaluation team sees —
-// first load, a day's new rows, a corrected row, a night with nothing new, a changed
-// window — and after each transform checks how referral_facts was built and that every
-// mart equals a full rebuild of the same data.
+// first load, a day's new rows, a corrected row, a night with nothing new, runs weeks to
+// a year later (data_end crossing the dormancy, first-contact and re-referral windows),
+// one dated before the last rows and a month on from it, a changed window — and after each transform checks how
+// referral_facts and episode_metrics were built and that every mart equals a full
+// rebuild of the same data.
 func TestIncrementalFacts(t *testing.T) {
 	dir := t.TempDir()
 	gen := filepath.Join(dir, "gen")
@@ -32,9 +34,16 @@ func TestIncrementalFacts(t *testing.T) {
 	os.MkdirAll(ext, 0o755)
 	splitByDate(t, filepath.Join(gen, "referrals.csv"), "referral_date", cut, filepath.Join(ext, "referrals_1.csv"), filepath.Join(dir, "referrals_2.csv"))
 	lateAtts := splitByDate(t, filepath.Join(gen, "attendances.csv"), "attendance_date", cut, filepath.Join(ext, "attendances_1.csv"), filepath.Join(dir, "attendances_2.csv"))
+	mustRename(t, filepath.Join(gen, synthetic.PopulationFile), filepath.Join(ext, synthetic.PopulationFile))
 	f := syntheticFixture(t, dir, sum.Manifest, `  referrals:   { path: "extracts/referrals_*.csv" }
   attendances: { path: "extracts/attendances_*.csv" }
+  population:  { path: "extracts/population.csv" }
 `)
+	// configured catchments, as the generator writes them: reach then has fixed practices
+	// and a night's referrals leave them alone, so reach is counted incrementally
+	for i := range f.cfg.Schemes {
+		f.cfg.Schemes[i].Practices = sum.Manifest.Schemes[i].Practices
+	}
 	day := end.AddDate(0, 0, 35)
 
 	nights := []struct {
@@ -43,8 +52,11 @@ func TestIncrementalFacts(t *testing.T) {
 		steps   []string
 		mode    string // transform_state.mode
 		rebuilt func() int64
+		skip    int    // days from the previous night
+		eps     string // transform_state.mode of episode_metrics
 	}{
-		{"first load", nil, []string{"ingest", "transform"}, "full: first build", func() int64 { return f.count("SELECT count(*) FROM referrals") }},
+		{"first load", nil, []string{"ingest", "transform"}, "full: first build", func() int64 { return f.count("SELECT count(*) FROM referrals") },
+			1, "full: first build"},
 		{"a day's new rows", func() {
 			mustRename(t, filepath.Join(dir, "referrals_2.csv"), filepath.Join(ext, "referrals_2.csv"))
 			mustRename(t, filepath.Join(dir, "attendances_2.csv"), filepath.Join(ext, "attendances_2.csv"))
@@ -54,14 +66,21 @@ func TestIncrementalFacts(t *testing.T) {
 				SELECT referral_id FROM referrals WHERE source_file_id IN (SELECT file_id FROM ingested_files WHERE path LIKE '%_2.csv')
 				UNION ALL
 				SELECT referral_id FROM attendances WHERE source_file_id IN (SELECT file_id FROM ingested_files WHERE path LIKE '%_2.csv'))`)
-		}},
+		}, 1, "incremental"},
 		{"a corrected attendance", func() {
 			// an old attendance re-sent with another status replaces the first
 			writeCorrection(t, filepath.Join(ext, "attendances_1.csv"), filepath.Join(ext, "attendances_3.csv"))
-		}, []string{"ingest", "transform"}, "full: rows changed or removed since the last build", func() int64 { return f.count("SELECT count(*) FROM referrals") }},
-		{"nothing new", nil, []string{"ingest", "transform"}, "incremental", func() int64 { return 0 }},
+		}, []string{"ingest", "transform"}, "full: rows changed or removed since the last build", func() int64 { return f.count("SELECT count(*) FROM referrals") },
+			1, "full: referral facts rebuilt"},
+		{"nothing new", nil, []string{"ingest", "transform"}, "incremental", func() int64 { return 0 }, 1, "incremental"},
+		{"six weeks later", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 42, "incremental"},
+		{"a hundred days later", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 100, "incremental"},
+		{"a year later", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 300, "incremental"},
+		{"an earlier data_end", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, -500, "full: data_end moved back"},
+		// data_end is now before the last rows: contacts and referrals come into view
+		{"a month on", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 30, "incremental"},
 		{"a new window", func() { f.cfg.Indicators.Windows.Contacted = 60 }, []string{"transform"}, "full: definition or windows changed",
-			func() int64 { return f.count("SELECT count(*) FROM referrals") }},
+			func() int64 { return f.count("SELECT count(*) FROM referrals") }, 1, "full: referral facts rebuilt"},
 	}
 	if lateAtts == 0 {
 		t.Fatal("no attendances after the cut: the split tests nothing")
@@ -70,17 +89,39 @@ func TestIncrementalFacts(t *testing.T) {
 		if n.before != nil {
 			n.before()
 		}
-		day = day.AddDate(0, 0, 1)
+		day = day.AddDate(0, 0, n.skip)
 		if _, err := f.runner().Run(context.Background(), pipeline.RunSpec{Job: "t", Trigger: pipeline.TriggerManual, Logical: day, Steps: n.steps}); err != nil {
 			t.Fatalf("%s: %v", n.name, err)
 		}
-		var mode string
-		var rebuilt int64
+		var mode, eps string
+		var rebuilt, epsRebuilt int64
 		db := f.db()
 		if err := db.QueryRow(`SELECT mode, rows_rebuilt FROM transform_state WHERE model = 'referral_facts'`).Scan(&mode, &rebuilt); err != nil {
 			t.Fatal(err)
 		}
+		if err := db.QueryRow(`SELECT mode, rows_rebuilt FROM transform_state WHERE model = 'episode_metrics'`).Scan(&eps, &epsRebuilt); err != nil {
+			t.Fatal(err)
+		}
+		// reach in equity_strata is counted incrementally exactly when the episodes are
+		var strata string
+		var touched int64
+		if err := db.QueryRow(`SELECT mode, rows_rebuilt FROM transform_state WHERE model = 'equity_strata'`).Scan(&strata, &touched); err != nil {
+			t.Fatal(err)
+		}
 		db.Close()
+		if want := map[bool]string{true: "incremental", false: "full"}[n.eps == "incremental"]; strata != want {
+			t.Errorf("%s: equity_strata reach counted %q, want %q", n.name, strata, want)
+		}
+		if n.name == "a day's new rows" && touched == 0 {
+			t.Errorf("%s: no people with new referrals", n.name)
+		}
+		if eps != n.eps {
+			t.Errorf("%s: episode_metrics built %q, want %q", n.name, eps, n.eps)
+		}
+		if all := f.count("SELECT count(*) FROM referrals"); eps == "incremental" && (epsRebuilt == 0 || epsRebuilt >= all) {
+			t.Errorf("%s: %d of %d episodes recomputed incrementally", n.name, epsRebuilt, all)
+		}
+		t.Logf("%s: facts %s (%d), episodes %s (%d), reach %s (%d people)", n.name, mode, rebuilt, eps, epsRebuilt, strata, touched)
 		if mode != n.mode {
 			t.Errorf("%s: referral_facts built %q, want %q", n.name, mode, n.mode)
 		}

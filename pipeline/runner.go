@@ -183,12 +183,18 @@ func (r *Runner) runStep(ctx context.Context, db *sql.DB, step string, spec RunS
 			sr.Rows[k] = v
 		}
 		sr.Rows["facts_recomputed"] = res.FactsRebuilt
+		sr.Rows["episodes_recomputed"] = res.EpisodesRebuilt
 		if err == nil {
 			ev := log.Info().Int64("referrals", res.FactsRebuilt)
 			if res.FactsFull {
 				ev = ev.Str("full_rebuild", res.FactsReason)
 			}
 			ev.Msg("referral facts")
+			ev = log.Info().Int64("referrals", res.EpisodesRebuilt)
+			if res.EpisodesFull {
+				ev = ev.Str("full_rebuild", res.EpisodesReason)
+			}
+			ev.Bool("reach_incremental", res.ReachIncremental).Msg("episode metrics")
 		}
 		return err
 	case "report":

@@ -46,31 +46,6 @@ HAVING grouping(imd_quintile) = 1 OR imd_quintile IS NOT NULL
 ORDER BY g_scheme, g_period, g_stratum, t
 `
 
-// buildEpisodeMetrics builds int_continuity_caps and then the episode_metrics mart, which
-// the other continuity models read (sql/episodes).
-func buildEpisodeMetrics(ctx context.Context, tx Execer, _ Params) error {
-	// DuckDB plans an ASOF JOIN whose left side it estimates as small (here a CTE) as a
-	// nested loop, quadratic in people: 30 s for 256k referrals against 0.25 s.
-	if _, err := tx.ExecContext(ctx, "SET asof_loop_join_threshold = 0"); err != nil {
-		return fmt.Errorf("planning re-referrals: %w", err)
-	}
-	defer tx.ExecContext(ctx, "RESET asof_loop_join_threshold")
-	for _, m := range []struct{ kind, name string }{
-		{"TEMP TABLE", "int_continuity_caps"},
-		{"TABLE", "episode_metrics"},
-	} {
-		body, err := sqlFS.ReadFile("sql/episodes/" + m.name + ".sql")
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", m.name, err)
-		}
-		q := "CREATE OR REPLACE " + m.kind + " " + quoteIdent(m.name) + " AS\n" + string(body)
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("building %s: %w", m.name, err)
-		}
-	}
-	return nil
-}
-
 // kmCell identifies one continuity_summary row.
 type kmCell struct{ scheme, period, stratum string }
 

@@ -37,6 +37,7 @@ type factsPlan struct {
 	reason      string // why a full rebuild ("" when incremental)
 	fingerprint string
 	watermark   int64  // max file_id once this run's facts are built
+	previous    int64  // the watermark of the last build (0: none); an incremental scope is the rows since
 	refSum      string // checksums of all rows now, stored for the next run
 	attSum      string
 	refN        int64
@@ -66,6 +67,10 @@ func planFacts(ctx context.Context, tx Execer, p Params) (factsPlan, error) {
 		model VARCHAR, fingerprint VARCHAR, max_file_id BIGINT,
 		referrals_n BIGINT, referrals_sum VARCHAR, attendances_n BIGINT, attendances_sum VARCHAR,
 		mode VARCHAR, rows_rebuilt BIGINT, built_at TIMESTAMP)`); err != nil {
+		return plan, fmt.Errorf("preparing transform_state: %w", err)
+	}
+	// added with the incremental episode_metrics (databases from before lack it)
+	if _, err := tx.ExecContext(ctx, `ALTER TABLE transform_state ADD COLUMN IF NOT EXISTS data_end DATE`); err != nil {
 		return plan, fmt.Errorf("preparing transform_state: %w", err)
 	}
 	fp, err := factsFingerprint(p)
@@ -98,6 +103,7 @@ func planFacts(ctx context.Context, tx Execer, p Params) (factsPlan, error) {
 		factsModel).Scan(&haveFacts); err != nil {
 		return plan, fmt.Errorf("looking for %s: %w", factsModel, err)
 	}
+	plan.previous = wm
 	if haveFacts == 0 && !plan.full {
 		plan.full, plan.reason = true, "referral_facts missing"
 	}
@@ -129,7 +135,7 @@ func planFacts(ctx context.Context, tx Execer, p Params) (factsPlan, error) {
 	atts := `CREATE OR REPLACE TEMP VIEW scoped_attendances AS SELECT * FROM attendances`
 	if !plan.full {
 		wmText := strconv.FormatInt(wm, 10)
-		scope = `CREATE OR REPLACE TEMP TABLE facts_scope AS
+		scope = `CREATE OR REPLACE TEMP TABLE facts_scope_rows AS
 			SELECT referral_id, referral_date FROM referrals WHERE referral_id IN (
 				SELECT referral_id FROM referrals WHERE source_file_id > ` + wmText + `
 				UNION
@@ -137,7 +143,13 @@ func planFacts(ctx context.Context, tx Execer, p Params) (factsPlan, error) {
 		atts = `CREATE OR REPLACE TEMP VIEW scoped_attendances AS
 			SELECT * FROM attendances WHERE referral_id IN (SELECT referral_id FROM facts_scope)`
 	}
-	for _, q := range []string{"DROP VIEW IF EXISTS facts_scope", "DROP TABLE IF EXISTS facts_scope", scope, atts} {
+	// facts_scope is always a view (over the table facts_scope_rows when incremental): a
+	// connection that serves several runs then never meets a table where it expects a view
+	stmts := []string{scope, atts}
+	if !plan.full {
+		stmts = []string{scope, "CREATE OR REPLACE TEMP VIEW facts_scope AS SELECT * FROM facts_scope_rows", atts}
+	}
+	for _, q := range stmts {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return plan, fmt.Errorf("scoping referral_facts: %w", err)
 		}
@@ -201,7 +213,8 @@ func buildFacts(ctx context.Context, tx Execer, plan factsPlan, batch int) (int6
 	if _, err := tx.ExecContext(ctx, `DELETE FROM transform_state WHERE model = ?`, factsModel); err != nil {
 		return 0, fmt.Errorf("recording transform_state: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO transform_state VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)`,
+	if _, err := tx.ExecContext(ctx, `INSERT INTO transform_state (model, fingerprint, max_file_id, referrals_n, referrals_sum,
+		attendances_n, attendances_sum, mode, rows_rebuilt, built_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)`,
 		factsModel, plan.fingerprint, plan.watermark, plan.refN, plan.refSum, plan.attN, plan.attSum, mode, rebuilt); err != nil {
 		return 0, fmt.Errorf("recording transform_state: %w", err)
 	}

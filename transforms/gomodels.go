@@ -11,11 +11,9 @@ import (
 func registeredGoModels() []GoModel {
 	return []GoModel{
 		{Name: "archetype_signals", After: "", Build: buildArchetypeSignals},
-		// continuity (continuity.go): the caps and the episode_metrics mart once int_referrals
-		// exists, then the Go halves of continuity_summary (Kaplan–Meier) and
+		// continuity (continuity.go): the Go halves of continuity_summary (Kaplan–Meier) and
 		// practice_variation (funnel limits), then the link-worker and general-practice
-		// signals.
-		{Name: "episode_metrics", After: "int_referrals", Build: buildEpisodeMetrics},
+		// signals. episode_metrics, which they read, is built by Build (episodes.go).
 		{Name: "continuity_km", After: "continuity_summary", Build: fillContinuityKM},
 		{Name: "practice_funnel", After: "practice_variation", Build: fillPracticeFunnel},
 		{Name: "sig_link_workers", After: "session_counts", Build: buildContinuitySignals},

@@ -155,6 +155,12 @@ type Result struct {
 	FactsFull    bool
 	FactsReason  string
 	FactsRebuilt int64
+	// episode_metrics: rebuilt whole (and why) or only for EpisodesRebuilt referrals
+	EpisodesFull    bool
+	EpisodesReason  string
+	EpisodesRebuilt int64
+	// equity_strata's reach: counted for the people with new referrals only
+	ReachIncremental bool
 }
 
 // Build runs every model in order inside tx. The caller owns the transaction.
@@ -188,7 +194,21 @@ func Build(ctx context.Context, tx Execer, p Params) (Result, error) {
 		}
 		return nil
 	}}
-	gms := append([]GoModel{facts}, goModels()...)
+	// episode_metrics, which the other continuity models read, as soon as int_referrals exists
+	var eps episodesResult
+	episodes := GoModel{Name: episodesModel, After: "int_referrals", Build: func(ctx context.Context, tx Execer, p Params) error {
+		var err error
+		eps, err = buildEpisodes(ctx, tx, p, plan)
+		res.EpisodesFull, res.EpisodesReason, res.EpisodesRebuilt = eps.full, eps.reason, eps.recomputed
+		return err
+	}}
+	// how equity_strata counts reach (strata.go), decided once the episodes have been
+	strata := GoModel{Name: "equity_strata_plan", After: "int_referrals", Build: func(ctx context.Context, tx Execer, p Params) error {
+		var err error
+		res.ReachIncremental, err = planStrata(ctx, tx, p, plan, eps)
+		return err
+	}}
+	gms := append([]GoModel{facts, episodes, strata}, goModels()...)
 	total, done := len(models)+len(gms), 0
 	built := func(name string, took time.Duration) {
 		done++
@@ -279,10 +299,7 @@ func setParams(ctx context.Context, tx Execer, p Params) error {
 		// episode_closed is the one definition of a closed episode: recorded as closed, or
 		// dormant (no contact, nor referral, in the 90 days before data_end). Both
 		// int_continuity_caps and episode_metrics use it.
-		`CREATE OR REPLACE TEMP MACRO episode_closed(outcome, closed_date, last_contact_date, referral_date) AS
-			coalesce(outcome = 'closed', false)
-			OR closed_date IS NOT NULL
-			OR coalesce(last_contact_date, referral_date) <= getvariable('data_end') - 90`,
+		episodeClosedMacro,
 		// period_key maps a date to its reporting period label for the configured period.
 		`CREATE OR REPLACE TEMP MACRO period_key(d) AS CASE getvariable('period')
 			WHEN 'month' THEN strftime(d, '%Y-%m')

@@ -4,4 +4,4 @@ COMMENT ON COLUMN referral_facts.contacts_in_engaged_window IS 'Link-worker cont
 COMMENT ON COLUMN referral_facts.vcs_in_window IS 'An attended VCS session inside the VCS uptake window.';
 COMMENT ON COLUMN referral_facts.lw_booked_in_window IS 'A link-worker booking (any status) within 180 days of referral.';
 COMMENT ON COLUMN referral_facts.lw_dna_in_window IS 'A link-worker DNA within 180 days of referral.';
-COMMENT ON TABLE transform_state IS 'How each incremental model was last built: its definition fingerprint, the last ingested file it covers, row counts and checksums of the rows it read, full or incremental, and how many referrals it recomputed.';
+COMMENT ON TABLE transform_state IS 'How each incremental model was last built: its definition fingerprint, the last ingested file it covers, row counts and checksums of the rows it read, full or incremental, how many referrals it recomputed, and (episode_metrics) the data_end it was built for.';

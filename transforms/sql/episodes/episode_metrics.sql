@@ -5,6 +5,10 @@
 -- closed_at_cap compares the session count with the scheme's k (int_continuity_caps,
 -- built just before from the same episode_closed definition).
 --
+-- episode_referrals are the referrals whose rows are built, episode_history those that can
+-- be their re-referrals: both int_referrals on a full build, and on a nightly build the
+-- candidates for change and their people's referrals (transforms/episodes.go).
+--
 -- Built straight into the persistent mart, which the other continuity models then read:
 -- a temp copy first cost a second write of every row (at 5M referrals, 9 s).
 -- base is inlined where it is used (NOT MATERIALIZED): the re-referral match needs four
@@ -32,13 +36,13 @@ WITH base AS NOT MATERIALIZED (
         greatest(coalesce(f.last_contact_date, r.closed_date), r.referral_date) AS rereferral_after,
         -- closed: recorded as closed, or dormant (see the episode_closed macro)
         episode_closed(r.outcome, r.closed_date, f.last_contact_date, r.referral_date) AS closed
-    FROM int_referrals r
+    FROM episode_referrals r
     LEFT JOIN referral_facts f USING (referral_id)
 ),
 -- one candidate per person, scheme and day, so the re-referral match is deterministic
 later_referrals AS (
     SELECT person_id, scheme_id, referral_date, min(referral_id) AS referral_id
-    FROM int_referrals
+    FROM episode_history
     GROUP BY person_id, scheme_id, referral_date
 ),
 -- only people referred to the same scheme on two or more days can be re-referred; the

@@ -52,7 +52,9 @@ flags AS (
         coalesce(f.vcs_in_window, false) AS vcs_uptake,
         r.referral_date + w.w_dna <= w.data_end AS mature_dna,
         coalesce(f.lw_booked_in_window, false) AS lw_booked,
-        coalesce(f.lw_dna_in_window, false) AS lw_dna
+        coalesce(f.lw_dna_in_window, false) AS lw_dna,
+        -- loaded since the last build (incremental reach, below; none on a full build)
+        r.referral_id IN (SELECT referral_id FROM strata_new_referrals) AS is_new
     FROM refs r
     CROSS JOIN w
     -- link-worker contacts (the one definition), VCS sessions, bookings and DNAs inside
@@ -156,59 +158,82 @@ agg AS (
 ),
 -- reach counts people, once each, among referrals from the catchment's practices in the
 -- population extract (the period's catchment, or the whole span's for period 'all').
+-- Reach does not depend on data_end, so a nightly build counts only the people with new
+-- referrals (strata_touched_people; transforms/strata.go): their counts with the new
+-- referrals (sign 1) and without them (sign -1) move the last build's counts
+-- (strata_reach_prior). A full build counts everyone with sign 1 from no prior counts.
 -- One grouping per person gives the lowest and highest stratum of their referrals; a
 -- person whose referrals all fall in one stratum (nearly everyone) is counted there
 -- straight away, and only the few with referrals in several strata are looked up again.
 -- (count(DISTINCT) under GROUPING SETS, and then DISTINCT over a row per person and
 -- dimension, each took most of this model's time; at 5M referrals, 15 s of its 26.)
+reach_input AS (
+    SELECT * FROM placed
+    WHERE person_id IS NOT NULL
+      AND (NOT getvariable('strata_incremental') OR person_id IN (SELECT person_id FROM strata_touched_people))
+),
 reach_person AS (
-    SELECT g_scheme, period, person_id, min(q5) AS lo5, max(q5) AS hi5, min(q10) AS lo10, max(q10) AS hi10
-    FROM placed
-    WHERE in_catchment_period AND person_id IS NOT NULL
+    SELECT g_scheme, period, person_id, 1 AS sign, min(q5) AS lo5, max(q5) AS hi5, min(q10) AS lo10, max(q10) AS hi10
+    FROM reach_input
+    WHERE in_catchment_period
     GROUP BY g_scheme, period, person_id
     UNION ALL
-    SELECT g_scheme, 'all', person_id, min(q5), max(q5), min(q10), max(q10)
-    FROM placed
-    WHERE in_catchment_all AND person_id IS NOT NULL
+    SELECT g_scheme, 'all', person_id, 1, min(q5), max(q5), min(q10), max(q10)
+    FROM reach_input
+    WHERE in_catchment_all
+    GROUP BY g_scheme, person_id
+    UNION ALL
+    SELECT g_scheme, period, person_id, -1, min(q5), max(q5), min(q10), max(q10)
+    FROM reach_input
+    WHERE in_catchment_period AND NOT is_new AND getvariable('strata_incremental')
+    GROUP BY g_scheme, period, person_id
+    UNION ALL
+    SELECT g_scheme, 'all', person_id, -1, min(q5), max(q5), min(q10), max(q10)
+    FROM reach_input
+    WHERE in_catchment_all AND NOT is_new AND getvariable('strata_incremental')
     GROUP BY g_scheme, person_id
 ),
 -- the people folded by their lowest and highest strata in one pass (a few thousand rows),
 -- listing only those referred from several: scanning a row per person once per use cost
 -- 10 s at 5M referrals
 reach_fold AS (
-    SELECT g_scheme, period, lo5, hi5, lo10, hi10, count(*) AS people,
+    SELECT g_scheme, period, sign, lo5, hi5, lo10, hi10, count(*) AS people,
         list(person_id) FILTER (WHERE lo5 <> hi5 OR lo10 <> hi10) AS several
     FROM reach_person
     GROUP BY ALL
 ),
 reach_several AS (
-    SELECT g_scheme, period, unnest(several) AS person_id, lo5 <> hi5 AS several5, lo10 <> hi10 AS several10
+    SELECT g_scheme, period, sign, unnest(several) AS person_id, lo5 <> hi5 AS several5, lo10 <> hi10 AS several10
     FROM reach_fold
     WHERE lo5 <> hi5 OR lo10 <> hi10
 ),
 reach_strata AS (
     -- one stratum: counted once
-    SELECT g_scheme, period, 'imd_quintile' AS dimension, lo5 AS stratum, people FROM reach_fold WHERE lo5 = hi5
+    SELECT g_scheme, period, 'imd_quintile' AS dimension, lo5 AS stratum, sign * people AS people FROM reach_fold WHERE lo5 = hi5
     UNION ALL
-    SELECT g_scheme, period, 'imd_decile', lo10, people FROM reach_fold WHERE lo10 = hi10
+    SELECT g_scheme, period, 'imd_decile', lo10, sign * people FROM reach_fold WHERE lo10 = hi10
     UNION ALL
     -- several: once in each stratum they were referred from, both dimensions from one
     -- look-up of their referrals
-    SELECT g_scheme, period, dimension, stratum, 1 FROM (
-        SELECT DISTINCT m.g_scheme, m.period, m.person_id, d.dimension,
+    SELECT g_scheme, period, dimension, stratum, sign FROM (
+        SELECT DISTINCT m.g_scheme, m.period, m.person_id, m.sign, d.dimension,
             CASE d.dimension WHEN 'imd_quintile' THEN p.q5 ELSE p.q10 END AS stratum
         FROM reach_several m
         JOIN placed p ON p.g_scheme = m.g_scheme AND p.person_id = m.person_id
             AND (m.period = 'all' AND p.in_catchment_all OR m.period = p.period AND p.in_catchment_period)
+            AND (m.sign = 1 OR NOT p.is_new)
         JOIN (VALUES ('imd_quintile'), ('imd_decile')) d(dimension)
             ON d.dimension = 'imd_quintile' AND m.several5 OR d.dimension = 'imd_decile' AND m.several10
     )
     WHERE stratum IS NOT NULL
 ),
 reach_people AS (
-    SELECT g_scheme AS scheme_id, period, dimension, CAST(stratum AS VARCHAR) AS stratum,
-        CAST(sum(people) AS BIGINT) AS reach_num
-    FROM reach_strata
+    SELECT scheme_id, period, dimension, stratum, CAST(sum(people) AS BIGINT) AS reach_num
+    FROM (
+        SELECT g_scheme AS scheme_id, period, dimension, CAST(stratum AS VARCHAR) AS stratum, people FROM reach_strata
+        UNION ALL
+        SELECT scheme_id, period, dimension, stratum, numerator FROM strata_reach_prior
+    )
     GROUP BY ALL
 ),
 -- every scheme × period with referrals (every referral has an age band, 'unknown' included)
