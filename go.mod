@@ -10,6 +10,8 @@ require (
 	github.com/rs/zerolog v1.35.1
 )
 
+require golang.org/x/sync v0.24.0
+
 require (
 	github.com/apache/arrow-go/v18 v18.8.0
 	github.com/duckdb/duckdb-go-bindings v0.10506.0 // indirect

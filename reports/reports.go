@@ -10,8 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // Options configure one report step.
@@ -48,22 +51,41 @@ func Run(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 			return res, err
 		}
 	}
+	// Periods are independent (their own queries, their own directory), so they are built
+	// and written a core each: at 1M referrals, 8 periods took 1.4 s one after another.
+	type done struct {
+		files   int
+		written []Written
+		ok      bool
+	}
+	out := make([]done, len(periods))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(max(1, runtime.GOMAXPROCS(0)))
+	for i, p := range periods {
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				return fmt.Errorf("reporting %s: %w", p, err)
+			}
+			r, err := Build(gctx, db, BuildOptions{Period: p, Policy: o.Policy, SchemeNames: o.SchemeNames, Prov: o.Prov})
+			if err != nil {
+				return fmt.Errorf("building report %s: %w", p, err)
+			}
+			n, ws, err := WritePeriod(gctx, r, o.OutDir)
+			out[i] = done{files: n, written: ws, ok: err == nil}
+			return err
+		})
+	}
+	err = g.Wait()
 	var written []Written
-	for _, p := range periods {
-		if err := ctx.Err(); err != nil {
-			return res, fmt.Errorf("reporting %s: %w", p, err)
+	for i, d := range out {
+		res.Files += d.files
+		if d.ok {
+			written = append(written, d.written...)
+			res.Periods = append(res.Periods, periods[i])
 		}
-		r, err := Build(ctx, db, BuildOptions{Period: p, Policy: o.Policy, SchemeNames: o.SchemeNames, Prov: o.Prov})
-		if err != nil {
-			return res, fmt.Errorf("building report %s: %w", p, err)
-		}
-		n, ws, err := WritePeriod(ctx, r, o.OutDir)
-		res.Files += n
-		if err != nil {
-			return res, err
-		}
-		written = append(written, ws...)
-		res.Periods = append(res.Periods, p)
+	}
+	if err != nil {
+		return res, err
 	}
 	if err := RecordWritten(ctx, db, written); err != nil {
 		return res, err

@@ -88,7 +88,7 @@ func fillContinuityKM(ctx context.Context, tx Execer, _ Params) error {
 		(scheme_id VARCHAR, period VARCHAR, stratum VARCHAR, median_days INTEGER, p90_days INTEGER)`); err != nil {
 		return fmt.Errorf("creating int_continuity_km: %w", err)
 	}
-	if err := insertBatches(ctx, tx, "int_continuity_km", 5, out); err != nil {
+	if err := insertRows(ctx, tx, "int_continuity_km", 5, out); err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE continuity_summary s
@@ -144,7 +144,7 @@ func fillRateIntervals(ctx context.Context, tx Execer) error {
 		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE int_rate_ci (num BIGINT, den BIGINT, lower DOUBLE, upper DOUBLE)`); err != nil {
 			return fmt.Errorf("creating int_rate_ci: %w", err)
 		}
-		if err := insertBatches(ctx, tx, "int_rate_ci", 4, out); err != nil {
+		if err := insertRows(ctx, tx, "int_rate_ci", 4, out); err != nil {
 			return err
 		}
 		q := fmt.Sprintf(`UPDATE continuity_summary s SET %[1]s_lower = c.lower, %[1]s_upper = c.upper
@@ -223,7 +223,7 @@ func fillPracticeFunnel(ctx context.Context, tx Execer, _ Params) error {
 		 lower95 DOUBLE, upper95 DOUBLE, lower998 DOUBLE, upper998 DOUBLE, outlier BOOLEAN, significance VARCHAR)`); err != nil {
 		return fmt.Errorf("creating int_practice_funnel: %w", err)
 	}
-	if err := insertBatches(ctx, tx, "int_practice_funnel", 11, out); err != nil {
+	if err := insertRows(ctx, tx, "int_practice_funnel", 11, out); err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE practice_variation p
@@ -234,32 +234,6 @@ func fillPracticeFunnel(ctx context.Context, tx Execer, _ Params) error {
 		  AND p.measure = f.measure`)
 	if err != nil {
 		return fmt.Errorf("storing funnel limits: %w", err)
-	}
-	return nil
-}
-
-// insertBatchRows bounds the parameters of one INSERT; DuckDB binds them all at once.
-const insertBatchRows = 500
-
-// insertBatches appends rows of width cols to a table through batched multi-row INSERTs (the
-// models get a transaction, not a connection, so the Appender is not available).
-func insertBatches(ctx context.Context, tx Execer, table string, cols int, rows [][]any) error {
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
-	for start := 0; start < len(rows); start += insertBatchRows {
-		end := min(start+insertBatchRows, len(rows))
-		args := make([]any, 0, (end-start)*cols)
-		tuples := make([]string, 0, end-start)
-		for _, r := range rows[start:end] {
-			if len(r) != cols {
-				return fmt.Errorf("inserting into %s: row has %d values, want %d", table, len(r), cols)
-			}
-			args = append(args, r...)
-			tuples = append(tuples, one)
-		}
-		q := "INSERT INTO " + quoteIdent(table) + " VALUES " + strings.Join(tuples, ", ")
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("inserting into %s: %w", table, err)
-		}
 	}
 	return nil
 }
@@ -309,7 +283,7 @@ func buildContinuitySignals(ctx context.Context, tx Execer, p Params) error {
 		for i, s := range t.sigs {
 			rows[i] = s.row()
 		}
-		if err := insertBatches(ctx, tx, t.name, 9, rows); err != nil {
+		if err := insertRows(ctx, tx, t.name, 9, rows); err != nil {
 			return err
 		}
 	}

@@ -99,7 +99,7 @@ func contBuild(t testing.TB, f contFixture, p Params) *sql.Tx {
 	}
 	contExec(t, tx, `CREATE TEMP TABLE fx_ref (referral_id VARCHAR, person_id VARCHAR, scheme_id VARCHAR, practice_code VARCHAR,
 		referral_date DATE, referral_source VARCHAR, outcome VARCHAR, closed_date DATE, lsoa_code VARCHAR)`)
-	if err := insertBatches(ctx, tx, "fx_ref", 9, rows); err != nil {
+	if err := insertRows(ctx, tx, "fx_ref", 9, rows); err != nil {
 		t.Fatal(err)
 	}
 	contExec(t, tx, `INSERT INTO referrals (referral_id, person_id, scheme_id, practice_code, referral_date, referral_source, outcome,
@@ -113,7 +113,7 @@ func contBuild(t testing.TB, f contFixture, p Params) *sql.Tx {
 	}
 	contExec(t, tx, `CREATE TEMP TABLE fx_att (attendance_id VARCHAR, referral_id VARCHAR, attendance_date DATE, setting VARCHAR,
 		status VARCHAR, worker_id VARCHAR)`)
-	if err := insertBatches(ctx, tx, "fx_att", 6, rows); err != nil {
+	if err := insertRows(ctx, tx, "fx_att", 6, rows); err != nil {
 		t.Fatal(err)
 	}
 	contExec(t, tx, `INSERT INTO attendances (attendance_id, referral_id, attendance_date, setting, status, worker_id)

@@ -126,7 +126,7 @@ func eqFillLimits(ctx context.Context, tx Execer, rows []eqRow) error {
 	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE eq_strata_limits (rid BIGINT, lower DOUBLE, upper DOUBLE)`); err != nil {
 		return fmt.Errorf("creating eq_strata_limits: %w", err)
 	}
-	if err := eqInsert(ctx, tx, "eq_strata_limits", 3, ci); err != nil {
+	if err := insertRows(ctx, tx, "eq_strata_limits", 3, ci); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE equity_strata SET lower = l.lower, upper = l.upper
@@ -428,32 +428,7 @@ func eqWriteSummary(ctx context.Context, tx Execer, summaries []eqSummary) error
 	for i, s := range summaries {
 		rows[i] = s.values()
 	}
-	return eqInsert(ctx, tx, "equity_summary", len(cols), rows)
-}
-
-// eqInsertParams bounds the parameters bound by one INSERT (DuckDB binds them at once).
-const eqInsertParams = 3000
-
-// eqInsert appends rows through batched multi-row INSERTs: a model gets a transaction,
-// not a connection, so the Appender is not available.
-func eqInsert(ctx context.Context, tx Execer, table string, cols int, rows [][]any) error {
-	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
-	per := max(1, eqInsertParams/cols)
-	for start := 0; start < len(rows); start += per {
-		end := min(start+per, len(rows))
-		args := make([]any, 0, (end-start)*cols)
-		for _, r := range rows[start:end] {
-			if len(r) != cols {
-				return fmt.Errorf("inserting into %s: row has %d values, want %d", table, len(r), cols)
-			}
-			args = append(args, r...)
-		}
-		q := "INSERT INTO " + quoteIdent(table) + " VALUES " + strings.TrimSuffix(strings.Repeat(one+", ", end-start), ", ")
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("inserting into %s: %w", table, err)
-		}
-	}
-	return nil
+	return insertRows(ctx, tx, "equity_summary", len(cols), rows)
 }
 
 // Signals --------------------------------------------------------------------------------
@@ -478,7 +453,7 @@ func eqWriteSignals(ctx context.Context, tx Execer, summaries []eqSummary, f eqF
 		rows = append(rows, []any{s.scheme, s.period, eqSetting, eqAxis, "sii_" + s.measure,
 			eqNF(s.sii), eqNF(s.siiLo), eqNF(s.siiHi), eqReading(s, f, p)})
 	}
-	return eqInsert(ctx, tx, "sig_vcs", 9, rows)
+	return insertRows(ctx, tx, "sig_vcs", 9, rows)
 }
 
 // eqMeasureText names a measure in a reading.
