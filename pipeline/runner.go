@@ -221,14 +221,27 @@ func (r *Runner) params(logical time.Time) transforms.Params {
 	return p
 }
 
-// Transform rebuilds the marts in one transaction: all of them change, or none.
+// Transform rebuilds the marts in one transaction: all of them change, or none. The
+// intermediate models (temp tables) are built on the same connection before the
+// transaction opens, where DuckDB reads them faster (transforms.Prepare).
 func Transform(ctx context.Context, db *sql.DB, p transforms.Params) (transforms.Result, error) {
-	tx, err := db.BeginTx(ctx, nil)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return transforms.Result{}, fmt.Errorf("starting transform: %w", err)
+	}
+	defer conn.Close()
+	// the intermediates hold memory until dropped: free it for the steps that follow
+	defer transforms.DropTemp(context.Background(), conn) //nolint:errcheck // best effort
+	prep, err := transforms.Prepare(ctx, conn, p)
+	if err != nil {
+		return transforms.Result{}, err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return transforms.Result{}, fmt.Errorf("starting transform transaction: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	res, err := transforms.Build(ctx, tx, p)
+	res, err := transforms.Finish(ctx, tx, p, prep)
 	if err != nil {
 		return res, err
 	}

@@ -63,16 +63,6 @@ func factsFingerprint(p Params) (string, error) {
 // scoped_attendances, everything on a full build, else only the referrals with new rows.
 func planFacts(ctx context.Context, tx Execer, p Params) (factsPlan, error) {
 	var plan factsPlan
-	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS transform_state (
-		model VARCHAR, fingerprint VARCHAR, max_file_id BIGINT,
-		referrals_n BIGINT, referrals_sum VARCHAR, attendances_n BIGINT, attendances_sum VARCHAR,
-		mode VARCHAR, rows_rebuilt BIGINT, built_at TIMESTAMP)`); err != nil {
-		return plan, fmt.Errorf("preparing transform_state: %w", err)
-	}
-	// added with the incremental episode_metrics (databases from before lack it)
-	if _, err := tx.ExecContext(ctx, `ALTER TABLE transform_state ADD COLUMN IF NOT EXISTS data_end DATE`); err != nil {
-		return plan, fmt.Errorf("preparing transform_state: %w", err)
-	}
 	fp, err := factsFingerprint(p)
 	if err != nil {
 		return plan, err

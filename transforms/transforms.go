@@ -165,22 +165,78 @@ type Result struct {
 
 // Build runs every model in order inside tx. The caller owns the transaction.
 func Build(ctx context.Context, tx Execer, p Params) (Result, error) {
-	if err := p.Validate(); err != nil {
+	prep, err := Prepare(ctx, tx, p)
+	if err != nil {
 		return Result{}, err
 	}
-	if err := setParams(ctx, tx, p); err != nil {
-		return Result{}, err
+	return Finish(ctx, tx, p, prep)
+}
+
+// Prepared is what Prepare did, for Finish.
+type Prepared struct {
+	models []Model   // every SQL model, in build order
+	plan   factsPlan // how referral_facts is to be built
+	done   int       // models built so far (progress)
+}
+
+// Prepare sets the parameters, plans referral_facts and builds the intermediate models.
+// It creates temp objects only, so the runner calls it on the transform's connection
+// before the transaction opens (then Finish inside it): DuckDB reads a temp table
+// created inside a transaction two to three times more slowly, and every later model
+// reads these.
+func Prepare(ctx context.Context, conn Execer, p Params) (*Prepared, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	if err := setParams(ctx, conn, p); err != nil {
+		return nil, err
 	}
 	models, err := Models()
 	if err != nil {
-		return Result{}, err
+		return nil, err
 	}
-	plan, err := planFacts(ctx, tx, p)
-	if err != nil {
-		return Result{}, err
+	prep := &Prepared{models: models}
+	if prep.plan, err = planFacts(ctx, conn, p); err != nil {
+		return nil, err
 	}
+	for _, m := range models {
+		if m.Layer == "marts" {
+			continue
+		}
+		start := time.Now()
+		if err := buildModel(ctx, conn, m); err != nil {
+			return nil, err
+		}
+		prep.done++
+		if p.Progress != nil {
+			p.Progress(m.Name, prep.done, prep.total(), time.Since(start))
+		}
+	}
+	return prep, nil
+}
+
+// total counts the models to build: SQL, the three Build adds, and the Go models.
+func (prep *Prepared) total() int { return len(prep.models) + 3 + len(goModels()) }
+
+// buildModel creates one SQL model: a temp table below the marts layer, else a table.
+func buildModel(ctx context.Context, tx Execer, m Model) error {
+	kind := "TEMP TABLE"
+	if m.Layer == "marts" {
+		kind = "TABLE"
+	}
+	q := fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, quoteIdent(m.Name), strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("building %s/%s: %w", m.Layer, m.Name, err)
+	}
+	return nil
+}
+
+// Finish builds referral_facts, episode_metrics and the marts inside tx, on the
+// connection Prepare ran on. The caller owns the transaction.
+func Finish(ctx context.Context, tx Execer, p Params, prep *Prepared) (Result, error) {
+	plan := prep.plan
 	res := Result{Tables: map[string]int64{}, FactsFull: plan.full, FactsReason: plan.reason}
-	facts := GoModel{Name: factsModel, After: "int_lw_contacts", Build: func(ctx context.Context, tx Execer, _ Params) error {
+	facts := GoModel{Name: factsModel, Build: func(ctx context.Context, tx Execer, _ Params) error {
 		n, err := buildFacts(ctx, tx, plan, p.factsBatch)
 		res.FactsRebuilt = n
 		if err != nil {
@@ -188,68 +244,72 @@ func Build(ctx context.Context, tx Execer, p Params) (Result, error) {
 		}
 		// Only the facts read the contacts; on a full build they are a temp table as
 		// long as the attendances, which would otherwise hold memory (or spill) until
-		// the transaction ends.
+		// the run ends.
 		if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS int_lw_contacts"); err != nil {
 			return fmt.Errorf("dropping int_lw_contacts: %w", err)
 		}
 		return nil
 	}}
-	// episode_metrics, which the other continuity models read, as soon as int_referrals exists
+	// episode_metrics, which the other continuity models read
 	var eps episodesResult
-	episodes := GoModel{Name: episodesModel, After: "int_referrals", Build: func(ctx context.Context, tx Execer, p Params) error {
+	episodes := GoModel{Name: episodesModel, Build: func(ctx context.Context, tx Execer, p Params) error {
 		var err error
 		eps, err = buildEpisodes(ctx, tx, p, plan)
 		res.EpisodesFull, res.EpisodesReason, res.EpisodesRebuilt = eps.full, eps.reason, eps.recomputed
 		return err
 	}}
 	// how equity_strata counts reach (strata.go), decided once the episodes have been
-	strata := GoModel{Name: "equity_strata_plan", After: "int_referrals", Build: func(ctx context.Context, tx Execer, p Params) error {
+	strata := GoModel{Name: "equity_strata_plan", Build: func(ctx context.Context, tx Execer, p Params) error {
 		var err error
 		res.ReachIncremental, err = planStrata(ctx, tx, p, plan, eps)
 		return err
 	}}
-	gms := append([]GoModel{facts, episodes, strata}, goModels()...)
-	total, done := len(models)+len(gms), 0
-	built := func(name string, took time.Duration) {
-		done++
-		if p.Progress != nil {
-			p.Progress(name, done, total, took)
-		}
-	}
-	runGo := func(after string) error {
-		for _, g := range gms {
-			if g.After == after {
-				start := time.Now()
-				if err := g.Build(ctx, tx, p); err != nil {
-					return fmt.Errorf("building %s: %w", g.Name, err)
-				}
-				built(g.Name, time.Since(start))
+	gms := goModels()
+	done := prep.done
+	runGo := func(list []GoModel, after string) error {
+		for _, g := range list {
+			if g.After != after {
+				continue
+			}
+			start := time.Now()
+			if err := g.Build(ctx, tx, p); err != nil {
+				return fmt.Errorf("building %s: %w", g.Name, err)
+			}
+			done++
+			if p.Progress != nil {
+				p.Progress(g.Name, done, prep.total(), time.Since(start))
 			}
 		}
 		return nil
 	}
-	for _, m := range models {
-		kind := "TEMP TABLE"
-		if m.Layer == "marts" {
-			kind = "TABLE"
+	// what the marts read, in order: the facts from the contacts, then the episodes and
+	// the reach plan from the facts and int_referrals
+	if err := runGo([]GoModel{facts, episodes, strata}, ""); err != nil {
+		return Result{}, err
+	}
+	for _, m := range prep.models {
+		if m.Layer != "marts" {
+			continue
 		}
-		q := fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, quoteIdent(m.Name), strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
 		start := time.Now()
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return Result{}, fmt.Errorf("building %s/%s: %w", m.Layer, m.Name, err)
+		if err := buildModel(ctx, tx, m); err != nil {
+			return Result{}, err
 		}
-		built(m.Name, time.Since(start))
-		if err := runGo(m.Name); err != nil {
+		done++
+		if p.Progress != nil {
+			p.Progress(m.Name, done, prep.total(), time.Since(start))
+		}
+		if err := runGo(gms, m.Name); err != nil {
 			return Result{}, err
 		}
 	}
-	if err := runGo(""); err != nil {
+	if err := runGo(gms, ""); err != nil {
 		return Result{}, err
 	}
 	if err := applyComments(ctx, tx); err != nil {
 		return Result{}, err
 	}
-	for _, m := range models {
+	for _, m := range prep.models {
 		if m.Layer != "marts" {
 			continue
 		}
@@ -259,7 +319,7 @@ func Build(ctx context.Context, tx Execer, p Params) (Result, error) {
 		}
 		res.Tables[m.Name] = n
 	}
-	for _, g := range gms {
+	for _, g := range append([]GoModel{facts, episodes}, gms...) {
 		var n int64
 		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(g.Name)).Scan(&n); err == nil {
 			res.Tables[g.Name] = n
@@ -346,4 +406,32 @@ func setParams(ctx context.Context, tx Execer, p Params) error {
 // quoteIdent quotes an identifier from our own model list.
 func quoteIdent(s string) string {
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// DropTemp drops the temp tables and views a build leaves on its connection.
+func DropTemp(ctx context.Context, conn Execer) error {
+	rows, err := conn.QueryContext(ctx, `SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary
+		UNION ALL SELECT 'VIEW', view_name FROM duckdb_views() WHERE temporary AND NOT internal`)
+	if err != nil {
+		return fmt.Errorf("listing temp objects: %w", err)
+	}
+	var drops []string
+	for rows.Next() {
+		var kind, name string
+		if err := rows.Scan(&kind, &name); err != nil {
+			rows.Close()
+			return fmt.Errorf("listing temp objects: %w", err)
+		}
+		drops = append(drops, "DROP "+kind+" IF EXISTS temp.main."+quoteIdent(name))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("listing temp objects: %w", err)
+	}
+	for _, q := range drops {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("dropping temp objects: %w", err)
+		}
+	}
+	return nil
 }

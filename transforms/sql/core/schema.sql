@@ -35,6 +35,23 @@ CREATE TABLE IF NOT EXISTS ingested_files (
 -- databases created before modified_ns
 ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS modified_ns BIGINT;
 
+-- how the incremental models (referral_facts, episode_metrics, equity_strata) were last
+-- built; see transforms/facts.go
+CREATE TABLE IF NOT EXISTS transform_state (
+    model           VARCHAR,
+    fingerprint     VARCHAR,
+    max_file_id     BIGINT,
+    referrals_n     BIGINT,
+    referrals_sum   VARCHAR,
+    attendances_n   BIGINT,
+    attendances_sum VARCHAR,
+    mode            VARCHAR,
+    rows_rebuilt    BIGINT,
+    built_at        TIMESTAMP
+);
+-- added with the incremental episode_metrics
+ALTER TABLE transform_state ADD COLUMN IF NOT EXISTS data_end DATE;
+
 CREATE TABLE IF NOT EXISTS quarantine (
     run_id   BIGINT,
     file_id  BIGINT,
