@@ -2,7 +2,7 @@ package transforms
 
 import (
 	"context"
-	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"math"
 	"strconv"
@@ -70,30 +70,16 @@ func writeLiteral(b *strings.Builder, v any) error {
 		writeDouble(b, x)
 	case time.Time:
 		b.WriteString("CAST('" + x.UTC().Format("2006-01-02 15:04:05.999999") + "' AS TIMESTAMP)")
-	case sql.NullString:
-		if !x.Valid {
-			b.WriteString("NULL")
-			return nil
+	case driver.Valuer:
+		// sql.NullString, NullInt64, NullFloat64, NullBool: nil or their plain value
+		inner, err := x.Value()
+		if err != nil {
+			return err
 		}
-		writeString(b, x.String)
-	case sql.NullInt64:
-		if !x.Valid {
-			b.WriteString("NULL")
-			return nil
+		if _, again := inner.(driver.Valuer); again {
+			return fmt.Errorf("no SQL literal for a %T", v)
 		}
-		b.WriteString(strconv.FormatInt(x.Int64, 10))
-	case sql.NullFloat64:
-		if !x.Valid {
-			b.WriteString("NULL")
-			return nil
-		}
-		writeDouble(b, x.Float64)
-	case sql.NullBool:
-		if !x.Valid {
-			b.WriteString("NULL")
-			return nil
-		}
-		b.WriteString(strconv.FormatBool(x.Bool))
+		return writeLiteral(b, inner)
 	default:
 		return fmt.Errorf("no SQL literal for a %T", v)
 	}
