@@ -130,14 +130,16 @@ func planFacts(ctx context.Context, tx Execer, p Params) (factsPlan, error) {
 				SELECT referral_id FROM referrals WHERE source_file_id > ` + wmText + `
 				UNION
 				SELECT referral_id FROM attendances WHERE source_file_id > ` + wmText + `)`
-		atts = `CREATE OR REPLACE TEMP VIEW scoped_attendances AS
+		// the scope's attendances once (int_lw_contacts and the facts both read them)
+		atts = `CREATE OR REPLACE TEMP TABLE scoped_attendance_rows AS
 			SELECT * FROM attendances WHERE referral_id IN (SELECT referral_id FROM facts_scope)`
 	}
-	// facts_scope is always a view (over the table facts_scope_rows when incremental): a
+	// facts_scope and scoped_attendances are always views (over tables when incremental): a
 	// connection that serves several runs then never meets a table where it expects a view
 	stmts := []string{scope, atts}
 	if !plan.full {
-		stmts = []string{scope, "CREATE OR REPLACE TEMP VIEW facts_scope AS SELECT * FROM facts_scope_rows", atts}
+		stmts = []string{scope, "CREATE OR REPLACE TEMP VIEW facts_scope AS SELECT * FROM facts_scope_rows", atts,
+			"CREATE OR REPLACE TEMP VIEW scoped_attendances AS SELECT * FROM scoped_attendance_rows"}
 	}
 	for _, q := range stmts {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
