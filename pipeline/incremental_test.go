@@ -16,7 +16,8 @@ import (
 )
 
 // TestIncrementalFacts runs a database through the nights an evaluation team sees —
-// first load, a day's new rows, a corrected row, a night with nothing new, runs weeks to
+// first load, a day's new rows, a corrected row, a night with nothing new, local quantiles
+// and new rows under them, runs weeks to
 // a year later (data_end crossing the dormancy, first-contact and re-referral windows),
 // one dated before the last rows and a month on from it, a changed window — and after each transform checks how
 // referral_facts and episode_metrics were built and that every mart equals a full
@@ -32,8 +33,12 @@ func TestIncrementalFacts(t *testing.T) {
 	cut := end.AddDate(0, 0, -20)
 	ext := filepath.Join(dir, "extracts")
 	os.MkdirAll(ext, 0o755)
-	splitByDate(t, filepath.Join(gen, "referrals.csv"), "referral_date", cut, filepath.Join(ext, "referrals_1.csv"), filepath.Join(dir, "referrals_2.csv"))
-	lateAtts := splitByDate(t, filepath.Join(gen, "attendances.csv"), "attendance_date", cut, filepath.Join(ext, "attendances_1.csv"), filepath.Join(dir, "attendances_2.csv"))
+	splitByDate(t, filepath.Join(gen, "referrals.csv"), "referral_date", cut, filepath.Join(ext, "referrals_1.csv"), filepath.Join(gen, "referrals_late.csv"))
+	lateAtts := splitByDate(t, filepath.Join(gen, "attendances.csv"), "attendance_date", cut, filepath.Join(ext, "attendances_1.csv"), filepath.Join(gen, "attendances_late.csv"))
+	// the last ten days arrive on a later night, under local quantiles
+	cut2 := end.AddDate(0, 0, -10)
+	splitByDate(t, filepath.Join(gen, "referrals_late.csv"), "referral_date", cut2, filepath.Join(dir, "referrals_2.csv"), filepath.Join(dir, "referrals_5.csv"))
+	lastAtts := splitByDate(t, filepath.Join(gen, "attendances_late.csv"), "attendance_date", cut2, filepath.Join(dir, "attendances_2.csv"), filepath.Join(dir, "attendances_5.csv"))
 	mustRename(t, filepath.Join(gen, synthetic.PopulationFile), filepath.Join(ext, synthetic.PopulationFile))
 	f := syntheticFixture(t, dir, sum.Manifest, `  referrals:   { path: "extracts/referrals_*.csv" }
   attendances: { path: "extracts/attendances_*.csv" }
@@ -73,6 +78,17 @@ func TestIncrementalFacts(t *testing.T) {
 		}, []string{"ingest", "transform"}, "full: rows changed or removed since the last build", func() int64 { return f.count("SELECT count(*) FROM referrals") },
 			1, "full: referral facts rebuilt"},
 		{"nothing new", nil, []string{"ingest", "transform"}, "incremental", func() int64 { return 0 }, 1, "incremental"},
+		{"local quantiles", func() { f.cfg.Quantiles = "local" }, []string{"transform"}, "incremental", func() int64 { return 0 },
+			1, "full: definition, parameters, caps or deprivation changed"},
+		{"ten days' rows under local quantiles", func() {
+			mustRename(t, filepath.Join(dir, "referrals_5.csv"), filepath.Join(ext, "referrals_5.csv"))
+			mustRename(t, filepath.Join(dir, "attendances_5.csv"), filepath.Join(ext, "attendances_5.csv"))
+		}, []string{"ingest", "transform"}, "incremental", func() int64 {
+			return f.count(`SELECT count(DISTINCT referral_id) FROM (
+				SELECT referral_id FROM referrals WHERE source_file_id IN (SELECT file_id FROM ingested_files WHERE path LIKE '%_5.csv')
+				UNION ALL
+				SELECT referral_id FROM attendances WHERE source_file_id IN (SELECT file_id FROM ingested_files WHERE path LIKE '%_5.csv'))`)
+		}, 1, "incremental"},
 		{"six weeks later", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 42, "incremental"},
 		{"a hundred days later", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 100, "incremental"},
 		{"a year later", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 300, "incremental"},
@@ -82,8 +98,8 @@ func TestIncrementalFacts(t *testing.T) {
 		{"a new window", func() { f.cfg.Indicators.Windows.Contacted = 60 }, []string{"transform"}, "full: definition or windows changed",
 			func() int64 { return f.count("SELECT count(*) FROM referrals") }, 1, "full: referral facts rebuilt"},
 	}
-	if lateAtts == 0 {
-		t.Fatal("no attendances after the cut: the split tests nothing")
+	if lateAtts == 0 || lastAtts == 0 {
+		t.Fatal("no attendances after a cut: the split tests nothing")
 	}
 	for _, n := range nights {
 		if n.before != nil {
@@ -112,7 +128,10 @@ func TestIncrementalFacts(t *testing.T) {
 		if want := map[bool]string{true: "incremental", false: "full"}[n.eps == "incremental"]; strata != want {
 			t.Errorf("%s: equity_strata reach counted %q, want %q", n.name, strata, want)
 		}
-		if n.name == "a day's new rows" && touched == 0 {
+		if strings.HasPrefix(n.name, "ten days") && f.count(`SELECT count(*) FROM equity_strata WHERE quantile_basis = 'local'`) == 0 {
+			t.Errorf("%s: no stratum placed by local quantiles", n.name)
+		}
+		if (n.name == "a day's new rows" || strings.HasPrefix(n.name, "ten days")) && touched == 0 {
 			t.Errorf("%s: no people with new referrals", n.name)
 		}
 		if eps != n.eps {
