@@ -50,6 +50,23 @@ func TestIncrementalFacts(t *testing.T) {
 		f.cfg.Schemes[i].Practices = sum.Manifest.Schemes[i].Practices
 	}
 	day := end.AddDate(0, 0, 35)
+	// arrive moves a night's files into the extracts; touchedBy counts the referrals they
+	// bring or add attendances to, whose facts the night recomputes
+	arrive := func(suffix string) func() {
+		return func() {
+			for _, kind := range []string{"referrals", "attendances"} {
+				mustRename(t, filepath.Join(dir, kind+suffix+".csv"), filepath.Join(ext, kind+suffix+".csv"))
+			}
+		}
+	}
+	touchedBy := func(suffix string) func() int64 {
+		return func() int64 {
+			return f.count(`SELECT count(DISTINCT referral_id) FROM (
+				SELECT referral_id FROM referrals WHERE source_file_id IN (SELECT file_id FROM ingested_files WHERE path LIKE '%` + suffix + `.csv')
+				UNION ALL
+				SELECT referral_id FROM attendances WHERE source_file_id IN (SELECT file_id FROM ingested_files WHERE path LIKE '%` + suffix + `.csv'))`)
+		}
+	}
 
 	nights := []struct {
 		name    string
@@ -62,16 +79,7 @@ func TestIncrementalFacts(t *testing.T) {
 	}{
 		{"first load", nil, []string{"ingest", "transform"}, "full: first build", func() int64 { return f.count("SELECT count(*) FROM referrals") },
 			1, "full: first build"},
-		{"a day's new rows", func() {
-			mustRename(t, filepath.Join(dir, "referrals_2.csv"), filepath.Join(ext, "referrals_2.csv"))
-			mustRename(t, filepath.Join(dir, "attendances_2.csv"), filepath.Join(ext, "attendances_2.csv"))
-		}, []string{"ingest", "transform"}, "incremental", func() int64 {
-			// the new referrals, and the old ones with new attendances
-			return f.count(`SELECT count(DISTINCT referral_id) FROM (
-				SELECT referral_id FROM referrals WHERE source_file_id IN (SELECT file_id FROM ingested_files WHERE path LIKE '%_2.csv')
-				UNION ALL
-				SELECT referral_id FROM attendances WHERE source_file_id IN (SELECT file_id FROM ingested_files WHERE path LIKE '%_2.csv'))`)
-		}, 1, "incremental"},
+		{"a day's new rows", arrive("_2"), []string{"ingest", "transform"}, "incremental", touchedBy("_2"), 1, "incremental"},
 		{"a corrected attendance", func() {
 			// an old attendance re-sent with another status replaces the first
 			writeCorrection(t, filepath.Join(ext, "attendances_1.csv"), filepath.Join(ext, "attendances_3.csv"))
@@ -80,15 +88,7 @@ func TestIncrementalFacts(t *testing.T) {
 		{"nothing new", nil, []string{"ingest", "transform"}, "incremental", func() int64 { return 0 }, 1, "incremental"},
 		{"local quantiles", func() { f.cfg.Quantiles = "local" }, []string{"transform"}, "incremental", func() int64 { return 0 },
 			1, "full: definition, parameters, caps or deprivation changed"},
-		{"ten days' rows under local quantiles", func() {
-			mustRename(t, filepath.Join(dir, "referrals_5.csv"), filepath.Join(ext, "referrals_5.csv"))
-			mustRename(t, filepath.Join(dir, "attendances_5.csv"), filepath.Join(ext, "attendances_5.csv"))
-		}, []string{"ingest", "transform"}, "incremental", func() int64 {
-			return f.count(`SELECT count(DISTINCT referral_id) FROM (
-				SELECT referral_id FROM referrals WHERE source_file_id IN (SELECT file_id FROM ingested_files WHERE path LIKE '%_5.csv')
-				UNION ALL
-				SELECT referral_id FROM attendances WHERE source_file_id IN (SELECT file_id FROM ingested_files WHERE path LIKE '%_5.csv'))`)
-		}, 1, "incremental"},
+		{"ten days' rows under local quantiles", arrive("_5"), []string{"ingest", "transform"}, "incremental", touchedBy("_5"), 1, "incremental"},
 		{"six weeks later", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 42, "incremental"},
 		{"a hundred days later", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 100, "incremental"},
 		{"a year later", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 300, "incremental"},
