@@ -25,10 +25,14 @@ import (
 // factsState is transform_state's row for referral_facts.
 const factsModel = "referral_facts"
 
+// factsAttendanceColumns are the attendance columns referral_facts and int_lw_contacts
+// read: all that scoped_attendances carries, and what the checksum covers.
+const factsAttendanceColumns = `referral_id, attendance_id, attendance_date, setting, status, worker_id`
+
 // checksum expressions over the columns referral_facts reads.
 const (
 	refChecksum = `hash(referral_id, referral_date)`
-	attChecksum = `hash(referral_id, attendance_id, attendance_date, setting, status, worker_id)`
+	attChecksum = `hash(` + factsAttendanceColumns + `)`
 )
 
 // factsPlan is what planFacts decided.
@@ -122,7 +126,7 @@ func planFacts(ctx context.Context, tx Execer, p Params) (factsPlan, error) {
 		plan.full, plan.reason = true, "rows changed or removed since the last build"
 	}
 	scope := `CREATE OR REPLACE TEMP VIEW facts_scope AS SELECT referral_id, referral_date FROM referrals`
-	atts := `CREATE OR REPLACE TEMP VIEW scoped_attendances AS SELECT * FROM attendances`
+	atts := `CREATE OR REPLACE TEMP VIEW scoped_attendances AS SELECT ` + factsAttendanceColumns + ` FROM attendances`
 	if !plan.full {
 		wmText := strconv.FormatInt(wm, 10)
 		scope = `CREATE OR REPLACE TEMP TABLE facts_scope_rows AS
@@ -130,9 +134,10 @@ func planFacts(ctx context.Context, tx Execer, p Params) (factsPlan, error) {
 				SELECT referral_id FROM referrals WHERE source_file_id > ` + wmText + `
 				UNION
 				SELECT referral_id FROM attendances WHERE source_file_id > ` + wmText + `)`
-		// the scope's attendances once (int_lw_contacts and the facts both read them)
+		// the scope's attendances once (int_lw_contacts and the facts both read them), and
+		// only the columns they read: the scan of every attendance is most of the cost
 		atts = `CREATE OR REPLACE TEMP TABLE scoped_attendance_rows AS
-			SELECT * FROM attendances WHERE referral_id IN (SELECT referral_id FROM facts_scope)`
+			SELECT ` + factsAttendanceColumns + ` FROM attendances WHERE referral_id IN (SELECT referral_id FROM facts_scope)`
 	}
 	// facts_scope and scoped_attendances are always views (over tables when incremental): a
 	// connection that serves several runs then never meets a table where it expects a view
