@@ -40,6 +40,10 @@ const episodeClosedMacro = `CREATE OR REPLACE TEMP MACRO episode_closed(outcome,
 			OR closed_date IS NOT NULL
 			OR coalesce(last_contact_date, referral_date) <= getvariable('data_end') - 90`
 
+// episodeReferralColumns are the int_referrals columns episode_metrics.sql reads (alias r).
+const episodeReferralColumns = `r.referral_id, r.person_id, r.scheme_id, r.practice_code, r.referral_source,
+	r.referral_date, r.period, r.imd_decile, r.imd_quintile, r.outcome, r.closed_date`
+
 // episodeRefChecksum covers the referral columns episode_metrics reads through int_referrals
 // (facts' checksum covers only the id and date).
 const episodeRefChecksum = `hash(referral_id, person_id, scheme_id, practice_code, referral_date, referral_source,
@@ -114,12 +118,13 @@ func buildEpisodes(ctx context.Context, tx Execer, p Params, facts factsPlan) (e
 		}
 	} else {
 		stmts = []string{
-			// the candidates' people's referrals, the candidates marked, in one scan
+			// the candidates' people's referrals, the candidates marked, in one scan of the
+			// columns episode_metrics.sql reads (a scan of every column cost twice as much)
 			`CREATE OR REPLACE TEMP TABLE episode_scope AS
 				WITH people AS (
 					SELECT DISTINCT person_id, scheme_id FROM int_referrals SEMI JOIN episode_candidates USING (referral_id)
 				)
-				SELECT r.*, r.referral_id IN (SELECT referral_id FROM episode_candidates) AS _candidate
+				SELECT ` + episodeReferralColumns + `, r.referral_id IN (SELECT referral_id FROM episode_candidates) AS _candidate
 				FROM int_referrals r
 				WHERE r.referral_id IN (SELECT referral_id FROM episode_candidates)
 				   OR (r.person_id, r.scheme_id) IN (SELECT (person_id, scheme_id) FROM people)`,
@@ -239,7 +244,7 @@ func episodesFingerprint(ctx context.Context, tx Execer, p Params) (string, erro
 		}
 		h.Write(b)
 	}
-	fmt.Fprintf(h, "|%s|%s|%s|%s|%d|%s|%s|", episodeClosedMacro, episodeCandidatesSQL, p.Period, p.Edition,
+	fmt.Fprintf(h, "|%s|%s|%s|%s|%s|%d|%s|%s|", episodeClosedMacro, episodeCandidatesSQL, episodeReferralColumns, p.Period, p.Edition,
 		p.EngagedMinContacts, episodeRefChecksum, p.Quantiles)
 	for _, q := range []string{
 		`SELECT string_agg(scheme_id || '=' || coalesce(CAST(cap AS VARCHAR), '') || ':' || coalesce(cap_source, ''), ',' ORDER BY scheme_id)
