@@ -1,7 +1,10 @@
 // Package transforms builds socrx's derived tables from the core tables. SQL models live in
-// sql/{staging,intermediate,marts}/NAME.sql (a file's name is its relation); statistics
-// that SQL does badly are Go models run after the SQL layer. Everything runs inside the
-// caller's transaction so that the marts change all together or not at all.
+// sql/{intermediate,marts}/NAME.sql (a file's name is its relation); statistics that SQL
+// does badly are Go models run among them. Prepare builds the intermediate models, temp
+// tables only; Finish builds everything persistent inside the caller's transaction, so
+// that the marts change all together or not at all. referral_facts, episode_metrics and
+// the reach counts of equity_strata are maintained incrementally between runs (facts.go,
+// episodes.go, strata.go).
 package transforms
 
 import (
