@@ -72,9 +72,10 @@ WHERE referral_date > $1
 
 // episodesResult says how episode_metrics was built.
 type episodesResult struct {
-	full       bool
-	reason     string
-	recomputed int64
+	full        bool
+	reason      string
+	recomputed  int64
+	fingerprint string // episodesFingerprint: the caps, deprivation, lookup and schemes it covers
 }
 
 // buildEpisodes builds int_continuity_caps and then episode_metrics (sql/episodes), whole
@@ -106,7 +107,7 @@ func buildEpisodes(ctx context.Context, tx Execer, p Params, facts factsPlan) (e
 	if err != nil {
 		return res, err
 	}
-	res.full, res.reason = plan.full, plan.reason
+	res.full, res.reason, res.fingerprint = plan.full, plan.reason, fp
 	// episode_metrics.sql reads the views episode_referrals and episode_history
 	var stmts []string
 	if res.full {
@@ -183,7 +184,6 @@ func planEpisodes(ctx context.Context, tx Execer, p Params, facts factsPlan, fp 
 		oldFP, oldSum string
 		wm, oldN      int64 = -1, 0
 		end           sql.NullTime
-		have          int
 	)
 	err := tx.QueryRowContext(ctx, `SELECT fingerprint, max_file_id, referrals_n, referrals_sum, data_end
 		FROM transform_state WHERE model = ?`, episodesModel).Scan(&oldFP, &wm, &oldN, &oldSum, &end)
@@ -193,26 +193,23 @@ func planEpisodes(ctx context.Context, tx Execer, p Params, facts factsPlan, fp 
 	case err != nil:
 		return plan, fmt.Errorf("reading transform_state: %w", err)
 	}
-	// One scan gives the checksum of the referral rows the last build read (a hand edit
-	// of any column it reads shows here) and that of every row now.
-	var n int64
-	var sum string
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE coalesce(source_file_id, 0) <= $1),
-		CAST(coalesce(sum(CAST(`+episodeRefChecksum+` AS HUGEINT)) FILTER (WHERE coalesce(source_file_id, 0) <= $1), 0) AS VARCHAR),
-		count(*), CAST(coalesce(sum(CAST(`+episodeRefChecksum+` AS HUGEINT)), 0) AS VARCHAR)
-		FROM referrals`, wm).Scan(&n, &sum, &plan.refN, &plan.refSum); err != nil {
-		return plan, fmt.Errorf("checking referrals: %w", err)
+	// the referral rows the last build read (a hand edit of any column it reads shows
+	// here), and every row now
+	old, now, err := checksums(ctx, tx, "referrals", episodeRefChecksum, wm)
+	if err != nil {
+		return plan, err
 	}
+	plan.refN, plan.refSum = now.n, now.sum
 	if plan.full {
 		return plan, nil
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary AND schema_name = 'main'`,
-		episodesModel).Scan(&have); err != nil {
-		return plan, fmt.Errorf("looking for %s: %w", episodesModel, err)
+	have, err := tableExists(ctx, tx, episodesModel)
+	if err != nil {
+		return plan, err
 	}
 	plan.full = true
 	switch {
-	case have == 0 || !end.Valid:
+	case !have || !end.Valid:
 		plan.reason = "episode_metrics missing"
 	case p.FullRebuild:
 		plan.reason = "requested"
@@ -224,7 +221,7 @@ func planEpisodes(ctx context.Context, tx Execer, p Params, facts factsPlan, fp 
 		plan.reason = "definition, parameters, caps or deprivation changed"
 	case p.DataEnd.Before(end.Time):
 		plan.reason = "data_end moved back"
-	case n != oldN || sum != oldSum:
+	case old != checksum{oldN, oldSum}:
 		plan.reason = "referral rows changed since the last build"
 	default:
 		plan.full, plan.prevEnd = false, end.Time

@@ -79,7 +79,6 @@ func planFacts(ctx context.Context, tx Execer, p Params) (factsPlan, error) {
 		oldFP                string
 		wm, oldRefN, oldAttN int64
 		oldRefSum, oldAttSum string
-		haveFacts            int
 	)
 	err = tx.QueryRowContext(ctx, `SELECT fingerprint, max_file_id, referrals_n, referrals_sum, attendances_n, attendances_sum
 		FROM transform_state WHERE model = ?`, factsModel).Scan(&oldFP, &wm, &oldRefN, &oldRefSum, &oldAttN, &oldAttSum)
@@ -93,32 +92,22 @@ func planFacts(ctx context.Context, tx Execer, p Params) (factsPlan, error) {
 	case p.FullRebuild:
 		plan.full, plan.reason = true, "requested"
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary AND schema_name = 'main'`,
-		factsModel).Scan(&haveFacts); err != nil {
-		return plan, fmt.Errorf("looking for %s: %w", factsModel, err)
+	haveFacts, err := tableExists(ctx, tx, factsModel)
+	if err != nil {
+		return plan, err
 	}
 	plan.previous = wm
-	if haveFacts == 0 && !plan.full {
+	if !haveFacts && !plan.full {
 		plan.full, plan.reason = true, "referral_facts missing"
 	}
 	// One scan per table gives both the checksum of the rows the facts were built from
 	// and that of every row now (stored for the next run).
-	var oldRef, oldAtt checksum
-	sums := func(table, expr string, old, now *checksum) error {
-		q := fmt.Sprintf(`SELECT count(*) FILTER (WHERE coalesce(source_file_id, 0) <= $1),
-			CAST(coalesce(sum(CAST(%[1]s AS HUGEINT)) FILTER (WHERE coalesce(source_file_id, 0) <= $1), 0) AS VARCHAR),
-			count(*), CAST(coalesce(sum(CAST(%[1]s AS HUGEINT)), 0) AS VARCHAR)
-			FROM %[2]s`, expr, table)
-		if err := tx.QueryRowContext(ctx, q, wm).Scan(&old.n, &old.sum, &now.n, &now.sum); err != nil {
-			return fmt.Errorf("checking %s: %w", table, err)
-		}
-		return nil
-	}
-	var nowRef, nowAtt checksum
-	if err := sums("referrals", refChecksum, &oldRef, &nowRef); err != nil {
+	oldRef, nowRef, err := checksums(ctx, tx, "referrals", refChecksum, wm)
+	if err != nil {
 		return plan, err
 	}
-	if err := sums("attendances", attChecksum, &oldAtt, &nowAtt); err != nil {
+	oldAtt, nowAtt, err := checksums(ctx, tx, "attendances", attChecksum, wm)
+	if err != nil {
 		return plan, err
 	}
 	plan.refN, plan.refSum, plan.attN, plan.attSum = nowRef.n, nowRef.sum, nowAtt.n, nowAtt.sum
@@ -157,6 +146,29 @@ func planFacts(ctx context.Context, tx Execer, p Params) (factsPlan, error) {
 type checksum struct {
 	n   int64
 	sum string
+}
+
+// checksums returns, from one scan of a core table, the count and summed hash expr of the
+// rows loaded from files up to wm (or by hand) and of every row now.
+func checksums(ctx context.Context, tx Execer, table, expr string, wm int64) (old, now checksum, err error) {
+	q := fmt.Sprintf(`SELECT count(*) FILTER (WHERE coalesce(source_file_id, 0) <= $1),
+		CAST(coalesce(sum(CAST(%[1]s AS HUGEINT)) FILTER (WHERE coalesce(source_file_id, 0) <= $1), 0) AS VARCHAR),
+		count(*), CAST(coalesce(sum(CAST(%[1]s AS HUGEINT)), 0) AS VARCHAR)
+		FROM %[2]s`, expr, table)
+	if err := tx.QueryRowContext(ctx, q, wm).Scan(&old.n, &old.sum, &now.n, &now.sum); err != nil {
+		return old, now, fmt.Errorf("checking %s: %w", table, err)
+	}
+	return old, now, nil
+}
+
+// tableExists says whether the persistent table name (a model kept between runs) exists.
+func tableExists(ctx context.Context, tx Execer, name string) (bool, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary AND schema_name = 'main'`,
+		name).Scan(&n); err != nil {
+		return false, fmt.Errorf("looking for %s: %w", name, err)
+	}
+	return n > 0, nil
 }
 
 // factsBatch is how many referrals' facts one statement computes. The per-referral

@@ -25,27 +25,26 @@ const strataModel = "equity_strata"
 // build). It records the state for the next run at once: equity_strata is built in the
 // same transaction, so both commit or neither does.
 func planStrata(ctx context.Context, tx Execer, p Params, facts factsPlan, episodes episodesResult) (bool, error) {
-	fp, err := strataFingerprint(ctx, tx, p)
+	fp, err := strataFingerprint(ctx, tx, p, episodes.fingerprint)
 	if err != nil {
 		return false, err
 	}
 	var (
 		oldFP string
 		wm    int64
-		have  int
 	)
 	err = tx.QueryRowContext(ctx, `SELECT fingerprint, max_file_id FROM transform_state WHERE model = ?`, strataModel).Scan(&oldFP, &wm)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return false, fmt.Errorf("reading transform_state: %w", err)
 	}
 	found := err == nil
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary AND schema_name = 'main'`,
-		strataModel).Scan(&have); err != nil {
-		return false, fmt.Errorf("looking for %s: %w", strataModel, err)
+	have, err := tableExists(ctx, tx, strataModel)
+	if err != nil {
+		return false, err
 	}
 	// episode_metrics incremental: the facts were, from the same watermark, and the
 	// referral rows the last build read are unchanged
-	incremental := found && have > 0 && !episodes.full && oldFP == fp && wm == facts.previous
+	incremental := found && have && !episodes.full && oldFP == fp && wm == facts.previous
 	stmts := []string{
 		`CREATE OR REPLACE TEMP TABLE strata_new_referrals AS SELECT referral_id FROM referrals WHERE false`,
 		`CREATE OR REPLACE TEMP TABLE strata_touched_people AS SELECT person_id FROM referrals WHERE false`,
@@ -87,7 +86,7 @@ func planStrata(ctx context.Context, tx Execer, p Params, facts factsPlan, episo
 // strataFingerprint changes whenever reach would be counted differently from the same
 // referrals: the SQL, the parameters, and what places a referral (deprivation, lookup,
 // catchments, registered population, local quantile cuts).
-func strataFingerprint(ctx context.Context, tx Execer, p Params) (string, error) {
+func strataFingerprint(ctx context.Context, tx Execer, p Params, episodes string) (string, error) {
 	h := sha256.New()
 	for _, f := range []string{"sql/marts/equity_strata.sql", "sql/intermediate/int_referrals.sql",
 		"sql/intermediate/int_equity_catchments.sql", "sql/intermediate/int_equity_population.sql",
@@ -111,11 +110,7 @@ func strataFingerprint(ctx context.Context, tx Execer, p Params) (string, error)
 		}
 		h.Write([]byte(s.String + "|"))
 	}
-	// deprivation, lookup, schemes: as for episode_metrics
-	ep, err := episodesFingerprint(ctx, tx, p)
-	if err != nil {
-		return "", err
-	}
-	h.Write([]byte(ep))
+	// deprivation, lookup, schemes: episode_metrics' fingerprint, taken this run
+	h.Write([]byte(episodes))
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
