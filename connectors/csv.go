@@ -188,8 +188,13 @@ func (l Layout) ReadSQL() string {
 
 // LineExpr is the SQL for a record's 1-based number in the file (header = 1), to select
 // alongside the columns of ReadSQL. For CSV it is row_number() OVER (), which DuckDB runs
-// as a streaming window numbering rows in scan order (rowids of a table created by a
-// parallel CREATE TABLE AS are not in file order: tested). Parquet carries row numbers.
+// as a streaming window: correct, but it makes the whole statement single-threaded. So
+// the referral and attendance files are staged without it when DuckDB plans the staging
+// as an order-preserving parallel insert (BATCH_CREATE_TABLE_AS, see OrderedPlan): the
+// staged table's rowids are then in file order and number the records. A plan holding a
+// join (a scalar subquery, an IN list of five or more) is not order-preserving, and its
+// rowids were measured out of file order; such a plan falls back to this expression.
+// Parquet carries row numbers.
 func (l Layout) LineExpr() string {
 	if l.Format == "table" {
 		return "_line"

@@ -18,7 +18,10 @@ func DateExpr(col string, formats []string) string {
 	if len(parts) > 1 {
 		p = "coalesce(" + strings.Join(parts, ", ") + ")"
 	}
-	return fmt.Sprintf("(SELECT CASE WHEN year(d) BETWEEN 1900 AND 2199 THEN CAST(d AS DATE) END FROM (SELECT %s AS d))", p)
+	// Written out twice rather than through a scalar subquery: DuckDB computes the common
+	// expression once, while a subquery became a join that was slower and cost the staging
+	// statement its order-preserving parallel plan (see Layout.LineExpr).
+	return fmt.Sprintf("CASE WHEN year(%[1]s) BETWEEN 1900 AND 2199 THEN CAST(%[1]s AS DATE) END", p)
 }
 
 // SwappedFormats returns the formats with numeric day and month exchanged: a value that
@@ -74,11 +77,12 @@ const TrimSet = " \t\n\r\u00a0"
 
 // Trim strips the whitespace that real exports carry around values: spaces, tabs, line
 // breaks and the no-break space Excel likes. DuckDB's character-set trim is several times
-// slower than plain trim(), so it runs only on values holding a tab, a line break or any
-// non-ASCII character (the no-break space is non-ASCII).
+// slower than a look at the ends, so it runs only on values that begin or end with one of
+// them (a first character at or below space is enough to look closer).
 func Trim(col string) string {
-	return fmt.Sprintf("trim(CASE WHEN length(%[1]s) <> strlen(%[1]s) OR contains(%[1]s, chr(9)) OR contains(%[1]s, chr(10)) OR contains(%[1]s, chr(13)) "+
-		"THEN trim(%[1]s, ' ' || chr(9) || chr(10) || chr(13) || chr(160)) ELSE %[1]s END)", col)
+	return fmt.Sprintf("CASE WHEN ascii(%[1]s) <= 32 OR ascii(%[1]s) = 160 OR ends_with(%[1]s, ' ') OR ends_with(%[1]s, chr(9)) "+
+		"OR ends_with(%[1]s, chr(10)) OR ends_with(%[1]s, chr(13)) OR ends_with(%[1]s, chr(160)) "+
+		"THEN trim(%[1]s, ' ' || chr(9) || chr(10) || chr(13) || chr(160)) ELSE %[1]s END", col)
 }
 
 // Clean trims a raw VARCHAR expression and turns an empty result into NULL: the one place

@@ -112,6 +112,10 @@ type pending struct {
 	size  int64
 	mtime int64  // modification time, ns since 1970
 	table string // referrals and attendances: the staged temp table ("" = not staged)
+	// byRowid: the staged table is in file order and its rowids from firstRowid number
+	// the records (connectors.StagedView)
+	byRowid    bool
+	firstRowid int64
 }
 
 // isContract says whether a source kind is staged and checked against the contract.
@@ -490,11 +494,20 @@ func (in *ingester) stage(ctx context.Context, p *pending) error {
 	}
 	table := fmt.Sprintf("stg_%d", len(in.staged)+1)
 	in.staged = append(in.staged, table)
-	if _, err := in.exec(ctx, path, "staging", connectors.StageSQL(src.kind, l, cols, m, in.logical, table)); err != nil {
+	q, byRowid, err := in.stageStatement(ctx, src.kind, l, cols, m, table)
+	if err != nil {
+		return fmt.Errorf("%s: planning the staging: %w", path, err)
+	}
+	if _, err := in.exec(ctx, path, "staging", q); err != nil {
 		return readError(path, errors.Unwrap(err))
 	}
-	p.table = table
-	if _, err := in.exec(ctx, path, "numbering lines", connectors.StagedView(table)); err != nil {
+	p.table, p.byRowid = table, byRowid
+	if byRowid {
+		if err := in.tx.QueryRowContext(ctx, "SELECT coalesce(min(rowid), 0) FROM "+connectors.Ident(table)).Scan(&p.firstRowid); err != nil {
+			return fmt.Errorf("%s: numbering lines: %w", path, err)
+		}
+	}
+	if _, err := in.exec(ctx, path, "numbering lines", connectors.StagedView(table, p.byRowid, p.firstRowid)); err != nil {
 		return err
 	}
 	if q := connectors.USDateCheckSQL(m.DateFormats); q != "" {
@@ -522,6 +535,38 @@ func (in *ingester) stage(ctx context.Context, p *pending) error {
 	return nil
 }
 
+// stageStatement returns the statement staging a file and whether it numbers records by
+// rowid: a CSV file is staged in parallel, without a line column, when DuckDB plans that
+// as an order-preserving insert; otherwise with the single-threaded line numbering.
+func (in *ingester) stageStatement(ctx context.Context, kind string, l connectors.Layout, cols map[string]string, m connectors.Mapping, table string) (string, bool, error) {
+	plain := connectors.StageSQL(kind, l, cols, m, in.logical, table, false)
+	if l.Format != "csv" {
+		return plain, false, nil
+	}
+	q := connectors.StageSQL(kind, l, cols, m, in.logical, table, true)
+	rows, err := in.tx.QueryContext(ctx, "EXPLAIN (FORMAT json) "+q)
+	if err != nil {
+		return "", false, err
+	}
+	defer rows.Close()
+	var plan strings.Builder
+	for rows.Next() {
+		var key, value string
+		if err := rows.Scan(&key, &value); err != nil {
+			return "", false, err
+		}
+		plan.WriteString(value)
+	}
+	if err := rows.Err(); err != nil {
+		return "", false, err
+	}
+	if !connectors.OrderedPlan(plan.String()) {
+		in.log.Debug().Str("file", filepath.Base(l.Path)).Msg("staging plan is not order-preserving; numbering lines with a window")
+		return plain, false, nil
+	}
+	return q, true, nil
+}
+
 // loadStaged loads a staged referrals or attendances file inside the ingest transaction:
 // one pass for the set rules into set_bad, then quarantine, corrections, removals and
 // the load.
@@ -533,7 +578,7 @@ func (in *ingester) loadStaged(ctx context.Context, p *pending, fr *FileResult) 
 	}
 	exec := func(what, q string, args ...any) (int64, error) { return in.exec(ctx, path, what, q, args...) }
 	var err error
-	if _, err := exec("selecting staged rows", connectors.StagedView(p.table)); err != nil {
+	if _, err := exec("selecting staged rows", connectors.StagedView(p.table, p.byRowid, p.firstRowid)); err != nil {
 		return err
 	}
 	if _, err := exec("finding duplicate ids", connectors.DuplicateIDsSQL(src.kind)); err != nil {

@@ -3,6 +3,7 @@ package pipeline_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -343,4 +344,56 @@ func equalInts(a, b []int64) bool {
 		}
 	}
 	return true
+}
+
+// TestLineNumbersLargeFile checks that records keep their number in the file when the
+// staging runs in parallel: a file of several CSV scanner chunks (about 8 MB each) with
+// bad rows spread through it, some with a quoted field spanning two physical lines.
+func TestLineNumbersLargeFile(t *testing.T) {
+	f := newFixture(t, testConfig)
+	const n = 300000
+	var b strings.Builder
+	b.WriteString("referral_id,person_id,scheme_id,practice_code,referral_date,referral_source,referral_reason,outcome,closed_date,lsoa_code,sex,age,ethnic_category\n")
+	var wantBad []int64
+	for i := 1; i <= n; i++ {
+		date, reason := "03/01/2024", "isolation"
+		switch {
+		case i%9973 == 0:
+			date = "31/02/2024" // no such day: quarantined as bad_date
+			wantBad = append(wantBad, int64(i+1))
+		case i%7919 == 0:
+			reason = "\"debt,\nhousing\"" // one record, two lines
+		}
+		fmt.Fprintf(&b, "R%07d,P%07d,S1,A81001,%s,gp,%s,accepted,,E01021988,F,54,A\n", i, i, date, reason)
+	}
+	if err := os.WriteFile(filepath.Join(f.dir, "extracts", "referrals_0.csv"), []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ingest(); err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	if got := f.count(`SELECT count(*) FROM referrals`); got != int64(n-len(wantBad)) {
+		t.Fatalf("loaded %d referrals, want %d", got, n-len(wantBad))
+	}
+	// records are numbered with the header as 1, whatever lines a quoted field spans
+	if got := f.count(`SELECT count(*) FROM referrals WHERE source_line <> CAST(substr(referral_id, 2) AS BIGINT) + 1`); got != 0 {
+		t.Errorf("%d referrals carry a source_line that is not their record number", got)
+	}
+	db := f.db()
+	rows, err := db.Query(`SELECT line FROM quarantine ORDER BY line`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var gotBad []int64
+	for rows.Next() {
+		var l int64
+		if err := rows.Scan(&l); err != nil {
+			t.Fatal(err)
+		}
+		gotBad = append(gotBad, l)
+	}
+	if !equalInts(gotBad, wantBad) {
+		t.Errorf("quarantined lines %v, want %v", gotBad, wantBad)
+	}
 }
