@@ -75,7 +75,8 @@ type episodesResult struct {
 	full        bool
 	reason      string
 	recomputed  int64
-	fingerprint string // episodesFingerprint: the caps, deprivation, lookup and schemes it covers
+	fingerprint string    // episodesFingerprint: the caps, deprivation, lookup and schemes it covers
+	prevEnd     time.Time // incremental: data_end of the last build
 }
 
 // buildEpisodes builds int_continuity_caps and then episode_metrics (sql/episodes), whole
@@ -107,7 +108,7 @@ func buildEpisodes(ctx context.Context, tx Execer, p Params, facts factsPlan) (e
 	if err != nil {
 		return res, err
 	}
-	res.full, res.reason, res.fingerprint = plan.full, plan.reason, fp
+	res.full, res.reason, res.fingerprint, res.prevEnd = plan.full, plan.reason, fp, plan.prevEnd
 	// episode_metrics.sql reads the views episode_referrals and episode_history
 	var stmts []string
 	if res.full {

@@ -29,6 +29,9 @@ const factsModel = "referral_facts"
 // read: all that scoped_attendances carries, and what the checksum covers.
 const factsAttendanceColumns = `referral_id, attendance_id, attendance_date, setting, status, worker_id`
 
+// factsWindowColumns are the referral_facts columns equity_strata reads.
+const factsWindowColumns = `referral_id, contacts_in_contacted_window, contacts_in_engaged_window, vcs_in_window, lw_booked_in_window, lw_dna_in_window`
+
 // checksum expressions over the columns referral_facts reads.
 const (
 	refChecksum = `hash(referral_id, referral_date)`
@@ -197,11 +200,15 @@ func buildFacts(ctx context.Context, tx Execer, plan factsPlan, batch int) (int6
 		return "CREATE OR REPLACE TEMP VIEW facts_batch AS SELECT * FROM facts_scope" + where
 	}
 	var stmts []string
+	// facts_prior keeps the window counts of the rows about to be recomputed, which an
+	// incremental equity_strata subtracts (strata.go); empty on a full build
+	prior := `CREATE OR REPLACE TEMP TABLE facts_prior AS SELECT ` + factsWindowColumns + ` FROM referral_facts`
 	if plan.full {
 		// the table's shape from the query itself, then the rows batch by batch
-		stmts = append(stmts, slice(" WHERE false"), "CREATE OR REPLACE TABLE referral_facts AS\n"+body)
+		stmts = append(stmts, slice(" WHERE false"), "CREATE OR REPLACE TABLE referral_facts AS\n"+body, prior+" WHERE false")
 	} else {
-		stmts = append(stmts, `DELETE FROM referral_facts WHERE referral_id IN (SELECT referral_id FROM facts_scope)`)
+		stmts = append(stmts, prior+` WHERE referral_id IN (SELECT referral_id FROM facts_scope)`,
+			`DELETE FROM referral_facts WHERE referral_id IN (SELECT referral_id FROM facts_scope)`)
 	}
 	for i := int64(0); i < batches; i++ {
 		where := ""

@@ -3,8 +3,8 @@
 // does badly are Go models run among them. Prepare builds the intermediate models, temp
 // tables only; Finish builds everything persistent inside the caller's transaction, so
 // that the marts change all together or not at all. referral_facts, episode_metrics and
-// the reach counts of equity_strata are maintained incrementally between runs (facts.go,
-// episodes.go, strata.go).
+// equity_strata are maintained incrementally between runs (facts.go, episodes.go,
+// strata.go).
 package transforms
 
 import (

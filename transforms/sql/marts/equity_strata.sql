@@ -19,6 +19,8 @@
 WITH w AS (
     SELECT
         getvariable('data_end') AS data_end,
+        -- incremental: the data_end of the last build (transforms/strata.go)
+        CAST(getvariable('strata_prev_end') AS DATE) AS prev_end,
         CAST(getvariable('window_contacted') AS INTEGER) AS w_contacted,
         CAST(getvariable('window_engaged') AS INTEGER) AS w_engaged,
         CAST(getvariable('window_vcs_uptake') AS INTEGER) AS w_vcs,
@@ -26,40 +28,81 @@ WITH w AS (
         CAST(getvariable('window_dna') AS INTEGER) AS w_dna,
         CAST(getvariable('engaged_min_contacts') AS INTEGER) AS engaged_min
 ),
+-- A full build counts every referral once (sign 1). A nightly build (strata_incremental)
+-- reads only the referrals whose pathway flags may have moved (strata_delta_referrals:
+-- new facts, or a window that matured since the last data_end) and those of people with
+-- new referrals (for reach, below). Each moved referral counts with its state now
+-- (sign 1) and with its state at the last build (sign -1: the window counts kept in
+-- facts_prior, maturity at the last data_end), and the sums move the last build's
+-- counts (strata_pathway_prior).
 refs AS (
     SELECT r.*, upper(trim(r.practice_code)) AS practice_norm
     FROM int_referrals r
     WHERE r.referral_date IS NOT NULL
+      AND (NOT getvariable('strata_incremental')
+           OR r.referral_id IN (SELECT referral_id FROM strata_delta_referrals)
+           OR r.person_id IN (SELECT person_id FROM strata_touched_people))
 ),
-flags AS (
+states AS (
     SELECT
-        r.referral_id,
-        r.person_id,
-        r.scheme_id,
-        r.period,
-        r.practice_norm,
-        r.imd_rank,
-        r.imd_decile,
-        r.imd_quintile,
-        r.age_band,
-        CASE upper(trim(r.sex)) WHEN 'F' THEN 'female' WHEN 'M' THEN 'male' WHEN 'I' THEN 'indeterminate' ELSE 'unknown' END AS sex,
-        r.ethnic_group,
-        r.referral_date + w.w_contacted <= w.data_end AS mature_contacted,
-        coalesce(f.contacts_in_contacted_window, 0) >= 1 AS contacted,
-        r.referral_date + w.w_engaged <= w.data_end AS mature_engaged,
-        coalesce(f.contacts_in_engaged_window, 0) >= w.engaged_min AS engaged,
-        r.referral_date + w.w_vcs <= w.data_end AS mature_vcs,
-        coalesce(f.vcs_in_window, false) AS vcs_uptake,
-        r.referral_date + w.w_dna <= w.data_end AS mature_dna,
-        coalesce(f.lw_booked_in_window, false) AS lw_booked,
-        coalesce(f.lw_dna_in_window, false) AS lw_dna,
+        r.*,
+        1 AS sign,
+        NOT getvariable('strata_incremental') OR r.referral_id IN (SELECT referral_id FROM strata_delta_referrals) AS pathway,
         -- loaded since the last build (incremental reach, below; none on a full build)
-        r.referral_id IN (SELECT referral_id FROM strata_new_referrals) AS is_new
+        r.referral_id IN (SELECT referral_id FROM strata_new_referrals) AS is_new,
+        w.data_end AS at_end,
+        f.contacts_in_contacted_window, f.contacts_in_engaged_window, f.vcs_in_window,
+        f.lw_booked_in_window, f.lw_dna_in_window
     FROM refs r
     CROSS JOIN w
     -- link-worker contacts (the one definition), VCS sessions, bookings and DNAs inside
     -- each window from the referral date
     LEFT JOIN referral_facts f USING (referral_id)
+    UNION ALL
+    SELECT
+        r.*, upper(trim(r.practice_code)) AS practice_norm,
+        -1, true, false,
+        w.prev_end,
+        CASE WHEN d.in_scope THEN p.contacts_in_contacted_window ELSE f.contacts_in_contacted_window END,
+        CASE WHEN d.in_scope THEN p.contacts_in_engaged_window ELSE f.contacts_in_engaged_window END,
+        CASE WHEN d.in_scope THEN p.vcs_in_window ELSE f.vcs_in_window END,
+        CASE WHEN d.in_scope THEN p.lw_booked_in_window ELSE f.lw_booked_in_window END,
+        CASE WHEN d.in_scope THEN p.lw_dna_in_window ELSE f.lw_dna_in_window END
+    FROM int_referrals r
+    JOIN strata_delta_referrals d USING (referral_id)
+    CROSS JOIN w
+    LEFT JOIN facts_prior p USING (referral_id)
+    LEFT JOIN referral_facts f USING (referral_id)
+    WHERE r.referral_date IS NOT NULL
+      AND r.referral_id NOT IN (SELECT referral_id FROM strata_new_referrals)
+),
+flags AS (
+    SELECT
+        s.referral_id,
+        s.person_id,
+        s.scheme_id,
+        s.period,
+        s.practice_norm,
+        s.imd_rank,
+        s.imd_decile,
+        s.imd_quintile,
+        s.age_band,
+        CASE upper(trim(s.sex)) WHEN 'F' THEN 'female' WHEN 'M' THEN 'male' WHEN 'I' THEN 'indeterminate' ELSE 'unknown' END AS sex,
+        s.ethnic_group,
+        s.referral_date + w.w_contacted <= s.at_end AS mature_contacted,
+        coalesce(s.contacts_in_contacted_window, 0) >= 1 AS contacted,
+        s.referral_date + w.w_engaged <= s.at_end AS mature_engaged,
+        coalesce(s.contacts_in_engaged_window, 0) >= w.engaged_min AS engaged,
+        s.referral_date + w.w_vcs <= s.at_end AS mature_vcs,
+        coalesce(s.vcs_in_window, false) AS vcs_uptake,
+        s.referral_date + w.w_dna <= s.at_end AS mature_dna,
+        coalesce(s.lw_booked_in_window, false) AS lw_booked,
+        coalesce(s.lw_dna_in_window, false) AS lw_dna,
+        s.is_new,
+        s.sign,
+        s.pathway
+    FROM states s
+    CROSS JOIN w
 ),
 -- each referral counts for its own scheme and for ALL; the two can have different local
 -- quantiles (each catchment is ranked on its own), so the rows are copied, not rolled up
@@ -102,19 +145,20 @@ placed AS (
 folded AS (
     SELECT
         g_scheme, period, q5, q10, age_band, sex, ethnic_group,
-        count(*) FILTER (WHERE mature_contacted) AS contacted_den,
-        count(*) FILTER (WHERE mature_contacted AND contacted) AS contacted_num,
-        count(*) FILTER (WHERE NOT mature_contacted) AS contacted_imm,
-        count(*) FILTER (WHERE mature_engaged) AS engaged_den,
-        count(*) FILTER (WHERE mature_engaged AND engaged) AS engaged_num,
-        count(*) FILTER (WHERE NOT mature_engaged) AS engaged_imm,
-        count(*) FILTER (WHERE mature_vcs) AS vcs_den,
-        count(*) FILTER (WHERE mature_vcs AND vcs_uptake) AS vcs_num,
-        count(*) FILTER (WHERE NOT mature_vcs) AS vcs_imm,
-        count(*) FILTER (WHERE mature_dna AND lw_booked) AS dna_den,
-        count(*) FILTER (WHERE mature_dna AND lw_booked AND lw_dna) AS dna_num,
-        count(*) FILTER (WHERE NOT mature_dna AND lw_booked) AS dna_imm
+        coalesce(sum(sign) FILTER (WHERE mature_contacted), 0) AS contacted_den,
+        coalesce(sum(sign) FILTER (WHERE mature_contacted AND contacted), 0) AS contacted_num,
+        coalesce(sum(sign) FILTER (WHERE NOT mature_contacted), 0) AS contacted_imm,
+        coalesce(sum(sign) FILTER (WHERE mature_engaged), 0) AS engaged_den,
+        coalesce(sum(sign) FILTER (WHERE mature_engaged AND engaged), 0) AS engaged_num,
+        coalesce(sum(sign) FILTER (WHERE NOT mature_engaged), 0) AS engaged_imm,
+        coalesce(sum(sign) FILTER (WHERE mature_vcs), 0) AS vcs_den,
+        coalesce(sum(sign) FILTER (WHERE mature_vcs AND vcs_uptake), 0) AS vcs_num,
+        coalesce(sum(sign) FILTER (WHERE NOT mature_vcs), 0) AS vcs_imm,
+        coalesce(sum(sign) FILTER (WHERE mature_dna AND lw_booked), 0) AS dna_den,
+        coalesce(sum(sign) FILTER (WHERE mature_dna AND lw_booked AND lw_dna), 0) AS dna_num,
+        coalesce(sum(sign) FILTER (WHERE NOT mature_dna AND lw_booked), 0) AS dna_imm
     FROM placed
+    WHERE pathway
     GROUP BY ALL
 ),
 dims AS (
@@ -134,7 +178,7 @@ long AS (
     FROM folded f
     CROSS JOIN dims d
 ),
-agg AS (
+agg_delta AS (
     SELECT
         g_scheme AS scheme_id,
         CASE WHEN grouping(period) = 1 THEN 'all' ELSE period END AS period,
@@ -156,12 +200,22 @@ agg AS (
     WHERE stratum IS NOT NULL
     GROUP BY GROUPING SETS ((g_scheme, period, dimension, stratum), (g_scheme, dimension, stratum))
 ),
+-- the last build's counts moved by this build's (a full build has no prior counts)
+agg AS (
+    SELECT scheme_id, period, dimension, stratum,
+        sum(contacted_den) AS contacted_den, sum(contacted_num) AS contacted_num, sum(contacted_imm) AS contacted_imm,
+        sum(engaged_den) AS engaged_den, sum(engaged_num) AS engaged_num, sum(engaged_imm) AS engaged_imm,
+        sum(vcs_den) AS vcs_den, sum(vcs_num) AS vcs_num, sum(vcs_imm) AS vcs_imm,
+        sum(dna_den) AS dna_den, sum(dna_num) AS dna_num, sum(dna_imm) AS dna_imm
+    FROM (SELECT * FROM agg_delta UNION ALL BY NAME SELECT * FROM strata_pathway_prior)
+    GROUP BY ALL
+),
 -- reach counts people, once each, among referrals from the catchment's practices in the
 -- population extract (the period's catchment, or the whole span's for period 'all').
 -- Reach does not depend on data_end, so a nightly build counts only the people with new
 -- referrals (strata_touched_people; transforms/strata.go): their counts with the new
 -- referrals (sign 1) and without them (sign -1) move the last build's counts
--- (strata_reach_prior). A full build counts everyone with sign 1 from no prior counts.
+-- (strata_reach_prior). Only the rows as they are now (sign 1 in placed) count here. A full build counts everyone with sign 1 from no prior counts.
 -- One grouping per person gives the lowest and highest stratum of their referrals; a
 -- person whose referrals all fall in one stratum (nearly everyone) is counted there
 -- straight away, and only the few with referrals in several strata are looked up again.
@@ -169,7 +223,7 @@ agg AS (
 -- dimension, each took most of this model's time; at 5M referrals, 15 s of its 26.)
 reach_input AS (
     SELECT * FROM placed
-    WHERE person_id IS NOT NULL
+    WHERE person_id IS NOT NULL AND sign = 1
       AND (NOT getvariable('strata_incremental') OR person_id IN (SELECT person_id FROM strata_touched_people))
 ),
 reach_person AS (
@@ -219,7 +273,7 @@ reach_strata AS (
         SELECT DISTINCT m.g_scheme, m.period, m.person_id, m.sign, d.dimension,
             CASE d.dimension WHEN 'imd_quintile' THEN p.q5 ELSE p.q10 END AS stratum
         FROM reach_several m
-        JOIN placed p ON p.g_scheme = m.g_scheme AND p.person_id = m.person_id
+        JOIN placed p ON p.g_scheme = m.g_scheme AND p.person_id = m.person_id AND p.sign = 1
             AND (m.period = 'all' AND p.in_catchment_all OR m.period = p.period AND p.in_catchment_period)
             AND (m.sign = 1 OR NOT p.is_new)
         JOIN (VALUES ('imd_quintile'), ('imd_decile')) d(dimension)
