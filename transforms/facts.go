@@ -126,17 +126,17 @@ func planFacts(ctx context.Context, tx Execer, p Params) (factsPlan, error) {
 				SELECT referral_id FROM referrals WHERE source_file_id > ` + wmText + `
 				UNION
 				SELECT referral_id FROM attendances WHERE source_file_id > ` + wmText + `)`
-		// the scope's attendances once (int_lw_contacts and the facts both read them), and
-		// only the columns they read: the scan of every attendance is most of the cost
-		atts = `CREATE OR REPLACE TEMP TABLE scoped_attendance_rows AS
+		// only the columns the facts read; a view, read by int_lw_contacts and the facts:
+		// writing the scope's attendances (1.2M rows at 1M referrals) to a table cost more
+		// than reading them twice
+		atts = `CREATE OR REPLACE TEMP VIEW scoped_attendances AS
 			SELECT ` + factsAttendanceColumns + ` FROM attendances WHERE referral_id IN (SELECT referral_id FROM facts_scope)`
 	}
-	// facts_scope and scoped_attendances are always views (over tables when incremental): a
-	// connection that serves several runs then never meets a table where it expects a view
+	// facts_scope is always a view (over a table when incremental): a connection that
+	// serves several runs then never meets a table where it expects a view
 	stmts := []string{scope, atts}
 	if !plan.full {
-		stmts = []string{scope, "CREATE OR REPLACE TEMP VIEW facts_scope AS SELECT * FROM facts_scope_rows", atts,
-			"CREATE OR REPLACE TEMP VIEW scoped_attendances AS SELECT * FROM scoped_attendance_rows"}
+		stmts = []string{scope, "CREATE OR REPLACE TEMP VIEW facts_scope AS SELECT * FROM facts_scope_rows", atts}
 	}
 	for _, q := range stmts {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
