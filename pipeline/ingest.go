@@ -496,7 +496,8 @@ func (in *ingester) stage(ctx context.Context, p *pending) error {
 	in.staged = append(in.staged, table)
 	q, byRowid, err := in.stageStatement(ctx, src.kind, l, cols, m, table)
 	if err != nil {
-		return fmt.Errorf("%s: planning the staging: %w", path, err)
+		// EXPLAIN opens the file too: its errors are the reader's, said in one line
+		return readError(path, err)
 	}
 	if _, err := in.exec(ctx, path, "staging", q); err != nil {
 		return readError(path, errors.Unwrap(err))
