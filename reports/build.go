@@ -13,6 +13,8 @@ type BuildOptions struct {
 	SchemeNames map[string]string // configured names by id
 	Prov        Provenance
 	TrendLength int // periods in the trend (default 8)
+
+	preloaded map[string]map[string][]rec // Run's perPeriod rows, by query and period
 }
 
 // Build reads one period's marts and applies disclosure control to every number.
@@ -48,7 +50,7 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 		r.Schemes = append(r.Schemes, Scheme{ID: id, Name: name})
 	}
 
-	b := &builder{r: r, p: o.Policy, cells: map[string]*Cell{}}
+	b := &builder{r: r, p: o.Policy, cells: map[string]*Cell{}, pre: o.preloaded}
 	steps := []func(context.Context, *sql.DB, sql.NamedArg) error{
 		b.loadPathway, b.loadContinuity, b.loadSessions, b.loadIndexBins, b.loadFirstContact,
 		b.loadPractices, b.loadSources,
@@ -86,6 +88,7 @@ type builder struct {
 	r     *Report
 	p     Policy
 	lines [][]*Cell
+	pre   map[string]map[string][]rec // BuildOptions.preloaded
 
 	strata     map[strataKey]*strataCells // scheme, measure, quintile (0 = total)
 	summaries  []rec

@@ -59,6 +59,12 @@ func Run(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 		ok      bool
 	}
 	out := make([]done, len(periods))
+	var pre map[string]map[string][]rec
+	if len(periods) > 1 {
+		if pre, err = preload(ctx, db); err != nil {
+			return res, err
+		}
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(1, runtime.GOMAXPROCS(0)))
 	for i, p := range periods {
@@ -66,7 +72,7 @@ func Run(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 			if err := gctx.Err(); err != nil {
 				return fmt.Errorf("reporting %s: %w", p, err)
 			}
-			r, err := Build(gctx, db, BuildOptions{Period: p, Policy: o.Policy, SchemeNames: o.SchemeNames, Prov: o.Prov})
+			r, err := Build(gctx, db, BuildOptions{Period: p, Policy: o.Policy, SchemeNames: o.SchemeNames, Prov: o.Prov, preloaded: pre})
 			if err != nil {
 				return fmt.Errorf("building report %s: %w", p, err)
 			}

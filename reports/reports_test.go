@@ -308,3 +308,34 @@ func TestSharedCountsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestPreloadedRowsMatch checks that a period built alone (its own queries) and built
+// among others (queries read once for every period, preload) writes the same files.
+func TestPreloadedRowsMatch(t *testing.T) {
+	all, _ := render(t)
+	db := fixtureDB(t)
+	one := t.TempDir()
+	o := testOptions(one)
+	o.Periods = []string{"2024-Q1"}
+	if _, err := Run(context.Background(), db, o); err != nil {
+		t.Fatal(err)
+	}
+	err := filepath.WalkDir(filepath.Join(one, "2024-Q1"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(one, p)
+		x, _ := os.ReadFile(p)
+		y, err := os.ReadFile(filepath.Join(all, rel))
+		if err != nil {
+			return err
+		}
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between the period alone and among others", rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
