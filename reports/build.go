@@ -33,7 +33,7 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 		ReadingsWithheld: o.Policy != Policy{Threshold: 7, Rounding: 5}}
 	period := sql.Named("period", o.Period)
 
-	schemes, err := load(ctx, db, "schemes.sql", period)
+	schemes, err := periodRows(ctx, db, o.preloaded, "schemes.sql", period)
 	if err != nil {
 		return nil, err
 	}

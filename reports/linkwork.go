@@ -183,7 +183,7 @@ func (b *builder) maxCap() int64 {
 var indexNames = []string{"upc", "coc", "secon"}
 
 func (b *builder) loadIndexBins(ctx context.Context, db *sql.DB, period sql.NamedArg) error {
-	rows, err := b.periodRows(ctx, db, "index_bins.sql", period)
+	rows, err := periodRows(ctx, db, b.pre, "index_bins.sql", period)
 	if err != nil {
 		return err
 	}
@@ -230,7 +230,7 @@ func (b *builder) loadIndexBins(ctx context.Context, db *sql.DB, period sql.Name
 }
 
 func (b *builder) loadFirstContact(ctx context.Context, db *sql.DB, period sql.NamedArg) error {
-	rows, err := b.periodRows(ctx, db, "km.sql", period)
+	rows, err := periodRows(ctx, db, b.pre, "km.sql", period)
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ func (b *builder) loadPractices(ctx context.Context, db *sql.DB, period sql.Name
 }
 
 func (b *builder) loadSources(ctx context.Context, db *sql.DB, period sql.NamedArg) error {
-	rows, err := b.periodRows(ctx, db, "referral_sources.sql", period)
+	rows, err := periodRows(ctx, db, b.pre, "referral_sources.sql", period)
 	if err != nil {
 		return err
 	}
