@@ -14,7 +14,7 @@ type BuildOptions struct {
 	Prov        Provenance
 	TrendLength int // periods in the trend (default 8)
 
-	preloaded map[string]map[string][]rec // Run's perPeriod rows, by query and period
+	preloaded map[string]map[string][]rec // Run's preload rows, by query and period
 }
 
 // Build reads one period's marts and applies disclosure control to every number.

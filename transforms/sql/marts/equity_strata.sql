@@ -36,18 +36,20 @@ WITH w AS (
 -- facts_prior, maturity at the last data_end), and the sums move the last build's
 -- counts (strata_pathway_prior).
 refs AS (
-    SELECT r.*, upper(trim(r.practice_code)) AS practice_norm
-    FROM int_referrals r
-    WHERE r.referral_date IS NOT NULL
-      AND (NOT getvariable('strata_incremental')
-           OR r.referral_id IN (SELECT referral_id FROM strata_delta_referrals)
-           OR r.person_id IN (SELECT person_id FROM strata_touched_people))
+    SELECT * FROM (
+        SELECT r.*, upper(trim(r.practice_code)) AS practice_norm,
+            r.referral_id IN (SELECT referral_id FROM strata_delta_referrals) AS in_delta
+        FROM int_referrals r
+        WHERE r.referral_date IS NOT NULL
+    )
+    WHERE NOT getvariable('strata_incremental') OR in_delta
+       OR person_id IN (SELECT person_id FROM strata_touched_people)
 ),
 states AS (
     SELECT
         r.*,
         1 AS sign,
-        NOT getvariable('strata_incremental') OR r.referral_id IN (SELECT referral_id FROM strata_delta_referrals) AS pathway,
+        NOT getvariable('strata_incremental') OR r.in_delta AS pathway,
         -- loaded since the last build (incremental reach, below; none on a full build)
         r.referral_id IN (SELECT referral_id FROM strata_new_referrals) AS is_new,
         w.data_end AS at_end,
@@ -60,7 +62,7 @@ states AS (
     LEFT JOIN referral_facts f USING (referral_id)
     UNION ALL
     SELECT
-        r.*, upper(trim(r.practice_code)) AS practice_norm,
+        r.*, upper(trim(r.practice_code)) AS practice_norm, true AS in_delta,
         -1, true, false,
         w.prev_end,
         CASE WHEN d.in_scope THEN p.contacts_in_contacted_window ELSE f.contacts_in_contacted_window END,
