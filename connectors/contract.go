@@ -2,6 +2,7 @@ package connectors
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -62,6 +63,20 @@ func Contract(kind string) []Column {
 		}
 	}
 	return nil
+}
+
+// EnumType is the DuckDB type an Enum column is stored as: its allowed values in byte
+// order, so that ordering and min/max read as they would on text. A closed set stored as
+// ENUM costs a byte a row to write, where text costs about as much as an id column: at
+// 10M attendances, about 0.5 s a column of the load. Stored values compare and combine
+// with text as text.
+func EnumType(c Column) string {
+	vals := append([]string(nil), c.Allowed...)
+	sort.Strings(vals)
+	for i, v := range vals {
+		vals[i] = Literal(v)
+	}
+	return "ENUM(" + strings.Join(vals, ", ") + ")"
 }
 
 // IDColumn is the identifier column of a kind.

@@ -98,6 +98,10 @@ func StageSQL(kind string, l Layout, cols map[string]string, m Mapping, logical 
 	names := make([]string, len(contract))
 	for i, c := range contract {
 		names[i] = Ident(c.Name)
+		if c.Type == Enum {
+			// a value outside the set has its row quarantined by the rule above
+			names[i] = fmt.Sprintf("TRY_CAST(%s AS %s) AS %s", names[i], EnumType(c), names[i])
+		}
 	}
 	if !byRowid {
 		names = append([]string{"_line"}, names...)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +14,9 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/socrx/socrx/config"
+	"github.com/socrx/socrx/connectors"
 	"github.com/socrx/socrx/pipeline"
+	"github.com/socrx/socrx/transforms"
 )
 
 // logical is the fixed logical date of the ingest tests.
@@ -154,6 +157,61 @@ func TestIngestBaseline(t *testing.T) {
 	}
 	if got := f.count("SELECT count(*) FROM referrals"); got != 4 {
 		t.Errorf("referrals after re-run = %d, want 4", got)
+	}
+}
+
+// TestEnumColumns: the contract's closed sets are stored as the ENUM connectors.EnumType
+// gives (schema.sql spells them out), and a database made before, with those columns as
+// VARCHAR, still loads and reads the same.
+func TestEnumColumns(t *testing.T) {
+	f := baseline(t)
+	db := f.db()
+	for _, kind := range []string{"referrals", "attendances"} {
+		for _, c := range connectors.Contract(kind) {
+			if c.Type != connectors.Enum {
+				continue
+			}
+			var typ string
+			if err := db.QueryRow(`SELECT data_type FROM duckdb_columns() WHERE table_name = ? AND column_name = ?`, kind, c.Name).Scan(&typ); err != nil {
+				t.Fatalf("%s.%s: %v", kind, c.Name, err)
+			}
+			if want := connectors.EnumType(c); typ != want {
+				t.Errorf("%s.%s is %s, want %s", kind, c.Name, typ, want)
+			}
+		}
+	}
+	db.Close()
+
+	old := newFixture(t, testConfig)
+	ddl, err := transforms.Schema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ddl = regexp.MustCompile(`ENUM\([^)]*\)`).ReplaceAllString(ddl, "VARCHAR")
+	if err := os.MkdirAll(filepath.Dir(old.runner().DBPath()), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("duckdb", old.runner().DBPath())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(ddl); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	old.put("good/referrals.csv", "referrals_0.csv")
+	old.put("good/attendances.csv", "attendances_0.csv")
+	if _, err := old.ingest(); err != nil {
+		t.Fatalf("ingest into a VARCHAR database: %v", err)
+	}
+	if got := old.count(`SELECT count(*) FROM duckdb_columns() WHERE table_name IN ('referrals', 'attendances') AND data_type LIKE 'ENUM%'`); got != 0 {
+		t.Errorf("%d columns of the old database became ENUMs", got)
+	}
+	want, got := f.contents(), old.contents()
+	for _, tbl := range []string{"referrals", "attendances", "quarantine"} {
+		if want[tbl] != got[tbl] {
+			t.Errorf("%s differs between the ENUM and the VARCHAR database", tbl)
+		}
 	}
 }
 

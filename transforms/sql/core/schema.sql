@@ -1,6 +1,10 @@
 -- Core and meta tables: the researchers' contract (design §8). Idempotent.
 -- No PRIMARY KEY constraints: ingest enforces uniqueness itself, and DuckDB's ART
 -- constraints make delete-then-reinsert corrections within one transaction fail.
+-- The contract's closed sets (connectors.Contract) are stored as ENUMs of their values in
+-- byte order (connectors.EnumType; a pipeline test checks they agree): a byte a row to write
+-- where text costs as much as an id, and they read and compare as text. A database made
+-- before keeps its VARCHAR columns, which take the same values.
 
 CREATE TABLE IF NOT EXISTS runs (
     run_id        BIGINT,
@@ -69,15 +73,15 @@ CREATE TABLE IF NOT EXISTS referrals (
     scheme_id        VARCHAR,
     practice_code    VARCHAR,
     referral_date    DATE,
-    referral_source  VARCHAR,
+    referral_source  ENUM('gp', 'nurse', 'other', 'other_primary_care', 'secondary_care', 'self', 'social_care', 'vcs'),
     referral_reason  VARCHAR,
-    outcome          VARCHAR,
+    outcome          ENUM('accepted', 'closed', 'declined', 'inappropriate', 'not_contactable', 'pending'),
     closed_date      DATE,
     lsoa_code        VARCHAR,
-    sex              VARCHAR,
+    sex              ENUM('F', 'I', 'M', 'U'),
     age              INTEGER,
     birth_month      VARCHAR,
-    ethnic_category  VARCHAR,
+    ethnic_category  ENUM('99', 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'J', 'K', 'L', 'M', 'N', 'P', 'R', 'S', 'Z'),
     source           VARCHAR,
     source_file_id   BIGINT,
     source_line      BIGINT
@@ -87,12 +91,12 @@ CREATE TABLE IF NOT EXISTS attendances (
     attendance_id      VARCHAR,
     referral_id        VARCHAR,
     attendance_date    DATE,
-    setting            VARCHAR,
-    status             VARCHAR,
+    setting            ENUM('link_worker', 'vcs'),
+    status             ENUM('attended', 'cancelled_patient', 'cancelled_provider', 'dna'),
     worker_id          VARCHAR,
     provider_id        VARCHAR,
     activity_category  VARCHAR,
-    mode               VARCHAR,
+    mode               ENUM('face_to_face', 'group', 'home_visit', 'telephone', 'video'),
     person_id          VARCHAR,
     source             VARCHAR,
     source_file_id     BIGINT,
