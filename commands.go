@@ -36,7 +36,7 @@ func stepCommand(step string) func(context.Context, *env, []string) error {
 		case "report":
 			line = "report [--config FILE] [--period P] [--logical-date DATE]"
 		case "transform":
-			line = "transform [--config FILE] [--logical-date DATE] [--full]"
+			line = "transform [--config FILE] [--logical-date DATE] [--full] [--trace-sql FILE]"
 		}
 		fs, c := newFlags(e, step, line)
 		logical := fs.String("logical-date", "", "the run's logical date (default now)")
@@ -46,6 +46,7 @@ func stepCommand(step string) func(context.Context, *env, []string) error {
 			fs.StringVar(&spec.Period, "period", "", "report this period (e.g. 2024-Q3) instead of every due one")
 		case "transform":
 			fs.BoolVar(&spec.FullRebuild, "full", false, "recompute every referral's facts, not only those with new rows")
+			fs.StringVar(&spec.TraceSQL, "trace-sql", "", "write every statement the transform runs to FILE, one JSON line each (holds unsuppressed aggregates)")
 		}
 		if err := parse(fs, args); err != nil {
 			return err

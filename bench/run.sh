@@ -8,7 +8,11 @@
 # for 10), hold out the last day, then time
 # separate processes for each step (ingest, transform, report, publish) on one database,
 # the whole run (`socrx run`) on a fresh database, the bare baseline (bench/tool/baseline.sql:
-# the same reads with explicit types and the main aggregates, no validation), and the
+# the same reads with explicit types and the main aggregates, no validation; its read and
+# aggregate phases are recorded too, as bare_read and bare_aggregate), the bare
+# replay (bare_replay: the transform step's statements, traced with --trace-sql, run again
+# by DuckDB on a copy of the database as the ingest left it: the same aggregates with
+# nothing of socrx around them), and the
 # nightly incremental run that adds the held-out day, BENCH_NIGHTLY times (default 3) from
 # a copy of the database as the whole run left it: this VM's speed swings from minute to
 # minute, and the median of three says more than one. Wall time and peak RSS come from
@@ -46,8 +50,18 @@ for n in "${sizes[@]}"; do
   cfg="$d/socrx.yaml"
 
   measure "$n" "$atts" bare_duckdb bin/bench-tool baseline "$d/extracts" "$d/bare.duckdb"
+  # its two phases (statement times, the process's peak RSS): the reads alone are the
+  # yardstick of socrx's ingest
+  awk -F'\t' -v d="$(date -u +%F)" -v n="$n" -v a="$atts" -v rss="$(awk '{print int($2/1024)}' "$work/time.txt")" \
+    '$1 == "phase" {printf "%s\t%s\t%s\tbare_%s\t%s\t%s\n", d, n, a, $2, $3, rss}' "$work/last.log" | tee -a "$out"
   measure "$n" "$atts" ingest    bin/socrx ingest    --config "$cfg" --logical-date "$logical" --log-format json
-  measure "$n" "$atts" transform bin/socrx transform --config "$cfg" --logical-date "$logical" --log-format json
+  # the bare baseline of the transform: its SQL trace replayed on a copy of the database
+  # as the ingest left it
+  rm -rf "$d/replay"; mkdir -p "$d/replay"; cp "$d/db/socrx.duckdb" "$d/replay/"
+  [ ! -f "$d/db/socrx.duckdb.wal" ] || cp "$d/db/socrx.duckdb.wal" "$d/replay/"
+  measure "$n" "$atts" transform bin/socrx transform --config "$cfg" --logical-date "$logical" --log-format json --trace-sql "$d/trace.jsonl"
+  measure "$n" "$atts" bare_replay bin/bench-tool replay "$d/replay/socrx.duckdb" "$d/trace.jsonl"
+  rm -rf "$d/replay" "$d/trace.jsonl"
   measure "$n" "$atts" report    bin/socrx report    --config "$cfg" --logical-date "$logical" --log-format json
   measure "$n" "$atts" publish   bin/socrx publish   --config "$cfg" --logical-date "$logical" --log-format json
   rm -rf "$d/db" "$d/reports"

@@ -175,9 +175,16 @@ func compareWithFullRebuild(t *testing.T, f *fixture, day time.Time, night strin
 		Steps: []string{"transform"}, FullRebuild: true}); err != nil {
 		t.Fatalf("%s: full rebuild: %v", night, err)
 	}
+	compareMarts(t, f, full.Database, night+": a full rebuild")
+}
+
+// compareMarts checks every mart and referral_facts of f's database is the same in the
+// database file other (what: how other was made).
+func compareMarts(t *testing.T, f *fixture, other, what string) {
+	t.Helper()
 	db := f.db()
 	defer db.Close()
-	if _, err := db.Exec(fmt.Sprintf("ATTACH '%s' AS rebuilt (READ_ONLY)", full.Database)); err != nil {
+	if _, err := db.Exec(fmt.Sprintf("ATTACH '%s' AS rebuilt (READ_ONLY)", other)); err != nil {
 		t.Fatal(err)
 	}
 	for _, tbl := range []string{"referral_facts", "episode_metrics", "equity_strata", "equity_summary", "continuity_summary",
@@ -207,7 +214,7 @@ func compareWithFullRebuild(t *testing.T, f *fixture, day time.Time, night strin
 			t.Fatalf("%s: %v", tbl, err)
 		}
 		if a != 0 || b != 0 || n == 0 {
-			t.Errorf("%s: %s differs from a full rebuild: %d rows only incremental, %d only rebuilt (of %d)", night, tbl, a, b, n)
+			t.Errorf("%s differs from %s: %d rows only here, %d only there (of %d)", tbl, what, a, b, n)
 		}
 	}
 }

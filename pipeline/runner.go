@@ -1,11 +1,13 @@
 package pipeline
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -34,6 +36,9 @@ type RunSpec struct {
 	// FullRebuild recomputes every referral's facts in the transform step, not only
 	// those with new rows.
 	FullRebuild bool
+	// TraceSQL, when set, is a file the transform step writes its statements to (see
+	// ReplayTrace).
+	TraceSQL string
 	// Stop, when set and done, asks the run to stop: waiting for the lock ends and no
 	// further step starts, while the step in progress runs on under ctx (the scheduler
 	// cancels ctx only after stop_timeout).
@@ -177,8 +182,24 @@ func (r *Runner) runStep(ctx context.Context, db *sql.DB, step string, spec RunS
 			log.Debug().Str("model", model).Int64("duration_ms", took.Milliseconds()).Msg("model built")
 			tb.step(model, done, total)
 		}
-		res, err := Transform(ctx, db, p)
+		var trace io.Writer
+		var traced *bufio.Writer
+		if spec.TraceSQL != "" {
+			f, err := os.OpenFile(spec.TraceSQL, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+			if err != nil {
+				return fmt.Errorf("creating the SQL trace: %w", err)
+			}
+			defer f.Close()
+			traced = bufio.NewWriter(f)
+			trace = traced
+		}
+		res, err := Transform(ctx, db, p, trace)
 		tb.done()
+		if traced != nil && err == nil {
+			if err = traced.Flush(); err != nil {
+				err = fmt.Errorf("writing the SQL trace: %w", err)
+			}
+		}
 		for k, v := range res.Tables {
 			sr.Rows[k] = v
 		}
@@ -224,7 +245,8 @@ func (r *Runner) params(logical time.Time) transforms.Params {
 // Transform rebuilds the marts in one transaction: all of them change, or none. The
 // intermediate models (temp tables) are built on the same connection before the
 // transaction opens, where DuckDB reads them faster (transforms.Prepare).
-func Transform(ctx context.Context, db *sql.DB, p transforms.Params) (transforms.Result, error) {
+// A non-nil trace receives every statement the transform runs (see ReplayTrace).
+func Transform(ctx context.Context, db *sql.DB, p transforms.Params, trace io.Writer) (transforms.Result, error) {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return transforms.Result{}, fmt.Errorf("starting transform: %w", err)
@@ -232,7 +254,13 @@ func Transform(ctx context.Context, db *sql.DB, p transforms.Params) (transforms
 	defer conn.Close()
 	// the intermediates hold memory until dropped: free it for the steps that follow
 	defer transforms.DropTemp(context.Background(), conn) //nolint:errcheck // best effort
-	prep, err := transforms.Prepare(ctx, conn, p)
+	var onConn, onTx transforms.Execer = conn, nil
+	var tr tracer
+	if trace != nil {
+		tr = newTracer(trace)
+		onConn = tr.on(conn)
+	}
+	prep, err := transforms.Prepare(ctx, onConn, p)
 	if err != nil {
 		return transforms.Result{}, err
 	}
@@ -241,12 +269,23 @@ func Transform(ctx context.Context, db *sql.DB, p transforms.Params) (transforms
 		return transforms.Result{}, fmt.Errorf("starting transform transaction: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	res, err := transforms.Finish(ctx, tx, p, prep)
+	onTx = tx
+	if trace != nil {
+		tr.record("BEGIN TRANSACTION", nil)
+		onTx = tr.on(tx)
+	}
+	res, err := transforms.Finish(ctx, onTx, p, prep)
 	if err != nil {
 		return res, err
 	}
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("committing transforms: %w", err)
+	}
+	if trace != nil {
+		tr.record("COMMIT", nil)
+		if *tr.err != nil {
+			return res, *tr.err
+		}
 	}
 	return res, nil
 }

@@ -322,11 +322,21 @@ func Finish(ctx context.Context, tx Execer, p Params, prep *Prepared) (Result, e
 		}
 		res.Tables[m.Name] = n
 	}
+	// Some Go models fill a table of another name: count those with a table (or temp
+	// table) of their own name, asking first so that no statement fails (a SQL trace
+	// replays cleanly).
 	for _, g := range append([]GoModel{facts, episodes}, gms...) {
 		var n int64
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(g.Name)).Scan(&n); err == nil {
-			res.Tables[g.Name] = n
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ?`, g.Name).Scan(&n); err != nil {
+			return Result{}, fmt.Errorf("looking for %s: %w", g.Name, err)
 		}
+		if n == 0 {
+			continue
+		}
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(g.Name)).Scan(&n); err != nil {
+			return Result{}, fmt.Errorf("counting %s: %w", g.Name, err)
+		}
+		res.Tables[g.Name] = n
 	}
 	return res, nil
 }

@@ -1,4 +1,6 @@
 -- The bare DuckDB baseline: socrx's reads and its main aggregates, nothing else.
+-- A "-- phase:" line starts a phase; the tool reports each phase's time.
+-- phase: read
 CREATE TABLE referrals AS SELECT * FROM read_csv('{{dir}}/referrals.csv', header = true, auto_detect = false,
     dateformat = '%d/%m/%Y', columns = {'referral_id': 'VARCHAR', 'person_id': 'VARCHAR', 'scheme_id': 'VARCHAR',
     'practice_code': 'VARCHAR', 'referral_date': 'DATE', 'referral_source': 'VARCHAR', 'referral_reason': 'VARCHAR',
@@ -12,6 +14,7 @@ CREATE TABLE deprivation AS SELECT "LSOA code (2011)" AS lsoa_code,
     "Index of Multiple Deprivation (IMD) Decile" AS imd_decile,
     ("Index of Multiple Deprivation (IMD) Decile" + 1) // 2 AS imd_quintile
     FROM read_csv('{{imd}}', header = true);
+-- phase: aggregate
 -- per episode: contacts, workers, the concentration sums behind UPC/COC/HHI
 CREATE TABLE episodes AS
 WITH per_worker AS (

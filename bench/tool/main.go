@@ -1,8 +1,9 @@
 // Command tool is the benchmark script's helper (see bench/run.sh): the bare DuckDB
-// baseline of socrx's reads and aggregates, and the hold-out of one day of extracts for
+// baselines of socrx's reads and aggregates, and the hold-out of one day of extracts for
 // the nightly incremental run.
 //
 //	go run ./bench/tool baseline EXTRACTS_DIR DB_FILE
+//	go run ./bench/tool replay DB_FILE TRACE_FILE
 //	go run ./bench/tool holdout EXTRACTS_DIR YYYY-MM-DD
 package main
 
@@ -19,6 +20,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/socrx/socrx/connectors/refdata"
+	"github.com/socrx/socrx/pipeline"
 )
 
 //go:embed baseline.sql
@@ -33,11 +35,13 @@ func main() {
 
 func run(ctx context.Context, args []string) error {
 	if len(args) != 3 {
-		return fmt.Errorf("usage: tool baseline EXTRACTS_DIR DB_FILE | tool holdout EXTRACTS_DIR YYYY-MM-DD")
+		return fmt.Errorf("usage: tool baseline EXTRACTS_DIR DB_FILE | tool replay DB_FILE TRACE_FILE | tool holdout EXTRACTS_DIR YYYY-MM-DD")
 	}
 	switch args[0] {
 	case "baseline":
 		return baseline(ctx, args[1], args[2])
+	case "replay":
+		return replay(ctx, args[1], args[2])
 	case "holdout":
 		return holdout(ctx, args[1], args[2])
 	}
@@ -62,8 +66,15 @@ func baseline(ctx context.Context, dir, dbPath string) error {
 		return err
 	}
 	q := strings.NewReplacer("{{dir}}", dir, "{{imd}}", imd).Replace(baselineSQL)
+	phase, phases, spent := "", []string{}, map[string]float64{}
 	for _, stmt := range strings.Split(q, ";\n") {
 		stmt = strings.TrimSpace(stmt)
+		for _, l := range strings.Split(stmt, "\n") {
+			if p, ok := strings.CutPrefix(l, "-- phase: "); ok {
+				phase = strings.TrimSpace(p)
+				phases = append(phases, phase)
+			}
+		}
 		if stmt == "" || strings.HasPrefix(stmt, "--") && !strings.Contains(stmt, "\n") {
 			continue
 		}
@@ -71,8 +82,42 @@ func baseline(ctx context.Context, dir, dbPath string) error {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("%w\n%s", err, stmt)
 		}
-		fmt.Printf("%6.2fs  %s\n", time.Since(start).Seconds(), firstLine(stmt))
+		d := time.Since(start).Seconds()
+		spent[phase] += d
+		fmt.Printf("%6.2fs  %s\n", d, firstLine(stmt))
 	}
+	// read by bench/run.sh
+	for _, p := range phases {
+		fmt.Printf("phase\t%s\t%.2f\n", p, spent[p])
+	}
+	return nil
+}
+
+// replay runs a transform's SQL trace (socrx transform --trace-sql) on a copy of the
+// database as it was before that transform: the same statements, hence the same
+// aggregates, run by DuckDB with none of socrx around them (no run record, lock, Go
+// statistics or progress), under the same default memory limit.
+func replay(ctx context.Context, dbPath, tracePath string) error {
+	db, err := sql.Open("duckdb", dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, "SET memory_limit = '1GB'"); err != nil {
+		return err
+	}
+	f, err := os.Open(tracePath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	start := time.Now()
+	n, err := pipeline.ReplayTrace(ctx, db, f)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%6.2fs  %d statements replayed\n", time.Since(start).Seconds(), n)
 	return nil
 }
 
