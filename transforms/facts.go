@@ -54,7 +54,7 @@ type factsPlan struct {
 // factsFingerprint changes whenever the facts would be computed differently.
 func factsFingerprint(p Params) (string, error) {
 	h := sha256.New()
-	for _, f := range []string{"sql/incremental/referral_facts.sql", "sql/intermediate/int_lw_contacts.sql"} {
+	for _, f := range []string{"sql/incremental/referral_facts.sql", "sql/incremental/facts_bookings.sql", "sql/intermediate/int_lw_contacts.sql"} {
 		b, err := sqlFS.ReadFile(f)
 		if err != nil {
 			return "", fmt.Errorf("reading %s: %w", f, err)
@@ -188,6 +188,10 @@ func buildFacts(ctx context.Context, tx Execer, plan factsPlan, batch int) (int6
 		return 0, fmt.Errorf("reading referral_facts: %w", err)
 	}
 	body := string(b)
+	bookings, err := sqlFS.ReadFile("sql/incremental/facts_bookings.sql")
+	if err != nil {
+		return 0, fmt.Errorf("reading facts_bookings: %w", err)
+	}
 	var rebuilt int64
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM facts_scope`).Scan(&rebuilt); err != nil {
 		return 0, fmt.Errorf("counting referral_facts scope: %w", err)
@@ -199,7 +203,7 @@ func buildFacts(ctx context.Context, tx Execer, plan factsPlan, batch int) (int6
 	slice := func(where string) string {
 		return "CREATE OR REPLACE TEMP VIEW facts_batch AS SELECT * FROM facts_scope" + where
 	}
-	var stmts []string
+	stmts := []string{"CREATE OR REPLACE TEMP TABLE facts_bookings AS\n" + string(bookings)}
 	// facts_prior keeps the window counts of the rows about to be recomputed, which an
 	// incremental equity_strata subtracts (strata.go); empty on a full build
 	prior := `CREATE OR REPLACE TEMP TABLE facts_prior AS SELECT ` + factsWindowColumns + ` FROM referral_facts`
@@ -217,6 +221,7 @@ func buildFacts(ctx context.Context, tx Execer, plan factsPlan, batch int) (int6
 		}
 		stmts = append(stmts, slice(where), "INSERT INTO referral_facts\n"+body)
 	}
+	stmts = append(stmts, "DROP TABLE facts_bookings")
 	for _, q := range stmts {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return 0, fmt.Errorf("building referral_facts: %w", err)
