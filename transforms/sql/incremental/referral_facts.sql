@@ -54,7 +54,10 @@ per_worker AS (
     GROUP BY referral_id, worker_id
 ),
 concentration AS (
-    SELECT referral_id, count(*) AS workers, max(n) AS max_n, sum(n * n) AS sum_sq
+    -- sum() of a BIGINT is a HUGEINT, which DuckDB reads back from storage about eight
+    -- times more slowly than a BIGINT (0.25 s of a nightly episode_metrics at 1M referrals);
+    -- a referral's sum of squared contact counts fits a BIGINT many times over
+    SELECT referral_id, count(*) AS workers, max(n) AS max_n, CAST(sum(n * n) AS BIGINT) AS sum_sq
     FROM per_worker
     GROUP BY referral_id
 )
