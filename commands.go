@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -19,13 +20,34 @@ import (
 func runSteps() []string { return []string{"ingest", "transform", "report", "publish"} }
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
-	fs, c := newFlags(e, "run", "run [--config FILE] [--logical-date DATE] [--full]")
+	fs, c := newFlags(e, "run", "run [--config FILE] [--logical-date DATE] [--full] [--steps LIST]")
 	logical := fs.String("logical-date", "", "the run's logical date (default now)")
 	full := fs.Bool("full", false, "recompute every referral's facts, not only those with new rows")
+	only := fs.String("steps", "", "run only these steps, comma-separated, as a scheduled job would (e.g. ingest,transform,publish); they run in the usual order")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	return runSteps2(ctx, e, c, *logical, pipeline.RunSpec{Job: "run", Steps: runSteps(), FullRebuild: *full})
+	steps, err := stepList(*only)
+	if err != nil {
+		return err
+	}
+	return runSteps2(ctx, e, c, *logical, pipeline.RunSpec{Job: "run", Steps: steps, FullRebuild: *full})
+}
+
+// stepList parses --steps: every step when empty.
+func stepList(s string) ([]string, error) {
+	if strings.TrimSpace(s) == "" {
+		return runSteps(), nil
+	}
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		p = strings.TrimSpace(p)
+		if !slices.Contains(runSteps(), p) {
+			return nil, fmt.Errorf("--steps: unknown step %q (want %s)", p, strings.Join(runSteps(), ", "))
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }
 
 // stepCommand is a manual run of one step.

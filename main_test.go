@@ -213,3 +213,45 @@ func copyFile(t *testing.T, src, dst string) {
 		t.Fatal(err)
 	}
 }
+
+// TestRunSteps: `run --steps` runs the listed steps in the usual order, as a scheduled
+// job would, and refuses an unknown one before opening anything.
+func TestRunSteps(t *testing.T) {
+	dir := t.TempDir()
+	os.MkdirAll(filepath.Join(dir, "extracts"), 0o755)
+	cfg := filepath.Join(dir, "socrx.yaml")
+	os.WriteFile(cfg, []byte(`database: db/socrx.duckdb
+publish: db/published/socrx.duckdb
+sources:
+  referrals:   { path: "extracts/referrals*.csv" }
+  attendances: { path: "extracts/attendances*.csv" }
+`), 0o644)
+	copyFile(t, "pipeline/testdata/good/referrals.csv", filepath.Join(dir, "extracts", "referrals_0.csv"))
+	copyFile(t, "pipeline/testdata/good/attendances.csv", filepath.Join(dir, "extracts", "attendances_0.csv"))
+	var out, errb bytes.Buffer
+	code := realMain([]string{"run", "--config", cfg, "--log-format", "json", "--steps", "ingest,bogus"}, &out, &errb)
+	if code != 1 || strings.Count(errb.String(), "\n") != 1 || !strings.Contains(errb.String(), `unknown step "bogus"`) {
+		t.Errorf("unknown step: exit %d, stderr %q", code, errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "db")); err == nil {
+		t.Errorf("a refused --steps opened the database")
+	}
+	out.Reset()
+	errb.Reset()
+	code = realMain([]string{"run", "--config", cfg, "--log-format", "json", "--logical-date", "2024-06-30", "--steps", "publish, ingest,transform"}, &out, &errb)
+	if code != 0 {
+		t.Fatalf("run --steps exited %d: %s", code, errb.String())
+	}
+	var steps []string
+	for _, l := range strings.Split(out.String(), "\n")[1:] {
+		if f := strings.Fields(l); len(f) > 0 {
+			steps = append(steps, f[0])
+		}
+	}
+	if got := strings.Join(steps, ","); got != "ingest,transform,publish" {
+		t.Errorf("ran %s, want ingest,transform,publish:\n%s", got, out.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "db", "published", "socrx.duckdb")); err != nil {
+		t.Errorf("publish did not run: %v", err)
+	}
+}
