@@ -200,8 +200,13 @@ func buildFacts(ctx context.Context, tx Execer, plan factsPlan, batch int) (int6
 		batch = factsBatch
 	}
 	batches := max(1, (rebuilt+int64(batch)-1)/int64(batch))
-	slice := func(where string) string {
-		return "CREATE OR REPLACE TEMP VIEW facts_batch AS SELECT * FROM facts_scope" + where
+	// a batch's referrals, and their contacts: int_lw_contacts holds only the scope's
+	// referrals (it is built from scoped_attendances), so the batch's share is the same
+	// predicate on it, with no join (DuckDB built the semi-join's hash table on every
+	// contact, 0.4 s a batch of 200k at 1M referrals)
+	slice := func(where string) []string {
+		return []string{"CREATE OR REPLACE TEMP VIEW facts_batch AS SELECT * FROM facts_scope" + where,
+			"CREATE OR REPLACE TEMP VIEW facts_batch_contacts AS SELECT * FROM int_lw_contacts" + where}
 	}
 	stmts := []string{"CREATE OR REPLACE TEMP TABLE facts_bookings AS\n" + string(bookings)}
 	// facts_prior keeps the window counts of the rows about to be recomputed, which an
@@ -209,7 +214,7 @@ func buildFacts(ctx context.Context, tx Execer, plan factsPlan, batch int) (int6
 	prior := `CREATE OR REPLACE TEMP TABLE facts_prior AS SELECT ` + factsWindowColumns + ` FROM referral_facts`
 	if plan.full {
 		// the table's shape from the query itself, then the rows batch by batch
-		stmts = append(stmts, slice(" WHERE false"), "CREATE OR REPLACE TABLE referral_facts AS\n"+body, prior+" WHERE false")
+		stmts = append(append(stmts, slice(" WHERE false")...), "CREATE OR REPLACE TABLE referral_facts AS\n"+body, prior+" WHERE false")
 	} else {
 		stmts = append(stmts, prior+` WHERE referral_id IN (SELECT referral_id FROM facts_scope)`,
 			`DELETE FROM referral_facts WHERE referral_id IN (SELECT referral_id FROM facts_scope)`)
@@ -219,7 +224,7 @@ func buildFacts(ctx context.Context, tx Execer, plan factsPlan, batch int) (int6
 		if batches > 1 {
 			where = fmt.Sprintf(" WHERE hash(referral_id) %% %d = %d", batches, i)
 		}
-		stmts = append(stmts, slice(where), "INSERT INTO referral_facts\n"+body)
+		stmts = append(append(stmts, slice(where)...), "INSERT INTO referral_facts\n"+body)
 	}
 	stmts = append(stmts, "DROP TABLE facts_bookings")
 	for _, q := range stmts {

@@ -1,5 +1,5 @@
 -- referral_facts: one row per referral in facts_batch (facts_scope, or a slice of it when
--- it is large; see facts.go) with everything the continuity and
+-- it is large; see facts.go; facts_batch_contacts are its contacts) with everything the continuity and
 -- equity marts need from its attendances. Nothing here depends on data_end, so a row
 -- stays right until the referral or its attendances change; facts.go rebuilds only the
 -- rows of referrals whose rows changed (all of them when anything old changed).
@@ -19,8 +19,7 @@ WITH contacts AS (
         CASE WHEN worker_id IS NOT NULL
              THEN lag(worker_id IGNORE NULLS) OVER (PARTITION BY referral_id ORDER BY seq) END AS prev_worker,
         attendance_date - lag(attendance_date) OVER (PARTITION BY referral_id ORDER BY seq) AS gap_days
-    FROM int_lw_contacts
-    WHERE referral_id IN (SELECT referral_id FROM facts_batch)
+    FROM facts_batch_contacts
 ),
 per_referral AS (
     SELECT
@@ -46,10 +45,8 @@ per_referral AS (
     GROUP BY c.referral_id
 ),
 per_worker AS (
-    -- from the batch's contacts above, not int_lw_contacts again: DuckDB built that
-    -- semi-join's hash table on every contact (0.4 s a batch of 200k at 1M referrals)
     SELECT referral_id, count(*) AS n
-    FROM contacts
+    FROM facts_batch_contacts
     WHERE worker_id IS NOT NULL
     GROUP BY referral_id, worker_id
 ),
