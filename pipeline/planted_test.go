@@ -16,8 +16,20 @@ import (
 // plantedRun generates the demo-sized dataset for a seed and runs ingest and transform.
 func plantedRun(t *testing.T, seed uint64) (*fixture, synthetic.Manifest) {
 	t.Helper()
+	f, m, logical := generatedFixture(t, 6000, seed)
+	if _, err := f.runner().Run(context.Background(), pipeline.RunSpec{Job: "t", Trigger: pipeline.TriggerManual,
+		Logical: logical, Steps: []string{"ingest", "transform"}}); err != nil {
+		t.Fatal(err)
+	}
+	return f, m
+}
+
+// generatedFixture generates a dataset of n referrals for a seed into a fixture, and
+// gives a logical date 35 days after its data ends.
+func generatedFixture(t *testing.T, n int, seed uint64) (*fixture, synthetic.Manifest, time.Time) {
+	t.Helper()
 	dir := t.TempDir()
-	sum, err := synthetic.Generate(context.Background(), synthetic.Options{OutDir: filepath.Join(dir, "extracts"), Referrals: 6000, Seed: seed})
+	sum, err := synthetic.Generate(context.Background(), synthetic.Options{OutDir: filepath.Join(dir, "extracts"), Referrals: n, Seed: seed})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,11 +38,7 @@ func plantedRun(t *testing.T, seed uint64) (*fixture, synthetic.Manifest) {
   population:  { path: "extracts/population.csv" }
 `)
 	end, _ := time.Parse("2006-01-02", sum.Manifest.End)
-	if _, err := f.runner().Run(context.Background(), pipeline.RunSpec{Job: "t", Trigger: pipeline.TriggerManual,
-		Logical: end.AddDate(0, 0, 35), Steps: []string{"ingest", "transform"}}); err != nil {
-		t.Fatal(err)
-	}
-	return f, sum.Manifest
+	return f, sum.Manifest, end.AddDate(0, 0, 35)
 }
 
 // TestPlantedArchetypes recovers the planted truths for five seeds: the equity verdicts

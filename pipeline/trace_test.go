@@ -7,9 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/socrx/socrx/connectors/synthetic"
 	"github.com/socrx/socrx/pipeline"
 )
 
@@ -17,17 +15,7 @@ import (
 // before the transform, builds the same marts (the bench's bare baseline of the
 // aggregates does exactly this work).
 func TestReplayTrace(t *testing.T) {
-	dir := t.TempDir()
-	sum, err := synthetic.Generate(context.Background(), synthetic.Options{OutDir: filepath.Join(dir, "extracts"), Referrals: 1500, Seed: 11})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := syntheticFixture(t, dir, sum.Manifest, `  referrals:   { path: "extracts/referrals.csv" }
-  attendances: { path: "extracts/attendances.csv" }
-  population:  { path: "extracts/population.csv" }
-`)
-	end, _ := time.Parse("2006-01-02", sum.Manifest.End)
-	day := end.AddDate(0, 0, 35)
+	f, _, day := generatedFixture(t, 1500, 11)
 	run := func(spec pipeline.RunSpec) {
 		t.Helper()
 		spec.Job, spec.Trigger, spec.Logical = "t", pipeline.TriggerManual, day
@@ -44,7 +32,7 @@ func TestReplayTrace(t *testing.T) {
 	if err := os.WriteFile(before, b, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	trace := filepath.Join(dir, "trace.jsonl")
+	trace := filepath.Join(t.TempDir(), "trace.jsonl")
 	run(pipeline.RunSpec{Steps: []string{"transform"}, TraceSQL: trace})
 	if fi, err := os.Stat(trace); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("trace file: %v %v", fi, err)
