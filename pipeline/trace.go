@@ -124,6 +124,26 @@ func decodeArg(a traceArg) (any, error) {
 	return nil, fmt.Errorf("argument type %q", a.T)
 }
 
+// decodeTraceLine reads one line of a trace: the statement and its arguments.
+func decodeTraceLine(b []byte) (string, []any, error) {
+	var l traceLine
+	if err := json.Unmarshal(b, &l); err != nil {
+		return "", nil, err
+	}
+	if l.SQL == "" {
+		return "", nil, fmt.Errorf("no statement")
+	}
+	args := make([]any, len(l.Args))
+	for i, a := range l.Args {
+		v, err := decodeArg(a)
+		if err != nil {
+			return "", nil, err
+		}
+		args[i] = v
+	}
+	return l.SQL, args, nil
+}
+
 // ReplayTrace runs a SQL trace's statements in order on one connection of db, reading
 // every row each returns, and says how many it ran.
 func ReplayTrace(ctx context.Context, db *sql.DB, r io.Reader) (int, error) {
@@ -136,17 +156,11 @@ func ReplayTrace(ctx context.Context, db *sql.DB, r io.Reader) (int, error) {
 	sc.Buffer(make([]byte, 1<<20), 1<<30) // the Go models' results come as long INSERT statements
 	n := 0
 	for sc.Scan() {
-		var l traceLine
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+		q, args, err := decodeTraceLine(sc.Bytes())
+		if err != nil {
 			return n, fmt.Errorf("trace line %d: %w", n+1, err)
 		}
-		args := make([]any, len(l.Args))
-		for i, a := range l.Args {
-			if args[i], err = decodeArg(a); err != nil {
-				return n, fmt.Errorf("trace line %d: %w", n+1, err)
-			}
-		}
-		rows, err := conn.QueryContext(ctx, l.SQL, args...)
+		rows, err := conn.QueryContext(ctx, q, args...)
 		if err != nil {
 			return n, fmt.Errorf("trace line %d: %w", n+1, err)
 		}
