@@ -254,7 +254,7 @@ func Transform(ctx context.Context, db *sql.DB, p transforms.Params, trace io.Wr
 	defer conn.Close()
 	// the intermediates hold memory until dropped: free it for the steps that follow
 	defer transforms.DropTemp(context.Background(), conn) //nolint:errcheck // best effort
-	var onConn, onTx transforms.Execer = conn, nil
+	var onConn transforms.Execer = conn
 	var tr tracer
 	if trace != nil {
 		tr = newTracer(trace)
@@ -269,7 +269,7 @@ func Transform(ctx context.Context, db *sql.DB, p transforms.Params, trace io.Wr
 		return transforms.Result{}, fmt.Errorf("starting transform transaction: %w", err)
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	onTx = tx
+	var onTx transforms.Execer = tx
 	if trace != nil {
 		tr.record("BEGIN TRANSACTION", nil)
 		onTx = tr.on(tx)
