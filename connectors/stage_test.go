@@ -1,6 +1,8 @@
 package connectors
 
 import (
+	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -71,6 +73,40 @@ func FuzzClean(f *testing.F) {
 		want := strings.Trim(s, TrimSet)
 		if got.Valid != (want != "") || got.String != want {
 			t.Fatalf("Clean(%q) = %q (valid %v), want %q", s, got.String, got.Valid, want)
+		}
+	})
+}
+
+// FuzzBadFields checks that a broken rule decodes to what was encoded, whatever the raw
+// value holds (separators, multi-byte and combining characters, nothing), and that a NULL
+// value stays NULL rather than becoming empty.
+func FuzzBadFields(f *testing.F) {
+	for _, s := range []string{"", " ", "31/02/2024", "a\x1fb", "\x1f", "\x1f\x1f", "é\u0301x", "日本", "\n"} {
+		f.Add(s)
+	}
+	db := openDuck(f)
+	decode := func(t *testing.T, value string, arg any) (got [3]sql.NullString) {
+		t.Helper()
+		reason, column, val := BadFields("b")
+		q := fmt.Sprintf("SELECT %s, %s, %s FROM (SELECT %s AS b)", reason, column, val,
+			BadExpr(ReasonBadDate, "attendance_date", "CAST(? AS VARCHAR)"))
+		if err := db.QueryRow(q, arg).Scan(&got[0], &got[1], &got[2]); err != nil {
+			t.Fatalf("decoding %q: %v", value, err)
+		}
+		if got[0].String != ReasonBadDate || got[1].String != "attendance_date" {
+			t.Fatalf("value %q: reason %q, column %q", value, got[0].String, got[1].String)
+		}
+		return got
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+			return
+		}
+		if got := decode(t, s, s); !got[2].Valid || got[2].String != s {
+			t.Fatalf("value %q decoded as %q (valid %v)", s, got[2].String, got[2].Valid)
+		}
+		if got := decode(t, "NULL", nil); got[2].Valid {
+			t.Fatalf("NULL value decoded as %q", got[2].String)
 		}
 	})
 }

@@ -592,8 +592,9 @@ func (in *ingester) loadStaged(ctx context.Context, p *pending, fr *FileResult) 
 	if _, err := exec("applying set rules", connectors.SetRulesSQL(src.kind, dups > 0), src.name); err != nil {
 		return err
 	}
-	if fr.Rejected, err = exec("quarantining", `INSERT INTO quarantine SELECT ?, ?, ?, ?, _line, _bad.column, _bad.value, _bad.reason
-		FROM (SELECT _line, _bad FROM stg WHERE _bad IS NOT NULL UNION ALL SELECT _line, _bad FROM set_bad) ORDER BY _line`,
+	reason, column, value := connectors.BadFields("_bad")
+	if fr.Rejected, err = exec("quarantining", fmt.Sprintf(`INSERT INTO quarantine SELECT ?, ?, ?, ?, _line, %s, %s, %s
+		FROM (SELECT _line, _bad FROM stg WHERE _bad IS NOT NULL UNION ALL SELECT _line, _bad FROM set_bad) ORDER BY _line`, column, value, reason),
 		in.runID, fr.FileID, src.name, path); err != nil {
 		return err
 	}
