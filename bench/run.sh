@@ -5,19 +5,23 @@
 #
 # For each size: generate extracts (seed 1, 24 months, VCS runs lengthened toward
 # BENCH_ATTENDANCES rows per referral, default 12, which gives about 9.7: the issue asks
-# for 10), hold out the last day, then time
-# separate processes for each step (ingest, transform, report, publish) on one database,
-# the whole run (`socrx run`) on a fresh database, the bare baseline (bench/tool/baseline.sql:
-# the same reads with explicit types and the main aggregates, no validation; its read and
-# aggregate phases are recorded too, as bare_read and bare_aggregate), the bare
-# replay (bare_replay: the transform step's statements, traced with --trace-sql, run again
-# by DuckDB on a copy of the database as the ingest left it: the same aggregates with
-# nothing of socrx around them), and the
-# nightly incremental run that adds the held-out day: the design's nightly job (`run
-# --steps ingest,transform,publish`) BENCH_NIGHTLY times (default 3), then all four steps
-# once, each from a copy of the database as the whole run left it: this VM's speed swings
-# from minute to minute, and the median of three says more than one. Wall time and peak RSS come from
-# /usr/bin/time; results go to bench/results.tsv (appended) and stdout.
+# for 10), hold out the last day, then time separate processes:
+#   - each step (ingest, transform, report, publish) on one database;
+#   - BENCH_REPEAT times (default 3), interleaved so that each round meets the VM in the
+#     same mood: the bare baseline (bench/tool/baseline.sql: the same reads with explicit
+#     types and the main aggregates, no validation; its read and aggregate phases are
+#     recorded too, as bare_read and bare_aggregate), the bare replay (bare_replay: the
+#     transform step's statements, traced with --trace-sql, run again by DuckDB on a copy
+#     of the database as the ingest left it: the same aggregates with nothing of socrx
+#     around them) and the whole run (`socrx run`) on a fresh database;
+#   - the nightly incremental run that adds the held-out day: the design's nightly job
+#     (`run --steps ingest,transform,publish`) BENCH_NIGHTLY times (default 3), then all
+#     four steps once, each from a copy of the database as the last whole run left it.
+# This VM's speed swings from minute to minute, so a median says more than one run, and
+# each round's whole run is set against the baseline timed beside it. Wall time and peak
+# RSS come from /usr/bin/time; results go to bench/results.tsv (appended) and stdout, and
+# each size ends with a summary line: median whole run, median same-work baseline (reads
+# + replay), the median of the rounds' ratios and their range.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(100000 1000000 5000000); fi
@@ -36,6 +40,16 @@ measure() { # measure SIZE ATTS STEP CMD... : one timed process, one result line
   printf '%s\t%s\t%s\t%s\t%s\t%d\n' "$(date -u +%F)" "$size" "$atts" "$step" "$wall" $((rss / 1024)) | tee -a "$out"
 }
 
+summary() { # summary SIZE, rounds "whole read replay" on stdin: medians and the ratio's range
+  awk -v n="$1" '
+    function median(a, k,   i, j, t) { for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+      return k % 2 ? a[(k+1)/2] : (a[k/2] + a[k/2+1]) / 2 }
+    { k++; w[k] = $1; b[k] = $2 + $3; r[k] = $1 / ($2 + $3); rr[k] = r[k] }
+    END { lo = hi = r[1]; for (i = 2; i <= k; i++) { if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i] }
+      printf "# %s referrals, %d rounds: whole run %.2f s, reads + replay %.2f s (medians); whole / (reads + replay) %.2fx (median of rounds; %.2f-%.2fx)\n",
+        n, k, median(w, k), median(b, k), median(rr, k), lo, hi }'
+}
+
 for n in "${sizes[@]}"; do
   d="$work/$n"
   rm -rf "$d"; mkdir -p "$d"
@@ -50,23 +64,33 @@ for n in "${sizes[@]}"; do
   logical=$(date -u -d "$end + 35 days" +%F)
   cfg="$d/socrx.yaml"
 
-  measure "$n" "$atts" bare_duckdb bin/bench-tool baseline "$d/extracts" "$d/bare.duckdb"
-  # its two phases (statement times, the process's peak RSS): the reads alone are the
-  # yardstick of socrx's ingest
-  awk -F'\t' -v d="$(date -u +%F)" -v n="$n" -v a="$atts" -v rss="$(awk '{print int($2/1024)}' "$work/time.txt")" \
-    '$1 == "phase" {printf "%s\t%s\t%s\tbare_%s\t%s\t%s\n", d, n, a, $2, $3, rss}' "$work/last.log" | tee -a "$out"
   measure "$n" "$atts" ingest    bin/socrx ingest    --config "$cfg" --logical-date "$logical" --log-format json
   # the bare baseline of the transform: its SQL trace replayed on a copy of the database
   # as the ingest left it
-  rm -rf "$d/replay"; mkdir -p "$d/replay"; cp "$d/db/socrx.duckdb" "$d/replay/"
-  [ ! -f "$d/db/socrx.duckdb.wal" ] || cp "$d/db/socrx.duckdb.wal" "$d/replay/"
+  rm -rf "$d/ingested"; mkdir -p "$d/ingested"; cp "$d/db/socrx.duckdb" "$d/ingested/"
+  [ ! -f "$d/db/socrx.duckdb.wal" ] || cp "$d/db/socrx.duckdb.wal" "$d/ingested/"
   measure "$n" "$atts" transform bin/socrx transform --config "$cfg" --logical-date "$logical" --log-format json --trace-sql "$d/trace.jsonl"
-  measure "$n" "$atts" bare_replay bin/bench-tool replay "$d/replay/socrx.duckdb" "$d/trace.jsonl"
-  rm -rf "$d/replay" "$d/trace.jsonl"
   measure "$n" "$atts" report    bin/socrx report    --config "$cfg" --logical-date "$logical" --log-format json
   measure "$n" "$atts" publish   bin/socrx publish   --config "$cfg" --logical-date "$logical" --log-format json
-  rm -rf "$d/db" "$d/reports"
-  measure "$n" "$atts" whole_run bin/socrx run --config "$cfg" --logical-date "$logical" --log-format json
+  rounds=()
+  for i in $(seq "${BENCH_REPEAT:-3}"); do
+    rm -f "$d/bare.duckdb"
+    measure "$n" "$atts" bare_duckdb bin/bench-tool baseline "$d/extracts" "$d/bare.duckdb"
+    # its two phases (statement times, the process's peak RSS): the reads alone are the
+    # yardstick of socrx's ingest
+    awk -F'\t' -v d="$(date -u +%F)" -v n="$n" -v a="$atts" -v rss="$(awk '{print int($2/1024)}' "$work/time.txt")" \
+      '$1 == "phase" {printf "%s\t%s\t%s\tbare_%s\t%s\t%s\n", d, n, a, $2, $3, rss}' "$work/last.log" | tee -a "$out"
+    read_s=$(awk -F'\t' '$1 == "phase" && $2 == "read" {print $3}' "$work/last.log")
+    rm -rf "$d/replay"; cp -r "$d/ingested" "$d/replay"
+    measure "$n" "$atts" bare_replay bin/bench-tool replay "$d/replay/socrx.duckdb" "$d/trace.jsonl"
+    replay_s=$(cut -d' ' -f1 "$work/time.txt")
+    rm -rf "$d/db" "$d/reports" "$d/replay"
+    measure "$n" "$atts" whole_run bin/socrx run --config "$cfg" --logical-date "$logical" --log-format json
+    whole_s=$(cut -d' ' -f1 "$work/time.txt")
+    rounds+=("$whole_s $read_s $replay_s")
+  done
+  rm -rf "$d/ingested" "$d/trace.jsonl"
+  printf '%s\n' "${rounds[@]}" | summary "$n"
   mv "$d/later/"*_next.csv "$d/extracts/"
   rm -rf "$work/db.copy" "$work/reports.copy"; cp -r "$d/db" "$work/db.copy"; cp -r "$d/reports" "$work/reports.copy"
   restore() { rm -rf "$d/db" "$d/reports"; cp -r "$work/db.copy" "$d/db"; cp -r "$work/reports.copy" "$d/reports"; }
