@@ -13,15 +13,16 @@
 #     recorded too, as bare_read and bare_aggregate), the bare replay (bare_replay: the
 #     transform step's statements, traced with --trace-sql, run again by DuckDB on a copy
 #     of the database as the ingest left it: the same aggregates with nothing of socrx
-#     around them) and the whole run (`socrx run`) on a fresh database;
-#   - the nightly incremental run that adds the held-out day: the design's nightly job
-#     (`run --steps ingest,transform,publish`) BENCH_NIGHTLY times (default 3), then all
-#     four steps once, each from a copy of the database as the last whole run left it.
+#     around them), the whole run (`socrx run`) on a fresh database, and the nightly
+#     incremental run that adds the held-out day to the database that whole run left: the
+#     design's nightly job (`run --steps ingest,transform,publish`), then, from the same
+#     copy, all four steps.
 # This VM's speed swings from minute to minute, so a median says more than one run, and
-# each round's whole run is set against the baseline timed beside it. Wall time and peak
-# RSS come from /usr/bin/time; results go to bench/results.tsv (appended) and stdout, and
-# each size ends with a summary line: median whole run, median same-work baseline (reads
-# + replay), the median of the rounds' ratios and their range.
+# each round's whole run is set against the baseline and the nightly timed beside it.
+# Wall time and peak RSS come from /usr/bin/time; results go to bench/results.tsv
+# (appended) and stdout, and each size ends with a summary line: the medians of the whole
+# run and of the same-work baseline (reads + replay), and the median and range of the
+# rounds' ratios (whole ÷ baseline, nightly ÷ whole).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -gt 0 ]; then sizes=("$@"); else sizes=(100000 1000000 5000000); fi
@@ -35,19 +36,24 @@ go build -o bin/bench-tool ./bench/tool
 
 measure() { # measure SIZE ATTS STEP CMD... : one timed process, one result line
   local size=$1 atts=$2 step=$3; shift 3
+  # each process starts with nothing of the last one's writes still queued for the disk (a
+  # database copy being written back slowed the replay after it by a tenth)
+  sync
   /usr/bin/time -f '%e %M' -o "$work/time.txt" "$@" >"$work/last.log" 2>&1 || { cat "$work/last.log" >&2; return 1; }
   read -r wall rss <"$work/time.txt"
   printf '%s\t%s\t%s\t%s\t%s\t%d\n' "$(date -u +%F)" "$size" "$atts" "$step" "$wall" $((rss / 1024)) | tee -a "$out"
 }
 
-summary() { # summary SIZE, rounds "whole read replay" on stdin: medians and the ratio's range
+summary() { # summary SIZE; rounds "whole read replay job nightly" on stdin: medians, ratios
   awk -v n="$1" '
     function median(a, k,   i, j, t) { for (i = 2; i <= k; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
       return k % 2 ? a[(k+1)/2] : (a[k/2] + a[k/2+1]) / 2 }
-    { k++; w[k] = $1; b[k] = $2 + $3; r[k] = $1 / ($2 + $3); rr[k] = r[k] }
-    END { lo = hi = r[1]; for (i = 2; i <= k; i++) { if (r[i] < lo) lo = r[i]; if (r[i] > hi) hi = r[i] }
-      printf "# %s referrals, %d rounds: whole run %.2f s, reads + replay %.2f s (medians); whole / (reads + replay) %.2fx (median of rounds; %.2f-%.2fx)\n",
-        n, k, median(w, k), median(b, k), median(rr, k), lo, hi }'
+    function span(a, k,   i, lo, hi) { lo = hi = a[1]; for (i = 2; i <= k; i++) { if (a[i] < lo) lo = a[i]; if (a[i] > hi) hi = a[i] }
+      return sprintf("%.3g-%.3g", lo, hi) }
+    { k++; w[k] = $1; b[k] = $2 + $3; r[k] = $1 / ($2 + $3); j[k] = 100 * $4 / $1; a[k] = 100 * $5 / $1 }
+    END { rs = span(r, k); js = span(j, k); as = span(a, k)
+      printf "# %s referrals, %d rounds (medians; the range of the rounds in brackets): whole run %.2f s; reads + replay %.2f s; whole / (reads + replay) %.2fx (%s); nightly job %.1f%% of the whole run (%s); nightly, all four steps, %.1f%% (%s)\n",
+        n, k, median(w, k), median(b, k), median(r, k), rs, median(j, k), js, median(a, k), as }'
 }
 
 for n in "${sizes[@]}"; do
@@ -62,6 +68,7 @@ for n in "${sizes[@]}"; do
   sed -i 's|extracts/referrals.csv|extracts/referrals*.csv|; s|extracts/attendances.csv|extracts/attendances*.csv|' "$d/socrx.yaml"
   mkdir -p "$d/later"; mv "$d/extracts/"*_next.csv "$d/later/"
   logical=$(date -u -d "$end + 35 days" +%F)
+  night=$(date -u -d "$logical + 1 day" +%F)
   cfg="$d/socrx.yaml"
 
   measure "$n" "$atts" ingest    bin/socrx ingest    --config "$cfg" --logical-date "$logical" --log-format json
@@ -87,23 +94,22 @@ for n in "${sizes[@]}"; do
     rm -rf "$d/db" "$d/reports" "$d/replay"
     measure "$n" "$atts" whole_run bin/socrx run --config "$cfg" --logical-date "$logical" --log-format json
     whole_s=$(cut -d' ' -f1 "$work/time.txt")
-    rounds+=("$whole_s $read_s $replay_s")
+    # the nightly run that adds the held-out day, from the database this whole run left:
+    # the design's nightly job (ingest, transform, publish; the report is quarterly), then,
+    # from the same copy, all four steps (every period re-issued for the new data)
+    rm -rf "$work/db.copy" "$work/reports.copy"; cp -r "$d/db" "$work/db.copy"; cp -r "$d/reports" "$work/reports.copy"
+    mv "$d/later/"*_next.csv "$d/extracts/"
+    measure "$n" "$atts" nightly_job bin/socrx run --steps ingest,transform,publish --config "$cfg" --logical-date "$night" --log-format json
+    job_s=$(cut -d' ' -f1 "$work/time.txt")
+    rm -rf "$d/db" "$d/reports"; cp -r "$work/db.copy" "$d/db"; cp -r "$work/reports.copy" "$d/reports"
+    measure "$n" "$atts" nightly_run bin/socrx run --config "$cfg" --logical-date "$night" --log-format json
+    nightly_s=$(cut -d' ' -f1 "$work/time.txt")
+    mv "$d/extracts/"*_next.csv "$d/later/"
+    rm -rf "$work/db.copy" "$work/reports.copy"
+    rounds+=("$whole_s $read_s $replay_s $job_s $nightly_s")
   done
   rm -rf "$d/ingested" "$d/trace.jsonl"
   printf '%s\n' "${rounds[@]}" | summary "$n"
-  mv "$d/later/"*_next.csv "$d/extracts/"
-  rm -rf "$work/db.copy" "$work/reports.copy"; cp -r "$d/db" "$work/db.copy"; cp -r "$d/reports" "$work/reports.copy"
-  restore() { rm -rf "$d/db" "$d/reports"; cp -r "$work/db.copy" "$d/db"; cp -r "$work/reports.copy" "$d/reports"; }
-  night=$(date -u -d "$logical + 1 day" +%F)
-  # the design's nightly job (ingest, transform, publish; the report is quarterly)...
-  for i in $(seq "${BENCH_NIGHTLY:-3}"); do
-    [ "$i" -eq 1 ] || restore
-    measure "$n" "$atts" nightly_job bin/socrx run --steps ingest,transform,publish --config "$cfg" --logical-date "$night" --log-format json
-  done
-  # ...and with the report too, every period re-issued for the new data
-  restore
-  measure "$n" "$atts" nightly_run bin/socrx run --config "$cfg" --logical-date "$night" --log-format json
-  rm -rf "$work/db.copy" "$work/reports.copy"
   du -sh "$d/extracts" "$d/db" | sed 's/^/# /'
   rm -rf "$d/bare.duckdb" "$d/db/published"
 done
