@@ -166,13 +166,7 @@ schedule: { lock_wait: 30s }
 
 // TestValidate checks extracts without loading: a per-file summary and no database change.
 func TestValidate(t *testing.T) {
-	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, "extracts"), 0o755)
-	os.WriteFile(filepath.Join(dir, "socrx.yaml"), []byte(`database: db/socrx.duckdb
-sources:
-  referrals:   { path: "extracts/referrals*.csv" }
-  attendances: { path: "extracts/attendances*.csv" }
-`), 0o644)
+	dir := csvProject(t, "")
 	copyFile(t, "pipeline/testdata/good/referrals.csv", filepath.Join(dir, "extracts", "referrals_0.csv"))
 	copyFile(t, "pipeline/testdata/malformed/ref_unknown_sex.csv", filepath.Join(dir, "extracts", "referrals_1.csv"))
 	copyFile(t, "pipeline/testdata/malformed/att_orphan.csv", filepath.Join(dir, "extracts", "attendances_0.csv"))
@@ -203,6 +197,24 @@ sources:
 	}
 }
 
+// csvProject makes a project directory with an empty extracts/ and a socrx.yaml reading
+// referral and attendance CSVs from it, with extra (YAML lines) after the database line.
+func csvProject(t *testing.T, extra string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "extracts"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := "database: db/socrx.duckdb\n" + extra + `sources:
+  referrals:   { path: "extracts/referrals*.csv" }
+  attendances: { path: "extracts/attendances*.csv" }
+`
+	if err := os.WriteFile(filepath.Join(dir, "socrx.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 func copyFile(t *testing.T, src, dst string) {
 	t.Helper()
 	b, err := os.ReadFile(src)
@@ -217,15 +229,8 @@ func copyFile(t *testing.T, src, dst string) {
 // TestRunSteps: `run --steps` runs the listed steps in the usual order, as a scheduled
 // job would, and refuses an unknown one before opening anything.
 func TestRunSteps(t *testing.T) {
-	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, "extracts"), 0o755)
+	dir := csvProject(t, "publish: db/published/socrx.duckdb\n")
 	cfg := filepath.Join(dir, "socrx.yaml")
-	os.WriteFile(cfg, []byte(`database: db/socrx.duckdb
-publish: db/published/socrx.duckdb
-sources:
-  referrals:   { path: "extracts/referrals*.csv" }
-  attendances: { path: "extracts/attendances*.csv" }
-`), 0o644)
 	copyFile(t, "pipeline/testdata/good/referrals.csv", filepath.Join(dir, "extracts", "referrals_0.csv"))
 	copyFile(t, "pipeline/testdata/good/attendances.csv", filepath.Join(dir, "extracts", "attendances_0.csv"))
 	var out, errb bytes.Buffer
