@@ -235,7 +235,7 @@ func planEpisodes(ctx context.Context, tx Execer, p Params, facts factsPlan, fp 
 // built, the deprivation and LSOA lookup rows.
 func episodesFingerprint(ctx context.Context, tx Execer, p Params) (string, error) {
 	h := sha256.New()
-	for _, f := range []string{"sql/episodes/episode_metrics.sql", "sql/episodes/int_continuity_caps.sql", "sql/intermediate/int_referrals.sql"} {
+	for _, f := range []string{"sql/episodes/episode_metrics.sql", "sql/episodes/int_continuity_caps.sql", "sql/intermediate/int_referrals.sql", "sql/intermediate/int_lsoa_resolved.sql"} {
 		b, err := sqlFS.ReadFile(f)
 		if err != nil {
 			return "", fmt.Errorf("reading %s: %w", f, err)

@@ -108,7 +108,13 @@ type Model struct {
 	Layer string
 	Name  string
 	SQL   string
+	// View: an intermediate model whose file starts with viewDirective is a temp view,
+	// computed by each model that reads it, instead of a temp table held in memory.
+	View bool
 }
+
+// viewDirective, a model file's first line, makes the model a view.
+const viewDirective = "-- socrx: view"
 
 // layers in build order; staging and intermediate are TEMP tables, marts are persistent.
 var layers = []string{"staging", "intermediate", "marts"}
@@ -133,7 +139,8 @@ func Models() ([]Model, error) {
 			if err != nil {
 				return nil, fmt.Errorf("reading model %s: %w", n, err)
 			}
-			out = append(out, Model{Layer: layer, Name: strings.TrimSuffix(n, ".sql"), SQL: string(b)})
+			out = append(out, Model{Layer: layer, Name: strings.TrimSuffix(n, ".sql"), SQL: string(b),
+				View: layer != "marts" && strings.HasPrefix(string(b), viewDirective+"\n")})
 		}
 	}
 	return out, nil
@@ -224,8 +231,11 @@ func (prep *Prepared) total() int { return len(prep.models) + 3 + len(goModels()
 // buildModel creates one SQL model: a temp table below the marts layer, else a table.
 func buildModel(ctx context.Context, tx Execer, m Model) error {
 	kind := "TEMP TABLE"
-	if m.Layer == "marts" {
+	switch {
+	case m.Layer == "marts":
 		kind = "TABLE"
+	case m.View:
+		kind = "TEMP VIEW"
 	}
 	q := fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, quoteIdent(m.Name), strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
 	if _, err := tx.ExecContext(ctx, q); err != nil {
