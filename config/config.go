@@ -494,6 +494,8 @@ func (c *Config) validateSources(add func(key, format string, args ...any)) {
 			}
 			if len(s.Delimiter) != 1 {
 				add(key+".delimiter", "must be one character")
+			} else if strings.ContainsAny(s.Delimiter, "\"\r\n") {
+				add(key+".delimiter", "%q cannot separate fields (it quotes or ends them)", s.Delimiter)
 			}
 			for fi, f := range s.DateFormat {
 				if err := CheckDateFormat(f); err != nil {

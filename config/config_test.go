@@ -52,7 +52,7 @@ func TestBad(t *testing.T) {
 		"unreadable-path.bad.yaml":     {"line 3: sources.referrals.path: cannot read directory"},
 		"bad-values.bad.yaml": {
 			"line 2: period: \"fortnight\"", "line 3: deprivation_edition", "line 5: sources.referrals.mode",
-			"sources.referrals.date_format[0]", "line 8: schedule.timezone", "schedule.jobs[0].steps[1]: unknown step \"dance\"",
+			"sources.referrals.date_format[0]", "line 6: sources.attendances.delimiter", "line 8: schedule.timezone", "schedule.jobs[0].steps[1]: unknown step \"dance\"",
 		},
 	}
 	for name, wants := range cases {

@@ -20,9 +20,12 @@ import (
 // OpenEMIS streams an EMIS Web report export (CSV) as Arrow record batches of text
 // columns plus _line (see LoadArrow).
 //
-// The file may be UTF-8, with or without a byte-order mark, or UTF-16 LE or BE with one
-// (EMIS writes UTF-16 on some exports), with CRLF, LF or CR line endings; it is decoded
-// as it is read, never held whole.
+// The file may be UTF-8, with or without a byte-order mark, or UTF-16 LE or BE (EMIS
+// writes UTF-16 on some exports), with CRLF, LF or CR line endings; it is decoded as it
+// is read, never held whole. UTF-16 without a byte-order mark is known by its first
+// character, which is ASCII in any export (a quote, a letter): one of its two bytes is
+// NUL, which no UTF-8 text begins with. Fields are separated by comma, which may be
+// another character (a tab when the export was re-saved from Excel as Unicode text).
 // Report metadata above the header (title, run date, population count, blank lines) is
 // skipped: the header is the first record within the first 50 that holds every name in
 // want (case-insensitive; a header cell's line breaks and runs of spaces read as one
@@ -37,17 +40,28 @@ import (
 // bytes that do not decode and NUL bytes are file errors.
 //
 // Release the reader to close the file.
-func OpenEMIS(path string, want []string) (array.RecordReader, error) {
+func OpenEMIS(path string, want []string, comma rune) (array.RecordReader, error) {
+	if err := checkComma(comma); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}
-	return openEMIS(memory.DefaultAllocator, path, f, want)
+	return openEMIS(memory.DefaultAllocator, path, f, want, comma)
+}
+
+// checkComma refuses a separator encoding/csv cannot split on.
+func checkComma(c rune) error {
+	if c == '"' || c == '\r' || c == '\n' || c == 0 || c == utf8.RuneError || !utf8.ValidRune(c) {
+		return fmt.Errorf("%q cannot separate fields", c)
+	}
+	return nil
 }
 
 // openEMIS reads an export from r, which it closes when the rows end or on error.
-func openEMIS(mem memory.Allocator, path string, r io.ReadCloser, want []string) (array.RecordReader, error) {
-	src := newEMISSource(path, r)
+func openEMIS(mem memory.Allocator, path string, r io.ReadCloser, want []string, comma rune) (array.RecordReader, error) {
+	src := newEMISSource(path, r, comma)
 	header, _, err := findHeader(path, src, want)
 	if err != nil {
 		return nil, closeAfter(err, src)
@@ -70,24 +84,34 @@ type emisSource struct {
 	err    error       // the first error; every later call returns it
 }
 
-func newEMISSource(path string, r io.ReadCloser) *emisSource {
+func newEMISSource(path string, r io.ReadCloser, comma rune) *emisSource {
 	s := &emisSource{path: path, closer: r}
 	br := bufio.NewReaderSize(r, 64<<10)
 	var text io.Reader = br
-	bom, _ := br.Peek(3)
+	utf16 := func(bigEndian bool, bom int) {
+		_, _ = br.Discard(bom)
+		order := unicode.LittleEndian
+		if bigEndian {
+			order = unicode.BigEndian
+		}
+		text = transform.NewReader(&utf16Check{r: br, bigEndian: bigEndian, off: int64(bom)},
+			unicode.UTF16(order, unicode.IgnoreBOM).NewDecoder())
+	}
+	head, _ := br.Peek(3)
 	switch {
-	case bytes.HasPrefix(bom, []byte{0xef, 0xbb, 0xbf}):
+	case bytes.HasPrefix(head, []byte{0xef, 0xbb, 0xbf}):
 		_, _ = br.Discard(3)
-	case bytes.HasPrefix(bom, []byte{0xff, 0xfe}):
-		_, _ = br.Discard(2)
-		text = transform.NewReader(&utf16Check{r: br, bigEndian: false, off: 2},
-			unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder())
-	case bytes.HasPrefix(bom, []byte{0xfe, 0xff}):
-		_, _ = br.Discard(2)
-		text = transform.NewReader(&utf16Check{r: br, bigEndian: true, off: 2},
-			unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder())
+	case bytes.HasPrefix(head, []byte{0xff, 0xfe}):
+		utf16(false, 2)
+	case bytes.HasPrefix(head, []byte{0xfe, 0xff}):
+		utf16(true, 2)
+	case len(head) >= 2 && head[0] != 0 && head[0] < utf8.RuneSelf && head[1] == 0:
+		utf16(false, 0)
+	case len(head) >= 2 && head[0] == 0 && head[1] != 0 && head[1] < utf8.RuneSelf:
+		utf16(true, 0)
 	}
 	s.csv = csv.NewReader(transform.NewReader(text, crOnly{}))
+	s.csv.Comma = comma
 	s.csv.LazyQuotes = true
 	s.csv.FieldsPerRecord = -1
 	return s
@@ -141,14 +165,14 @@ func (s *emisSource) read() ([]string, int64, error) {
 	}
 	s.rec++
 	for i, c := range cells {
+		if strings.IndexByte(c, 0) >= 0 {
+			s.err = &FileError{Path: s.path, Line: int(s.rec),
+				Reason: "file holds NUL bytes: not a text file, or UTF-16 without a byte-order mark whose first character is not ASCII"}
+			return nil, 0, s.err
+		}
 		if !utf8.ValidString(c) {
 			s.err = &FileError{Path: s.path, Line: int(s.rec),
 				Reason: fmt.Sprintf("field %d is not valid UTF-8; export the report as UTF-8 or UTF-16", i+1)}
-			return nil, 0, s.err
-		}
-		if strings.IndexByte(c, 0) >= 0 {
-			s.err = &FileError{Path: s.path, Line: int(s.rec),
-				Reason: "file holds NUL bytes: UTF-16 without a byte-order mark, or not a text file"}
 			return nil, 0, s.err
 		}
 	}

@@ -111,16 +111,33 @@ func loadTable(t testing.TB, rr array.RecordReader) ([]string, [][]string, error
 
 func TestOpenEMIS(t *testing.T) {
 	export := emisExport("\r\n")
+	// Excel's "Unicode text": UTF-16 LE with a BOM, tab-separated, quoted only where needed
+	tabbed := strings.Join([]string{
+		"Report Title\tSocial prescribing referrals",
+		"Run Date\t03-Feb-2024 09:12",
+		"Population Count\t3",
+		"",
+		"Patient ID\t\"Referral\r\nDate\"\tReferral ID\tPractice Code\tReferral Source\tService",
+		"P0001\t03-Feb-2024\tR0001\tA81001\tGP\tTŷ Gwyn Café",
+		"P0002\t10-Feb-2024\tR0002\tA81001\t\tHousing, benefits",
+		"P0003\t29-Feb-2024\tR0003\tA81002\tSelf-referral\t\"Link worker \"\"drop-in\"\"\"",
+		"Total\t3",
+		"",
+	}, "\r\n")
 	cases := []struct {
-		name string
-		path string
+		name  string
+		path  string
+		comma rune
 	}{
-		{"UTF-16 LE with BOM", filepath.Join("testdata", "emis", "referrals_utf16le.csv")},
-		{"UTF-8 with BOM", filepath.Join("testdata", "emis", "referrals_utf8bom.csv")},
-		{"UTF-16 BE with BOM", writeFile(t, "be.csv", utf16Bytes(t, export, unicode.BigEndian))},
-		{"UTF-8, LF", writeFile(t, "lf.csv", []byte(emisExport("\n")))},
-		{"UTF-8, CR only", writeFile(t, "cr.csv", []byte(emisExport("\r")))},
-		{"no trailing newline", writeFile(t, "nonl.csv", []byte(strings.TrimRight(export, "\r\n")))},
+		{"UTF-16 LE with BOM", filepath.Join("testdata", "emis", "referrals_utf16le.csv"), ','},
+		{"UTF-8 with BOM", filepath.Join("testdata", "emis", "referrals_utf8bom.csv"), ','},
+		{"UTF-16 BE with BOM", writeFile(t, "be.csv", utf16Bytes(t, export, unicode.BigEndian)), ','},
+		{"UTF-16 LE without BOM", writeFile(t, "le.csv", utf16Bytes(t, export, unicode.LittleEndian)[2:]), ','},
+		{"UTF-16 BE without BOM", writeFile(t, "be.csv", utf16Bytes(t, export, unicode.BigEndian)[2:]), ','},
+		{"UTF-16 LE, tab-separated", writeFile(t, "tab.txt", utf16Bytes(t, tabbed, unicode.LittleEndian)), '\t'},
+		{"UTF-8, LF", writeFile(t, "lf.csv", []byte(emisExport("\n"))), ','},
+		{"UTF-8, CR only", writeFile(t, "cr.csv", []byte(emisExport("\r"))), ','},
+		{"no trailing newline", writeFile(t, "nonl.csv", []byte(strings.TrimRight(export, "\r\n"))), ','},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -129,7 +146,7 @@ func TestOpenEMIS(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rr, err := openEMIS(mem, c.path, src, emisWant)
+			rr, err := openEMIS(mem, c.path, src, emisWant, c.comma)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -165,7 +182,7 @@ func TestEMISTotalRow(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			rr, err := OpenEMIS(writeFile(t, "x.csv", []byte(head+c.body)), []string{"id"})
+			rr, err := OpenEMIS(writeFile(t, "x.csv", []byte(head+c.body)), []string{"id"}, ',')
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -182,7 +199,7 @@ func TestEMISTotalRow(t *testing.T) {
 // openAndLoad opens an export and loads it, returning the first error of either step.
 func openAndLoad(t testing.TB, path string, want []string) error {
 	t.Helper()
-	rr, err := OpenEMIS(path, want)
+	rr, err := OpenEMIS(path, want, ',')
 	if err != nil {
 		return err
 	}
@@ -212,7 +229,8 @@ func TestOpenEMISErrors(t *testing.T) {
 		{"lone UTF-16 surrogate", loneSurrogate, []string{"Patient ID"}, 0, "", "undecodable UTF-16 at byte"},
 		{"odd UTF-16 byte count", append(le(header+"P1,x\r\n"), 'A'), []string{"Patient ID"}, 0, "", "odd number of bytes"},
 		{"invalid UTF-8", []byte(header + "P1,\xa3x\r\n"), []string{"Patient ID"}, 3, "", "not valid UTF-8"},
-		{"UTF-16 without BOM", le(header)[2:], []string{"Patient ID"}, 1, "", "NUL bytes"},
+		{"UTF-16 without BOM, not ASCII first", le("£" + header)[2:], []string{"Patient ID"}, 1, "", "NUL bytes"},
+		{"NUL bytes in UTF-8", []byte(header + "P1,a\x00b\r\n"), []string{"Patient ID"}, 3, "", "NUL bytes"},
 		{"value beyond the header", []byte(header + "P1,x,oops\r\n"), []string{"Patient ID"}, 3, "", "beyond the 2 columns"},
 	}
 	for _, c := range cases {
@@ -245,7 +263,7 @@ func TestOpenEMISManyBatches(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rr, err := openEMIS(mem, path, src, []string{"id"})
+	rr, err := openEMIS(mem, path, src, []string{"id"}, ',')
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,7 +289,7 @@ func TestOpenEMISManyBatches(t *testing.T) {
 		t.Errorf("batches of %v rows", batches)
 	}
 
-	rr, err = OpenEMIS(path, []string{"id"})
+	rr, err = OpenEMIS(path, []string{"id"}, ',')
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -293,14 +311,19 @@ func FuzzOpenEMIS(f *testing.F) {
 	f.Add([]byte(emisExport("\n")), true)
 	f.Add([]byte("id\n\"a\nb\",c\rTotal\r\n"), true)
 	f.Add([]byte{0xfe, 0xff, 0, 'i', 0, 'd', 0xd8, 0}, true)
+	f.Add([]byte{'i', 0, 'd', 0, '\t', 0, 'x', 0, '\n', 0}, true)
 	f.Fuzz(func(t *testing.T, data []byte, anyHeader bool) {
 		want := emisWant
 		if anyHeader {
 			want = nil
 		}
+		comma := ','
+		if len(data) > 0 && data[len(data)-1]%2 == 1 {
+			comma = '\t'
+		}
 		mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 		defer mem.AssertSize(t, 0)
-		rr, err := openEMIS(mem, "fuzz.csv", io.NopCloser(bytes.NewReader(data)), want)
+		rr, err := openEMIS(mem, "fuzz.csv", io.NopCloser(bytes.NewReader(data)), want, comma)
 		if err != nil {
 			var fe *FileError
 			if !errors.As(err, &fe) {

@@ -1,11 +1,15 @@
 package pipeline_test
 
 import (
+	"bytes"
+	"encoding/csv"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // TestXLSXSource ingests a workbook as analysts receive one: a title block above a header
@@ -70,15 +74,19 @@ sources:
 
 // TestEMISSource ingests an EMIS Web report export saved as UTF-16 with metadata rows
 // above the header, a header cell broken over two lines, dates like 03-Feb-2024 and a
-// trailing Total row, through the same column and value mapping as any CSV source.
+// trailing Total row, through the same column and value mapping as any CSV source; and
+// the same export re-saved from Excel as Unicode text (UTF-16, tab-separated).
 func TestEMISSource(t *testing.T) {
-	for _, fixture := range []string{"referrals_utf16le.csv", "referrals_utf8bom.csv"} {
-		t.Run(fixture, func(t *testing.T) {
+	for _, c := range []struct{ name, delimiter string }{
+		{"referrals_utf16le.csv", ","}, {"referrals_utf8bom.csv", ","}, {"unicode text", "\t"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
 			f := newFixture(t, `database: db/socrx.duckdb
 sources:
   referrals:
     path: "extracts/emis.csv"
     format: emis
+    delimiter: "`+strings.ReplaceAll(c.delimiter, "\t", `\t`)+`"
     date_format: "%d-%b-%Y"
     scheme_id: S1
     columns: { person_id: "Patient ID", referral_date: "Referral Date", referral_id: "Referral ID",
@@ -87,9 +95,16 @@ sources:
   attendances: { path: "extracts/attendances*.csv" }
 `)
 			f.put("good/attendances.csv", "attendances_0.csv")
+			fixture := c.name
+			if c.delimiter != "," {
+				fixture = "referrals_utf8bom.csv"
+			}
 			b, err := os.ReadFile(filepath.Join("..", "connectors", "testdata", "emis", fixture))
 			if err != nil {
 				t.Fatal(err)
+			}
+			if c.delimiter != "," {
+				b = unicodeText(t, b)
 			}
 			if err := os.WriteFile(filepath.Join(f.dir, "extracts", "emis.csv"), b, 0o644); err != nil {
 				t.Fatal(err)
@@ -112,4 +127,27 @@ sources:
 			}
 		})
 	}
+}
+
+// unicodeText re-saves a UTF-8 CSV export (with a BOM) as Excel's Unicode text would:
+// tab-separated UTF-16 LE with a BOM, CRLF line ends.
+func unicodeText(t *testing.T, b []byte) []byte {
+	t.Helper()
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))))
+	r.FieldsPerRecord = -1
+	records, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	w := csv.NewWriter(&out)
+	w.Comma, w.UseCRLF = '\t', true
+	if err := w.WriteAll(records); err != nil {
+		t.Fatal(err)
+	}
+	u, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes(out.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }

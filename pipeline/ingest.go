@@ -384,7 +384,7 @@ func (in *ingester) loadArrow(ctx context.Context, src source, path string) (con
 	if src.format == "xlsx" {
 		rr, err = connectors.OpenXLSX(path, src.sheet, want)
 	} else {
-		rr, err = connectors.OpenEMIS(path, want)
+		rr, err = connectors.OpenEMIS(path, want, rune(src.delim))
 	}
 	if err != nil {
 		return connectors.Layout{}, err
