@@ -62,11 +62,34 @@ func checkComma(c rune) error {
 // openEMIS reads an export from r, which it closes when the rows end or on error.
 func openEMIS(mem memory.Allocator, path string, r io.ReadCloser, want []string, comma rune) (array.RecordReader, error) {
 	src := newEMISSource(path, r, comma)
+	src.seps = map[rune]int{}
 	header, _, err := findHeader(path, src, want)
 	if err != nil {
+		var fe *FileError
+		if errors.As(err, &fe) && fe.Line == 0 && strings.HasPrefix(fe.Reason, "no header row") {
+			if sep, ok := src.otherSeparator(); ok {
+				fe.Reason += fmt.Sprintf("; most of the file's first rows hold %q: is that its delimiter?", sep)
+			}
+		}
 		return nil, closeAfter(err, src)
 	}
+	src.seps = nil
 	return newTextReader(mem, path, header, src), nil
+}
+
+// otherSeparators are the field separators exports come with.
+const otherSeparators = ",\t;|"
+
+// otherSeparator names a separator other than the configured one that most of the
+// records read so far hold, the likely reason no header was found.
+func (s *emisSource) otherSeparator() (rune, bool) {
+	best, n := rune(0), 0
+	for _, r := range otherSeparators {
+		if s.seps[r] > n {
+			best, n = r, s.seps[r]
+		}
+	}
+	return best, n > 0 && 2*n > s.nonBlank
 }
 
 type emisRecord struct {
@@ -82,6 +105,10 @@ type emisSource struct {
 	total  *emisRecord // a Total row, held until we know whether data follows it
 	queued *emisRecord // the record read after a held Total row that proved not final
 	err    error       // the first error; every later call returns it
+	// while the header is looked for: how many non-blank records hold each other
+	// separator, and how many there were (nil seps once it is found)
+	seps     map[rune]int
+	nonBlank int
 }
 
 func newEMISSource(path string, r io.ReadCloser, comma rune) *emisSource {
@@ -136,6 +163,9 @@ func (s *emisSource) next() ([]string, int64, error) {
 		if blankRow(cells) {
 			continue
 		}
+		if s.seps != nil {
+			s.countSeparators(cells)
+		}
 		if t := s.total; t != nil {
 			s.total = nil
 			if totalRow(cells) {
@@ -150,6 +180,21 @@ func (s *emisSource) next() ([]string, int64, error) {
 			continue
 		}
 		return cells, line, nil
+	}
+}
+
+func (s *emisSource) countSeparators(cells []string) {
+	s.nonBlank++
+	for _, r := range otherSeparators {
+		if r == s.csv.Comma {
+			continue
+		}
+		for _, c := range cells {
+			if strings.ContainsRune(c, r) {
+				s.seps[r]++
+				break
+			}
+		}
 	}
 }
 

@@ -232,6 +232,12 @@ func TestOpenEMISErrors(t *testing.T) {
 		{"UTF-16 without BOM, not ASCII first", le("£" + header)[2:], []string{"Patient ID"}, 1, "", "NUL bytes"},
 		{"NUL bytes in UTF-8", []byte(header + "P1,a\x00b\r\n"), []string{"Patient ID"}, 3, "", "NUL bytes"},
 		{"value beyond the header", []byte(header + "P1,x,oops\r\n"), []string{"Patient ID"}, 3, "", "beyond the 2 columns"},
+		{"tab-separated read with commas", le(strings.ReplaceAll(header, `","`, "\t") + "P1\tx\r\n"), []string{"Patient ID"}, 0, "",
+			`lacks "Patient ID"); most of the file's first rows hold '\t': is that its delimiter?`},
+		{"semicolon-separated read with commas", []byte("\"Report, 2024\"\r\nid;n\r\na;1\r\n"), []string{"Patient ID"}, 0, "",
+			`lacks "Patient ID"); most of the file's first rows hold ';': is that its delimiter?`},
+		{"a semicolon in a few rows is no hint", []byte("title\r\nid,n\r\na;b,1\r\nc,2\r\n"), []string{"Patient ID"}, 0, "",
+			`lacks "Patient ID")`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -243,6 +249,9 @@ func TestOpenEMISErrors(t *testing.T) {
 			}
 			if fe.Path != path || fe.Line != c.line || fe.Column != c.column || !strings.Contains(fe.Reason, c.reason) {
 				t.Errorf("got %+v, want line %d, column %q, reason containing %q", *fe, c.line, c.column, c.reason)
+			}
+			if !strings.Contains(c.reason, "delimiter") && strings.Contains(fe.Reason, "delimiter") {
+				t.Errorf("reason %q hints at a delimiter", fe.Reason)
 			}
 		})
 	}
