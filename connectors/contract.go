@@ -24,6 +24,7 @@ type Column struct {
 	Type     ColType
 	Required bool
 	Upper    bool     // canonical values are upper case (codes)
+	Free     bool     // free text, kept as written (no spreadsheet-error check)
 	Allowed  []string // Enum values, canonical case
 	Min, Max int      // Int range
 }
@@ -39,7 +40,7 @@ func Contract(kind string) []Column {
 			{Name: "practice_code", Required: true, Upper: true},
 			{Name: "referral_date", Type: Date, Required: true},
 			{Name: "referral_source", Type: Enum, Allowed: []string{"gp", "nurse", "other_primary_care", "secondary_care", "social_care", "vcs", "self", "other"}},
-			{Name: "referral_reason"},
+			{Name: "referral_reason", Free: true},
 			{Name: "outcome", Type: Enum, Allowed: []string{"accepted", "declined", "not_contactable", "inappropriate", "pending", "closed"}},
 			{Name: "closed_date", Type: Date},
 			{Name: "lsoa_code", Upper: true},
@@ -57,7 +58,7 @@ func Contract(kind string) []Column {
 			{Name: "status", Type: Enum, Required: true, Allowed: []string{"attended", "dna", "cancelled_patient", "cancelled_provider"}},
 			{Name: "worker_id"},
 			{Name: "provider_id"},
-			{Name: "activity_category"},
+			{Name: "activity_category", Free: true},
 			{Name: "mode", Type: Enum, Allowed: []string{"face_to_face", "telephone", "video", "home_visit", "group"}},
 			{Name: "person_id"},
 		}

@@ -25,7 +25,13 @@ const (
 	ReasonBadCount        = "bad_count"
 	ReasonBadDeprivation  = "bad_deprivation_value"
 	ReasonUnallocatedLSOA = "unallocated_lsoa"
+	ReasonSpreadsheetErr  = "spreadsheet_error"
 )
+
+// spreadsheetErrors are the error values Excel and LibreOffice Calc write into a cell
+// (and into a CSV saved from one), as SQL string literals.
+const spreadsheetErrors = `'#N/A', '#NULL!', '#DIV/0!', '#VALUE!', '#REF!', '#NAME?', '#NUM!', '#GETTING_DATA', ` +
+	`'#SPILL!', '#CALC!', '#FIELD!', '#BLOCKED!', '#CONNECT!', '#BUSY!', '#UNKNOWN!', '#EXTERNAL!'`
 
 // A broken rule travels as one VARCHAR, _bad: reason, column and value joined by the unit
 // separator, the value left off when it is NULL (BadExpr, BadFields). As a struct of three
@@ -98,6 +104,13 @@ func StageSQL(kind string, l Layout, cols map[string]string, m Mapping, logical 
 			rule(fmt.Sprintf("%s NOT BETWEEN %d AND %d", p, c.Min, c.Max), ReasonOutOfRange, c.Name, r)
 		case Month:
 			rule(p+" IS NULL AND "+filled(r), ReasonBadMonth, c.Name, r)
+		case Text:
+			if !c.Free {
+				// a failed lookup in the workbook the extract came from (#N/A): as an id
+				// it would merge every such row into one person, referral or practice
+				rule(fmt.Sprintf("starts_with(%s, '#') AND list_contains([%s], upper(%s))", p, spreadsheetErrors, p),
+					ReasonSpreadsheetErr, c.Name, r)
+			}
 		case Enum:
 			allowed := make([]string, len(c.Allowed))
 			for i, a := range c.Allowed {

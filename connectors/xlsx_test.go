@@ -247,6 +247,27 @@ func TestOpenXLSXWithoutReferences(t *testing.T) {
 	})
 }
 
+// TestOpenXLSXErrorCell: a cell holding an Excel error (a failed lookup: t="e") arrives
+// as its text, #N/A, which staging quarantines in an id or code column (spreadsheet_error)
+// as it would in a CSV saved from the workbook.
+func TestOpenXLSXErrorCell(t *testing.T) {
+	path := rewritePart(t, workbook(t, referralsSheet), "xl/worksheets/sheet1.xml", func(b []byte) []byte {
+		return regexp.MustCompile(`<c r="B4"[^>]*>.*?</c>`).ReplaceAll(b, []byte(`<c r="B4" t="e"><f>VLOOKUP(A4,Lookup!A:B,2,FALSE)</f><v>#N/A</v></c>`))
+	})
+	rr, err := OpenXLSX(path, "", []string{"referral_id"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rr.Release()
+	_, rows, err := loadTable(t, rr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) == 0 || rows[0][1] != "#N/A" {
+		t.Errorf("rows %q: want the error value #N/A in B4", rows)
+	}
+}
+
 func TestOpenXLSXMalformed(t *testing.T) {
 	good := workbook(t, referralsSheet)
 	raw, err := os.ReadFile(good)

@@ -310,6 +310,10 @@ func TestMalformed(t *testing.T) {
 		{file: "att_missing_date.csv", reason: "missing_value", column: "attendance_date"},
 		{file: "att_duplicate_id.csv", reason: "duplicate_id", column: "attendance_id", lines: []int64{2, 3}},
 		{file: "att_person_mismatch.csv", reason: "person_mismatch", column: "person_id"},
+		// an id or code that is a spreadsheet's error value; free text keeps one (line 2)
+		{file: "ref_spreadsheet_error_person.csv", reason: "spreadsheet_error", column: "person_id"},
+		{file: "ref_spreadsheet_error_lsoa.csv", reason: "spreadsheet_error", column: "lsoa_code"},
+		{file: "att_spreadsheet_error_worker.csv", reason: "spreadsheet_error", column: "worker_id"},
 		{file: "ref_us_dates.csv", err: "line 3: column referral_date: dates parse only with day and month swapped"},
 		{file: "ref_nhs_numbers.csv", err: "column person_id: holds NHS numbers"},
 		{file: "ref_missing_column.csv", err: "line 1: column referral_date: required column missing"},
