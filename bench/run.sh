@@ -8,7 +8,9 @@
 # for 10), hold out the last day, then time separate processes:
 #   - each step (ingest, transform, report, publish) on one database;
 #   - BENCH_REPEAT times (default 3), interleaved so that each round meets the VM in the
-#     same mood: the bare baseline (bench/tool/baseline.sql: the same reads with explicit
+#     same mood, in alternating order (odd rounds the baselines first, even rounds socrx
+#     first, so that a drift over the run is not charged to one side): the bare baseline
+#     (bench/tool/baseline.sql: the same reads with explicit
 #     types and the main aggregates, no validation; its read and aggregate phases are
 #     recorded too, as bare_read and bare_aggregate), the bare replay (bare_replay: the
 #     transform step's statements, traced with --trace-sql, run again by DuckDB on a copy
@@ -79,8 +81,7 @@ for n in "${sizes[@]}"; do
   measure "$n" "$atts" transform bin/socrx transform --config "$cfg" --logical-date "$logical" --log-format json --trace-sql "$d/trace.jsonl"
   measure "$n" "$atts" report    bin/socrx report    --config "$cfg" --logical-date "$logical" --log-format json
   measure "$n" "$atts" publish   bin/socrx publish   --config "$cfg" --logical-date "$logical" --log-format json
-  rounds=()
-  for i in $(seq "${BENCH_REPEAT:-3}"); do
+  baseline() { # the bare baseline and replay of one round: sets read_s, replay_s
     rm -f "$d/bare.duckdb"
     measure "$n" "$atts" bare_duckdb bin/bench-tool baseline "$d/extracts" "$d/bare.duckdb"
     # its two phases (statement times, the process's peak RSS): the reads alone are the
@@ -91,7 +92,10 @@ for n in "${sizes[@]}"; do
     rm -rf "$d/replay"; cp -r "$d/ingested" "$d/replay"
     measure "$n" "$atts" bare_replay bin/bench-tool replay "$d/replay/socrx.duckdb" "$d/trace.jsonl"
     replay_s=$(cut -d' ' -f1 "$work/time.txt")
-    rm -rf "$d/db" "$d/reports" "$d/replay"
+    rm -rf "$d/replay"
+  }
+  socrx_round() { # the whole run and the nightly runs of one round: sets whole_s, job_s, nightly_s
+    rm -rf "$d/db" "$d/reports"
     measure "$n" "$atts" whole_run bin/socrx run --config "$cfg" --logical-date "$logical" --log-format json
     whole_s=$(cut -d' ' -f1 "$work/time.txt")
     # the nightly run that adds the held-out day, from the database this whole run left:
@@ -106,6 +110,12 @@ for n in "${sizes[@]}"; do
     nightly_s=$(cut -d' ' -f1 "$work/time.txt")
     mv "$d/extracts/"*_next.csv "$d/later/"
     rm -rf "$work/db.copy" "$work/reports.copy"
+  }
+  rounds=()
+  for i in $(seq "${BENCH_REPEAT:-3}"); do
+    # odd rounds time the baseline first, even rounds socrx first: the VM tends to drift
+    # slower (or faster) over a run, and a fixed order would charge the drift to one side
+    if [ $((i % 2)) -eq 1 ]; then baseline; socrx_round; else socrx_round; baseline; fi
     rounds+=("$whole_s $read_s $replay_s $job_s $nightly_s")
   done
   rm -rf "$d/ingested" "$d/trace.jsonl"
