@@ -109,6 +109,20 @@ func loadTable(t testing.TB, rr array.RecordReader) ([]string, [][]string, error
 	return header, queryStrings(t, conn, "SELECT * FROM src ORDER BY _line"), nil
 }
 
+// openRows loads what an Open call returned, failing the test on any error.
+func openRows(t testing.TB, rr array.RecordReader, err error) [][]string {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rr.Release()
+	_, rows, err := loadTable(t, rr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
 func TestOpenEMIS(t *testing.T) {
 	export := emisExport("\r\n")
 	// Excel's "Unicode text": UTF-16 LE with a BOM, tab-separated, quoted only where needed
@@ -183,15 +197,7 @@ func TestEMISTotalRow(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rr, err := OpenEMIS(writeFile(t, "x.csv", []byte(head+c.body)), []string{"id"}, ',')
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rr.Release()
-			_, rows, err := loadTable(t, rr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sameRows(t, rows, c.want)
+			sameRows(t, openRows(t, rr, err), c.want)
 		})
 	}
 }

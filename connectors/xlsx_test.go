@@ -229,14 +229,7 @@ func TestOpenXLSXWithoutReferences(t *testing.T) {
 		return refs.ReplaceAll(b, nil)
 	})
 	rr, err := OpenXLSX(path, "", []string{"referral_id"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rr.Release()
-	_, rows, err := loadTable(t, rr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := openRows(t, rr, err)
 	// Without references a cell's column is its position among the written cells: the
 	// unwritten G4 and G5 no longer hold a place, so the notes move left. Row 6 exists
 	// (styled empty cells), so R003 stays on row 7.
@@ -255,14 +248,7 @@ func TestOpenXLSXErrorCell(t *testing.T) {
 		return regexp.MustCompile(`<c r="B4"[^>]*>.*?</c>`).ReplaceAll(b, []byte(`<c r="B4" t="e"><f>VLOOKUP(A4,Lookup!A:B,2,FALSE)</f><v>#N/A</v></c>`))
 	})
 	rr, err := OpenXLSX(path, "", []string{"referral_id"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rr.Release()
-	_, rows, err := loadTable(t, rr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rows := openRows(t, rr, err)
 	if len(rows) == 0 || rows[0][1] != "#N/A" {
 		t.Errorf("rows %q: want the error value #N/A in B4", rows)
 	}
