@@ -162,6 +162,11 @@ type rowSource interface {
 	close() error
 }
 
+// headerHinter is a rowSource that can say why the rows it gave held no header.
+type headerHinter interface {
+	headerHint() string // "" when it has nothing to add
+}
+
 // textReader turns a rowSource into Arrow record batches of string columns plus _line.
 type textReader struct {
 	refs   atomic.Int64
@@ -356,6 +361,9 @@ func findHeader(path string, src rowSource, want []string) ([]string, int64, err
 	reason := fmt.Sprintf("no header row holding all of %s in the first %d rows", quoteList(want), headerSearchRows)
 	if bestLine > 0 {
 		reason += fmt.Sprintf(" (the closest, line %d, lacks %s)", bestLine, quoteList(bestMissing))
+	}
+	if h, ok := src.(headerHinter); ok {
+		reason += h.headerHint()
 	}
 	return nil, 0, &FileError{Path: path, Reason: reason}
 }

@@ -65,12 +65,6 @@ func openEMIS(mem memory.Allocator, path string, r io.ReadCloser, want []string,
 	src.seps = map[rune]int{}
 	header, _, err := findHeader(path, src, want)
 	if err != nil {
-		var fe *FileError
-		if errors.As(err, &fe) && fe.Line == 0 && strings.HasPrefix(fe.Reason, "no header row") {
-			if sep, ok := src.otherSeparator(); ok {
-				fe.Reason += fmt.Sprintf("; most of the file's first rows hold %q: is that its delimiter?", sep)
-			}
-		}
 		return nil, closeAfter(err, src)
 	}
 	src.seps = nil
@@ -80,16 +74,19 @@ func openEMIS(mem memory.Allocator, path string, r io.ReadCloser, want []string,
 // otherSeparators are the field separators exports come with.
 const otherSeparators = ",\t;|"
 
-// otherSeparator names a separator other than the configured one that most of the
-// records read so far hold, the likely reason no header was found.
-func (s *emisSource) otherSeparator() (rune, bool) {
+// headerHint names a separator other than the configured one that most of the records
+// read so far hold, the likely reason no header was found.
+func (s *emisSource) headerHint() string {
 	best, n := rune(0), 0
 	for _, r := range otherSeparators {
 		if s.seps[r] > n {
 			best, n = r, s.seps[r]
 		}
 	}
-	return best, n > 0 && 2*n > s.nonBlank
+	if n == 0 || 2*n <= s.nonBlank {
+		return ""
+	}
+	return fmt.Sprintf("; most of the file's first rows hold %q: is that its delimiter?", best)
 }
 
 type emisRecord struct {
