@@ -58,6 +58,37 @@ summary() { # summary SIZE; rounds "whole read replay job nightly" on stdin: med
         n, k, median(w, k), median(b, k), median(r, k), rs, median(j, k), js, median(a, k), as }'
 }
 
+baseline() { # the bare baseline and replay of one round of size $n in $d: sets read_s, replay_s
+  rm -f "$d/bare.duckdb"
+  measure "$n" "$atts" bare_duckdb bin/bench-tool baseline "$d/extracts" "$d/bare.duckdb"
+  # its two phases (statement times, the process's peak RSS): the reads alone are the
+  # yardstick of socrx's ingest
+  awk -F'\t' -v d="$(date -u +%F)" -v n="$n" -v a="$atts" -v rss="$(awk '{print int($2/1024)}' "$work/time.txt")" \
+    '$1 == "phase" {printf "%s\t%s\t%s\tbare_%s\t%s\t%s\n", d, n, a, $2, $3, rss}' "$work/last.log" | tee -a "$out"
+  read_s=$(awk -F'\t' '$1 == "phase" && $2 == "read" {print $3}' "$work/last.log")
+  rm -rf "$d/replay"; cp -r "$d/ingested" "$d/replay"
+  measure "$n" "$atts" bare_replay bin/bench-tool replay "$d/replay/socrx.duckdb" "$d/trace.jsonl"
+  replay_s=$(cut -d' ' -f1 "$work/time.txt")
+  rm -rf "$d/replay"
+}
+socrx_round() { # the whole run and the nightly runs of one round of size $n in $d: sets whole_s, job_s, nightly_s
+  rm -rf "$d/db" "$d/reports"
+  measure "$n" "$atts" whole_run bin/socrx run --config "$cfg" --logical-date "$logical" --log-format json
+  whole_s=$(cut -d' ' -f1 "$work/time.txt")
+  # the nightly run that adds the held-out day, from the database this whole run left:
+  # the design's nightly job (ingest, transform, publish; the report is quarterly), then,
+  # from the same copy, all four steps (every period re-issued for the new data)
+  rm -rf "$work/db.copy" "$work/reports.copy"; cp -r "$d/db" "$work/db.copy"; cp -r "$d/reports" "$work/reports.copy"
+  mv "$d/later/"*_next.csv "$d/extracts/"
+  measure "$n" "$atts" nightly_job bin/socrx run --steps ingest,transform,publish --config "$cfg" --logical-date "$night" --log-format json
+  job_s=$(cut -d' ' -f1 "$work/time.txt")
+  rm -rf "$d/db" "$d/reports"; cp -r "$work/db.copy" "$d/db"; cp -r "$work/reports.copy" "$d/reports"
+  measure "$n" "$atts" nightly_run bin/socrx run --config "$cfg" --logical-date "$night" --log-format json
+  nightly_s=$(cut -d' ' -f1 "$work/time.txt")
+  mv "$d/extracts/"*_next.csv "$d/later/"
+  rm -rf "$work/db.copy" "$work/reports.copy"
+}
+
 for n in "${sizes[@]}"; do
   d="$work/$n"
   rm -rf "$d"; mkdir -p "$d"
@@ -81,36 +112,6 @@ for n in "${sizes[@]}"; do
   measure "$n" "$atts" transform bin/socrx transform --config "$cfg" --logical-date "$logical" --log-format json --trace-sql "$d/trace.jsonl"
   measure "$n" "$atts" report    bin/socrx report    --config "$cfg" --logical-date "$logical" --log-format json
   measure "$n" "$atts" publish   bin/socrx publish   --config "$cfg" --logical-date "$logical" --log-format json
-  baseline() { # the bare baseline and replay of one round: sets read_s, replay_s
-    rm -f "$d/bare.duckdb"
-    measure "$n" "$atts" bare_duckdb bin/bench-tool baseline "$d/extracts" "$d/bare.duckdb"
-    # its two phases (statement times, the process's peak RSS): the reads alone are the
-    # yardstick of socrx's ingest
-    awk -F'\t' -v d="$(date -u +%F)" -v n="$n" -v a="$atts" -v rss="$(awk '{print int($2/1024)}' "$work/time.txt")" \
-      '$1 == "phase" {printf "%s\t%s\t%s\tbare_%s\t%s\t%s\n", d, n, a, $2, $3, rss}' "$work/last.log" | tee -a "$out"
-    read_s=$(awk -F'\t' '$1 == "phase" && $2 == "read" {print $3}' "$work/last.log")
-    rm -rf "$d/replay"; cp -r "$d/ingested" "$d/replay"
-    measure "$n" "$atts" bare_replay bin/bench-tool replay "$d/replay/socrx.duckdb" "$d/trace.jsonl"
-    replay_s=$(cut -d' ' -f1 "$work/time.txt")
-    rm -rf "$d/replay"
-  }
-  socrx_round() { # the whole run and the nightly runs of one round: sets whole_s, job_s, nightly_s
-    rm -rf "$d/db" "$d/reports"
-    measure "$n" "$atts" whole_run bin/socrx run --config "$cfg" --logical-date "$logical" --log-format json
-    whole_s=$(cut -d' ' -f1 "$work/time.txt")
-    # the nightly run that adds the held-out day, from the database this whole run left:
-    # the design's nightly job (ingest, transform, publish; the report is quarterly), then,
-    # from the same copy, all four steps (every period re-issued for the new data)
-    rm -rf "$work/db.copy" "$work/reports.copy"; cp -r "$d/db" "$work/db.copy"; cp -r "$d/reports" "$work/reports.copy"
-    mv "$d/later/"*_next.csv "$d/extracts/"
-    measure "$n" "$atts" nightly_job bin/socrx run --steps ingest,transform,publish --config "$cfg" --logical-date "$night" --log-format json
-    job_s=$(cut -d' ' -f1 "$work/time.txt")
-    rm -rf "$d/db" "$d/reports"; cp -r "$work/db.copy" "$d/db"; cp -r "$work/reports.copy" "$d/reports"
-    measure "$n" "$atts" nightly_run bin/socrx run --config "$cfg" --logical-date "$night" --log-format json
-    nightly_s=$(cut -d' ' -f1 "$work/time.txt")
-    mv "$d/extracts/"*_next.csv "$d/later/"
-    rm -rf "$work/db.copy" "$work/reports.copy"
-  }
   rounds=()
   for i in $(seq "${BENCH_REPEAT:-3}"); do
     # odd rounds time the baseline first, even rounds socrx first: the VM tends to drift
