@@ -33,6 +33,7 @@ type Config struct {
 	Schemes            []Scheme    `yaml:"schemes"`
 	Indicators         Indicators  `yaml:"indicators"`
 	Disclosure         Disclosure  `yaml:"disclosure"`
+	Ingest             Ingest      `yaml:"ingest"`
 	Schedule           Schedule    `yaml:"schedule"`
 	Path               string      `yaml:"-"` // the file it came from
 	Dir                string      `yaml:"-"` // relative paths resolve against this
@@ -123,6 +124,14 @@ type Windows struct {
 type Disclosure struct {
 	Threshold int `yaml:"threshold"`
 	Rounding  int `yaml:"rounding"`
+}
+
+// Ingest holds the ingest settings (design §10).
+type Ingest struct {
+	// MaxRejectedShare: a file with more than this share of its rows quarantined fails
+	// the run (a wrong mapping rejects most rows; loading the rest would report on
+	// almost nothing). Nil means the default, 0.5.
+	MaxRejectedShare *float64 `yaml:"max_rejected_share"`
 }
 
 // Schedule holds the scheduler settings (design §7).
@@ -296,6 +305,10 @@ func (c *Config) applyDefaults() {
 	if c.Disclosure.Rounding == 0 {
 		c.Disclosure.Rounding = 5
 	}
+	if c.Ingest.MaxRejectedShare == nil {
+		v := 0.5
+		c.Ingest.MaxRejectedShare = &v
+	}
 	s := &c.Schedule
 	if s.Timezone == "" {
 		s.Timezone = "Europe/London"
@@ -388,6 +401,9 @@ func (c *Config) validate() []Problem {
 	}
 	if c.Disclosure.Rounding < 1 {
 		add("disclosure.rounding", "must be at least 1")
+	}
+	if v := *c.Ingest.MaxRejectedShare; v <= 0 || v > 1 {
+		add("ingest.max_rejected_share", "%g is not a share above 0 and at most 1", v)
 	}
 	if c.Indicators.EngagedMinContacts < 1 {
 		add("indicators.engaged_min_contacts", "must be at least 1")
