@@ -592,13 +592,16 @@ func (c *Config) Resolve(p string) string {
 	return filepath.Join(c.Dir, p)
 }
 
-// DataEndOr returns the configured data_end, or the logical date's day when unset.
-func (c *Config) DataEndOr(logical time.Time) time.Time {
-	if !c.dataEnd.IsZero() {
-		return c.dataEnd
-	}
-	y, m, d := logical.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+// ConfiguredDataEnd returns data_end when the config sets it.
+func (c *Config) ConfiguredDataEnd() (time.Time, bool) {
+	return c.dataEnd, !c.dataEnd.IsZero()
+}
+
+// SetDataEnd sets data_end as if configured (tests, and tools that replay nights).
+func (c *Config) SetDataEnd(t time.Time) {
+	y, m, d := t.Date()
+	c.dataEnd = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	c.DataEnd = c.dataEnd.Format(dataEndLayout)
 }
 
 // Location returns the schedule's time zone (validated at load).

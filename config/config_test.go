@@ -36,7 +36,7 @@ func TestGood(t *testing.T) {
 	if cfg.Sources.Attendances[0].Values["status"]["DNA"] != "dna" {
 		t.Errorf("value mapping lost: %+v", cfg.Sources.Attendances[0].Values)
 	}
-	if got := cfg.DataEndOr(time.Now()); got.Format("2006-01-02") != "2025-03-31" {
+	if got, ok := cfg.ConfiguredDataEnd(); !ok || got.Format("2006-01-02") != "2025-03-31" {
 		t.Errorf("data_end = %s", got)
 	}
 }

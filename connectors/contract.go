@@ -24,7 +24,8 @@ type Column struct {
 	Type     ColType
 	Required bool
 	Upper    bool     // canonical values are upper case (codes)
-	Free     bool     // free text, kept as written (no spreadsheet-error check)
+	Free     bool     // free text, kept as written but for masked identifiers (MaskFreeText)
+	ID       bool     // an identifier: tested for NHS numbers (IdentifierCheckSQL)
 	Allowed  []string // Enum values, canonical case
 	Min, Max int      // Int range
 }
@@ -34,8 +35,8 @@ func Contract(kind string) []Column {
 	switch kind {
 	case "referrals":
 		return []Column{
-			{Name: "referral_id", Required: true},
-			{Name: "person_id", Required: true},
+			{Name: "referral_id", Required: true, ID: true},
+			{Name: "person_id", Required: true, ID: true},
 			{Name: "scheme_id", Required: true},
 			{Name: "practice_code", Required: true, Upper: true},
 			{Name: "referral_date", Type: Date, Required: true},
@@ -51,16 +52,16 @@ func Contract(kind string) []Column {
 		}
 	case "attendances":
 		return []Column{
-			{Name: "attendance_id", Required: true},
-			{Name: "referral_id", Required: true},
+			{Name: "attendance_id", Required: true, ID: true},
+			{Name: "referral_id", Required: true, ID: true},
 			{Name: "attendance_date", Type: Date, Required: true},
 			{Name: "setting", Type: Enum, Required: true, Allowed: []string{"link_worker", "vcs"}},
 			{Name: "status", Type: Enum, Required: true, Allowed: []string{"attended", "dna", "cancelled_patient", "cancelled_provider"}},
-			{Name: "worker_id"},
-			{Name: "provider_id"},
+			{Name: "worker_id", ID: true},
+			{Name: "provider_id", ID: true},
 			{Name: "activity_category", Free: true},
 			{Name: "mode", Type: Enum, Allowed: []string{"face_to_face", "telephone", "video", "home_visit", "group"}},
-			{Name: "person_id"},
+			{Name: "person_id", ID: true},
 		}
 	}
 	return nil
@@ -94,6 +95,9 @@ type Mapping struct {
 	Values          map[string]map[string]string // canonical → file value → canonical value
 	DefaultSchemeID string
 	DateFormats     []string
+	// Schemes, when set, are the configured scheme ids: a referral for any other is
+	// quarantined (unknown_scheme) rather than becoming a scheme of its own.
+	Schemes []string
 }
 
 // Resolve finds each contract column in the header: the mapped name if configured, else
@@ -120,7 +124,58 @@ func Resolve(kind string, l Layout, m Mapping) (map[string]string, error) {
 	}
 	if len(missing) > 0 {
 		return nil, &FileError{Path: l.Path, Line: 1, Column: strings.Join(missing, ", "),
-			Reason: fmt.Sprintf("required column missing from the header (have: %s)", strings.Join(l.Header, ", "))}
+			Reason: "required column missing from the header" + describeHeader(l.Header) + delimiterHint(l)}
 	}
 	return found, nil
+}
+
+// describeHeader says what a header that lacks columns holds without quoting a value: its
+// column count always, its cells only when none of them looks like data (a file without a
+// header row has a patient's record in its place).
+func describeHeader(header []string) string {
+	for _, h := range header {
+		if LooksLikeData(h) {
+			return fmt.Sprintf(" (it has %s and looks like a data row: is the header row missing?)", plural(len(header), "column"))
+		}
+	}
+	quoted := make([]string, len(header))
+	for i, h := range header {
+		quoted[i] = fmt.Sprintf("%q", h)
+	}
+	return fmt.Sprintf(" (it has %s: %s)", plural(len(header), "column"), strings.Join(quoted, ", "))
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// LooksLikeData says whether a header cell could be a value from a data row: it holds a
+// digit (ids, dates, ages, codes) or an @ (an e-mail address). Column names rarely do,
+// and a name wrongly taken for data only costs the message its list of names.
+func LooksLikeData(s string) bool {
+	return strings.ContainsAny(s, "0123456789@")
+}
+
+// delimiterHint names the likely delimiter of a CSV whose header did not split: a one-
+// column header holding another common separator.
+func delimiterHint(l Layout) string {
+	if l.Format != "csv" || len(l.Header) != 1 {
+		return ""
+	}
+	best, n := rune(0), 0
+	for _, r := range otherSeparators {
+		if byte(r) == l.Delimiter {
+			continue
+		}
+		if c := strings.Count(l.Header[0], string(r)); c > n {
+			best, n = r, c
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; the header holds %q: is that its delimiter? (set delimiter in the source's config)", best)
 }

@@ -7,7 +7,9 @@ package connectors
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -54,26 +56,31 @@ func (e *FileError) Error() string {
 // maxHeaderBytes bounds how far we look for the end of the header record.
 const maxHeaderBytes = 1 << 20
 
-// Expand resolves a path or glob to the sorted list of files it names.
+// Expand resolves a path or glob to the sorted list of files it names. A FIFO, device or
+// socket among them is refused (reading one would block or never end); directories a
+// glob matches are passed over.
 func Expand(pattern string) ([]string, error) {
-	if !strings.ContainsAny(pattern, "*?[") {
-		if _, err := os.Stat(pattern); err != nil {
-			if errors.Is(err, os.ErrNotExist) {
-				return nil, nil
-			}
-			return nil, fmt.Errorf("checking %s: %w", pattern, err)
+	matches := []string{pattern}
+	if strings.ContainsAny(pattern, "*?[") {
+		var err error
+		if matches, err = filepath.Glob(pattern); err != nil {
+			return nil, fmt.Errorf("expanding %s: %w", pattern, err)
 		}
-		return []string{pattern}, nil
-	}
-	matches, err := filepath.Glob(pattern)
-	if err != nil {
-		return nil, fmt.Errorf("expanding %s: %w", pattern, err)
 	}
 	var files []string
 	for _, m := range matches {
-		if st, err := os.Stat(m); err == nil && st.Mode().IsRegular() {
-			files = append(files, m)
+		st, err := os.Stat(m)
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			continue // a dangling link, or a plain path whose file is not there (yet)
+		case err != nil:
+			return nil, fmt.Errorf("checking %s: %w", m, err)
+		case st.IsDir():
+			continue
+		case !st.Mode().IsRegular():
+			return nil, &FileError{Path: m, Reason: "not a regular file (a FIFO, device or socket): socrx reads extract files only"}
 		}
+		files = append(files, m)
 	}
 	sort.Strings(files)
 	return files, nil
@@ -104,9 +111,6 @@ func sniffHeader(path string, head []byte, delim byte) (Layout, error) {
 	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
 		return l, &FileError{Path: path, Line: 1, Reason: "file is UTF-16; save the extract as UTF-8"}
 	}
-	if bytes.IndexByte(head, 0) >= 0 {
-		return l, &FileError{Path: path, Line: 1, Reason: "file holds NUL bytes: not a text CSV (UTF-16 or binary?)"}
-	}
 	end, nl := headerEnd(head)
 	if end < 0 {
 		if len(head) >= maxHeaderBytes {
@@ -115,6 +119,9 @@ func sniffHeader(path string, head []byte, delim byte) (Layout, error) {
 		end, nl = len(head), "\n"
 	}
 	rec := head[:end]
+	if bytes.IndexByte(rec, 0) >= 0 {
+		return l, &FileError{Path: path, Line: 1, Reason: nulReason(1)}
+	}
 	if !utf8.Valid(rec) {
 		return l, &FileError{Path: path, Line: 1, Reason: "header is not valid UTF-8; save the extract as UTF-8"}
 	}
@@ -127,12 +134,21 @@ func sniffHeader(path string, head []byte, delim byte) (Layout, error) {
 		return l, &FileError{Path: path, Line: 1, Reason: fmt.Sprintf("unreadable header: %v", err)}
 	}
 	seen := map[string]bool{}
+	dataLike := false
+	for _, h := range fields {
+		dataLike = dataLike || LooksLikeData(h)
+	}
 	for i, h := range fields {
 		h = strings.TrimSpace(h)
 		if h == "" {
 			h = fmt.Sprintf("column%d", i+1)
 		}
 		if seen[strings.ToLower(h)] {
+			if dataLike {
+				// a data row in the header's place: name the position, not the value
+				return l, &FileError{Path: path, Line: 1, Column: fmt.Sprintf("%d", i+1),
+					Reason: "header repeats a column name (the first row looks like data: is the header row missing?)"}
+			}
 			return l, &FileError{Path: path, Line: 1, Column: h, Reason: "header repeats a column name"}
 		}
 		seen[strings.ToLower(h)] = true
@@ -141,6 +157,103 @@ func sniffHeader(path string, head []byte, delim byte) (Layout, error) {
 	l.Header = fields
 	l.NewLine = nl
 	return l, nil
+}
+
+// nulReason explains a NUL byte in a text file, by where it is.
+func nulReason(record int64) string {
+	if record <= 1 {
+		return "file holds NUL bytes: not a text CSV (UTF-16 or binary?)"
+	}
+	return "a NUL byte in the record: not text (binary data, or a file joined from two encodings?)"
+}
+
+// FileSum is what one streaming read of a file gives: its SHA-256 and size, and for a
+// text file the record that holds its first NUL byte (1 = the header; 0 when none does).
+type FileSum struct {
+	SHA256    string
+	Size      int64
+	NULRecord int64
+}
+
+// SumFile hashes a file in one streaming read. With text set (a CSV), it also finds the
+// first NUL byte anywhere in the file, which DuckDB's reader would load into a value,
+// and numbers its record with a second read up to it; a file that starts with a UTF-16
+// byte-order mark is left to the header check, which says so.
+func SumFile(path string, text bool) (FileSum, error) {
+	var fs FileSum
+	f, err := os.Open(path)
+	if err != nil {
+		return fs, fmt.Errorf("opening %s: %w", path, err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	buf := make([]byte, 1<<20)
+	nulAt := int64(-1)
+	for first := true; ; first = false {
+		n, err := io.ReadFull(f, buf)
+		chunk := buf[:n]
+		h.Write(chunk)
+		if first && (bytes.HasPrefix(chunk, []byte{0xff, 0xfe}) || bytes.HasPrefix(chunk, []byte{0xfe, 0xff})) {
+			text = false
+		}
+		if text && nulAt < 0 {
+			if i := bytes.IndexByte(chunk, 0); i >= 0 {
+				nulAt = fs.Size + int64(i)
+			}
+		}
+		fs.Size += int64(n)
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			break
+		}
+		if err != nil {
+			return fs, fmt.Errorf("reading %s: %w", path, err)
+		}
+	}
+	fs.SHA256 = hex.EncodeToString(h.Sum(nil))
+	if nulAt >= 0 {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			return fs, fmt.Errorf("reading %s: %w", path, err)
+		}
+		rec, err := countRecords(bufio.NewReader(io.LimitReader(f, nulAt)))
+		if err != nil {
+			return fs, fmt.Errorf("reading %s: %w", path, err)
+		}
+		fs.NULRecord = rec
+	}
+	return fs, nil
+}
+
+// NULError is the file error for a NUL byte found by SumFile.
+func NULError(path string, record int64) error {
+	return &FileError{Path: path, Line: int(record), Reason: nulReason(record)}
+}
+
+// countRecords numbers the record being read when r ends: 1 plus the record terminators
+// (LF, CRLF or a lone CR) outside quoted fields.
+func countRecords(r io.ByteReader) (int64, error) {
+	rec := int64(1)
+	inQuote, cr := false, false
+	for {
+		b, err := r.ReadByte()
+		if errors.Is(err, io.EOF) {
+			return rec, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case b == '"':
+			inQuote = !inQuote
+		case inQuote:
+		case b == '\n':
+			if !cr {
+				rec++
+			}
+		case b == '\r':
+			rec++
+		}
+		cr = b == '\r' && !inQuote
+	}
 }
 
 // headerEnd finds the end of the first record outside quotes and its line terminator.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"gonum.org/v1/gonum/mathext"
 )
 
 // Quarantine reasons. They are the contract between ingest, the quarantine table and
@@ -26,6 +28,26 @@ const (
 	ReasonBadDeprivation  = "bad_deprivation_value"
 	ReasonUnallocatedLSOA = "unallocated_lsoa"
 	ReasonSpreadsheetErr  = "spreadsheet_error"
+	ReasonReservedID      = "reserved_id"
+	ReasonUnknownScheme   = "unknown_scheme"
+	ReasonPostcode        = "postcode_in_lsoa"
+	// ReasonReferralQuarantined: an attendance whose referral was itself quarantined. It
+	// is not the attendance file's fault, so it does not count towards that file's
+	// rejected share (ingest.max_rejected_share).
+	ReasonReferralQuarantined = "referral_quarantined"
+)
+
+// ReservedSchemeIDs are the scheme ids the marts use for all schemes together; an
+// extract's scheme of that name would be counted twice (any case).
+var reservedSchemeIDs = []string{"ALL"}
+
+// postcodePattern matches a UK postcode (upper-cased input; the space is optional).
+const postcodePattern = `[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}`
+
+// MaskMarkers replace identifiers found in free text (MaskFreeText).
+const (
+	MaskNHSNumber = "[NHS number]"
+	MaskPostcode  = "[postcode]"
 )
 
 // spreadsheetErrors are the error values Excel and LibreOffice Calc write into a cell
@@ -94,6 +116,17 @@ func StageSQL(kind string, l Layout, cols map[string]string, m Mapping, logical 
 			rule(cond, ReasonMissing, c.Name, "NULL::VARCHAR")
 		}
 	}
+	if kind == "referrals" {
+		reserved := make([]string, len(reservedSchemeIDs))
+		for i, id := range reservedSchemeIDs {
+			reserved[i] = Literal(id)
+		}
+		rule(fmt.Sprintf("list_contains([%s], upper(scheme_id))", strings.Join(reserved, ", ")), ReasonReservedID, "scheme_id", "r_scheme_id")
+		// a postcode is an identifier where an area code belongs: never stored, not even
+		// in quarantine
+		rule(fmt.Sprintf("strlen(lsoa_code) BETWEEN 5 AND 8 AND regexp_full_match(lsoa_code, '%s')", postcodePattern),
+			ReasonPostcode, "lsoa_code", Literal(MaskPostcode))
+	}
 	for _, c := range contract {
 		p, r := Ident(c.Name), Ident("r_"+c.Name)
 		switch c.Type {
@@ -110,6 +143,8 @@ func StageSQL(kind string, l Layout, cols map[string]string, m Mapping, logical 
 				// it would merge every such row into one person, referral or practice
 				rule(fmt.Sprintf("starts_with(%s, '#') AND list_contains([%s], upper(%s))", p, spreadsheetErrors, p),
 					ReasonSpreadsheetErr, c.Name, r)
+				// a long number a spreadsheet showed as 1.23457E+11: its digits are gone
+				rule(fmt.Sprintf("strlen(%s) BETWEEN 5 AND 30 AND %s", p, SciNotationExpr(p)), ReasonSpreadsheetErr, c.Name, r)
 			}
 		case Enum:
 			allowed := make([]string, len(c.Allowed))
@@ -125,6 +160,13 @@ func StageSQL(kind string, l Layout, cols map[string]string, m Mapping, logical 
 		if c.Type == Date {
 			rule(fmt.Sprintf("%s > %s", Ident(c.Name), day), ReasonFutureDate, c.Name, Ident("r_"+c.Name))
 		}
+	}
+	if kind == "referrals" && len(m.Schemes) > 0 {
+		known := make([]string, len(m.Schemes))
+		for i, id := range m.Schemes {
+			known[i] = Literal(id)
+		}
+		rule(fmt.Sprintf("NOT list_contains([%s], scheme_id)", strings.Join(known, ", ")), ReasonUnknownScheme, "scheme_id", "r_scheme_id")
 	}
 	if kind == "referrals" {
 		rule("closed_date < referral_date", ReasonClosedBefore, "closed_date", "r_closed_date")
@@ -177,13 +219,14 @@ func DuplicateIDsSQL(kind string) string {
 SELECT %s AS id FROM stg WHERE %s IS NOT NULL GROUP BY 1 HAVING count(*) > 1`, id, id)
 }
 
-// SetRulesSQL returns a statement creating TEMP TABLE set_bad (_line, _bad): the rows of
-// view stg that pass the row rules but break a rule needing more than one row, with the
+// SetRulesSQL returns a statement creating TEMP TABLE set_bad (_line, _bad, _id): the rows
+// of view stg that pass the row rules but break a rule needing more than one row, with the
 // first rule broken in this order: an id whose rows differ (every copy) or an exact repeat
 // (the later copies), checked only when dups says dup_ids (DuplicateIDsSQL) has rows; an
 // id already loaded from another source ($1 = this source); for attendances an unknown
-// referral, a date before the referral, a different person. Only bad rows are written, so
-// the cost is a few scans, never a copy of the file.
+// referral (referral_quarantined when the referral is in quarantine itself, else
+// orphan_attendance), a date before the referral, a different person. _id is the row's id.
+// Only bad rows are written, so the cost is a few scans, never a copy of the file.
 func SetRulesSQL(kind string, dups bool) string {
 	id := Ident(IDColumn(kind))
 	contract := Contract(kind)
@@ -200,28 +243,32 @@ func SetRulesSQL(kind string, dups bool) string {
     SELECT m.id, count(DISTINCT hash(%s)) AS nh, min(s._line) FILTER (WHERE s._bad IS NULL) AS first_good
     FROM dup_ids m JOIN stg s ON s.%s = m.id GROUP BY m.id
 )`, strings.Join(names, ", "), id))
-		parts = append(parts, fmt.Sprintf(`SELECT s._line, 1 AS prio, %s AS _bad
+		parts = append(parts, fmt.Sprintf(`SELECT s._line, 1 AS prio, %s AS _bad, s.%s AS _id
     FROM stg s JOIN dup d ON d.id = s.%s
-    WHERE s._bad IS NULL AND (d.nh > 1 OR s._line <> d.first_good)`, bad(ReasonDuplicateID, IDColumn(kind), "s."+id), id))
+    WHERE s._bad IS NULL AND (d.nh > 1 OR s._line <> d.first_good)`, bad(ReasonDuplicateID, IDColumn(kind), "s."+id), id, id))
 	}
-	parts = append(parts, fmt.Sprintf(`SELECT s._line, 2 AS prio, %s AS _bad
+	parts = append(parts, fmt.Sprintf(`SELECT s._line, 2 AS prio, %s AS _bad, s.%s AS _id
     FROM stg s JOIN (SELECT DISTINCT %s AS id FROM %s WHERE source <> $1) o ON o.id = s.%s
-    WHERE s._bad IS NULL`, bad(ReasonIDOtherSource, IDColumn(kind), "s."+id), id, kind, id))
+    WHERE s._bad IS NULL`, bad(ReasonIDOtherSource, IDColumn(kind), "s."+id), id, id, kind, id))
 	if kind == "attendances" {
 		parts = append(parts, fmt.Sprintf(`SELECT s._line, 3, CASE
+        WHEN r.referral_id IS NULL AND s.referral_id IN (
+            SELECT q.record_id FROM quarantine q JOIN ingested_files f ON f.file_id = q.file_id
+            WHERE f.kind = 'referrals' AND q.record_id IS NOT NULL) THEN %s
         WHEN r.referral_id IS NULL THEN %s
         WHEN s.attendance_date < r.referral_date THEN %s
-        ELSE %s END
+        ELSE %s END, s.attendance_id
     FROM stg s LEFT JOIN referrals r ON r.referral_id = s.referral_id
     WHERE s._bad IS NULL AND (r.referral_id IS NULL OR s.attendance_date < r.referral_date
         OR (s.person_id IS NOT NULL AND s.person_id <> r.person_id))`,
+			bad(ReasonReferralQuarantined, "referral_id", "s.referral_id"),
 			bad(ReasonOrphan, "referral_id", "s.referral_id"), bad(ReasonBeforeReferral, "attendance_date", "s.attendance_date"),
 			bad(ReasonPersonMismatch, "person_id", "NULL")))
 	}
 	with = append(with, fmt.Sprintf("u AS (\n    %s\n)", strings.Join(parts, "\n    UNION ALL\n    ")))
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE set_bad AS
 WITH %s
-SELECT _line, arg_min(_bad, prio) AS _bad FROM u GROUP BY _line`, strings.Join(with, ",\n"))
+SELECT _line, arg_min(_bad, prio) AS _bad, any_value(_id) AS _id FROM u GROUP BY _line`, strings.Join(with, ",\n"))
 }
 
 // parseExpr turns the cleaned VARCHAR expression into the column's canonical value.
@@ -241,6 +288,9 @@ func parseExpr(c Column, trimmed string, m Mapping) string {
 		return e
 	}
 	e := trimmed
+	if c.Free {
+		return MaskFreeText(e)
+	}
 	if vm := m.Values[c.Name]; len(vm) > 0 {
 		e = MapExpr(trimmed, vm, false)
 	}
@@ -251,6 +301,24 @@ func parseExpr(c Column, trimmed string, m Mapping) string {
 		e = "upper(" + e + ")"
 	}
 	return e
+}
+
+// MaskFreeText returns SQL replacing what looks like an NHS number (ten digits, grouped
+// 3-3-4 or not) or a postcode inside free text by a marker, so that a note typed into a
+// category field cannot carry an identifier into the database. Both hold a digit, so
+// text without one is passed through untouched; the NHS pattern runs twice because two
+// numbers one character apart share the character between them.
+func MaskFreeText(e string) string {
+	nhs := Literal(`(^|[^0-9])[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}([^0-9]|$)`)
+	repl := Literal(`\1` + MaskNHSNumber + `\2`)
+	masked := e
+	for range 2 {
+		masked = fmt.Sprintf("regexp_replace(%s, %s, %s, 'g')", masked, nhs, repl)
+	}
+	masked = fmt.Sprintf("regexp_replace(%s, %s, %s, 'gi')", masked, Literal(`\b`+postcodePattern+`\b`), Literal(MaskPostcode))
+	// e is written out again rather than bound in a subquery, which would cost the
+	// staging its order-preserving parallel plan (see Layout.LineExpr)
+	return fmt.Sprintf("CASE WHEN regexp_matches(%s, '[0-9]') THEN %s ELSE %s END", e, masked, e)
 }
 
 // USDateCheckSQL returns a query giving the first staged record whose bad date parses
@@ -266,15 +334,41 @@ func USDateCheckSQL(formats []string) string {
 WHERE %s = %s AND %s IS NOT NULL ORDER BY _line LIMIT 1`, column, value, reason, Literal(ReasonBadDate), DateExpr(Clean(value), swapped))
 }
 
-// NHSNumberCheckSQL returns a query over view stg's person_id giving (ten_digit,
-// passing): a column where at least half the 10-digit values pass the modulus 11 check is
-// a column of NHS numbers (random ids pass about 1 time in 11).
+// IdentifierCheckSQL returns a query over view stg giving, for each of the id columns in
+// turn, the number of distinct ten-digit values (spaces and hyphens removed) and how many
+// of them pass the NHS modulus 11 check (see NHSNumberColumn). Repeated values count once:
+// a worker seen on a thousand rows is one id.
 //
-// The WHERE clause passes only values that could hold ten digits once spaces and hyphens
-// are stripped (long enough, starting with one of those), so the regular expressions run
-// on candidates only: on a file of pseudonyms like P00012345 they never run.
-func NHSNumberCheckSQL() string {
-	return fmt.Sprintf(`SELECT count(*) FILTER (WHERE %s), count(*) FILTER (WHERE %s) FROM stg
-WHERE strlen(person_id) >= 10 AND person_id[1] IN ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ' ', '-')`,
-		TenDigitExpr("person_id"), NHSNumberValidExpr("person_id"))
+// The cheap first conditions pass only values that could hold ten digits once spaces and
+// hyphens are stripped, so the regular expressions run on candidates only: on a column of
+// ids like P00012345 they never run.
+func IdentifierCheckSQL(cols []string) string {
+	var parts []string
+	for _, c := range cols {
+		id := Ident(c)
+		norm := fmt.Sprintf("regexp_replace(%s, '[ -]', '', 'g')", id)
+		cand := fmt.Sprintf("strlen(%s) >= 10 AND %s[1] IN ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ' ', '-')", id, id)
+		parts = append(parts,
+			fmt.Sprintf("count(DISTINCT %s) FILTER (WHERE %s AND %s)", norm, cand, TenDigitExpr(id)),
+			fmt.Sprintf("count(DISTINCT %s) FILTER (WHERE %s AND %s)", norm, cand, NHSNumberValidExpr(id)))
+	}
+	return "SELECT " + strings.Join(parts, ", ") + " FROM stg"
+}
+
+// nhsNumberAlpha is the chance below which a column's share of values passing the
+// modulus 11 check is taken as proof of NHS numbers (design §3.1).
+const nhsNumberAlpha = 1e-6
+
+// NHSNumberColumn says whether k of n distinct ten-digit values passing the modulus 11
+// check mark a column of NHS numbers: random ten-digit ids pass about 1 time in 11, so
+// the column is refused when P(X ≥ k) < 1e-6 for X ~ Binomial(n, 1/11). A share test
+// (half passing, say) let 40% NHS numbers among pseudonyms through; this one refuses
+// them once there are a few dozen, and never a column of random ids but by a one in a
+// million chance.
+func NHSNumberColumn(k, n int64) bool {
+	if k <= 0 || n <= 0 || k > n {
+		return false
+	}
+	// P(X ≥ k) = I_p(k, n − k + 1), the regularised incomplete beta function.
+	return mathext.RegIncBeta(float64(k), float64(n-k+1), 1.0/11) < nhsNumberAlpha
 }

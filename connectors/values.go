@@ -91,9 +91,19 @@ func Clean(col string) string {
 	return "nullif(" + Trim(col) + ", '')"
 }
 
-// IntExpr parses a cleaned integer that may carry thousands separators ("29,199").
+// IntExpr parses a cleaned integer written as digits, optionally signed and with
+// thousands separators ("29,199"); anything else (45.5, 1e2, 0x2D) is NULL, never rounded
+// or read in another base.
 func IntExpr(col string) string {
-	return fmt.Sprintf("TRY_CAST(replace(replace(%s, ',', ''), ' ', '') AS BIGINT)", col)
+	return fmt.Sprintf("CASE WHEN regexp_full_match(%[1]s, '[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)') "+
+		"THEN TRY_CAST(replace(%[1]s, ',', '') AS BIGINT) END", col)
+}
+
+// SciNotationExpr is true when the VARCHAR expression is a number in the scientific
+// notation a spreadsheet shows for a long number (1.23457E+11): the digits are lost, so
+// as an id it would merge people.
+func SciNotationExpr(col string) string {
+	return fmt.Sprintf("regexp_full_match(%s, '[0-9](\\.[0-9]+)?[eE]\\+[0-9]+')", col)
 }
 
 // NHSNumberValidExpr is true when the VARCHAR expression is a 10-digit number passing the

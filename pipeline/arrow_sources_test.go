@@ -94,7 +94,8 @@ sources:
     values:  { referral_source: { "GP": gp, "Self-referral": self } }
   attendances: { path: "extracts/attendances*.csv" }
 `)
-			f.put("good/attendances.csv", "attendances_0.csv")
+			// the EMIS referrals have no attendances: a header-only file
+			f.write("attendances_0.csv", attHeader)
 			fixture := c.name
 			if c.delimiter != "," {
 				fixture = "referrals_utf8bom.csv"

@@ -2,15 +2,12 @@ package pipeline
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -32,8 +29,13 @@ type FileResult struct {
 	Rejected int64  `json:"rows_rejected"`
 	Replaced int64  `json:"rows_replaced"`
 	Deleted  int64  `json:"rows_deleted"`
-	Skipped  bool   `json:"skipped"` // already loaded (same sha256)
-	Error    string `json:"error,omitempty"`
+	Skipped  bool   `json:"skipped"`  // already loaded (same sha256)
+	Reloaded bool   `json:"reloaded"` // read again under changed settings, or on request
+	// Masked counts values of free-text columns in which an NHS number or a postcode was
+	// replaced by a marker.
+	Masked  int64  `json:"values_masked,omitempty"`
+	Error   string `json:"error,omitempty"`
+	Warning string `json:"warning,omitempty"` // e.g. an optional source that matched no file
 	// Reasons counts this file's quarantined rows by reason.
 	Reasons map[string]int64 `json:"reasons,omitempty"`
 }
@@ -65,17 +67,36 @@ type source struct {
 	mode    string
 	delim   byte
 	mapping connectors.Mapping
+	// settings fingerprints how the source's files are read (settingsFingerprint): files
+	// loaded under other settings are read again.
+	settings string
+	// required: a kind every config has (referrals, attendances); a source of it that has
+	// never matched a file fails the run.
+	required bool
+	// cfgKey locates the source in the config file, for messages.
+	cfgKey string
 }
 
 func sourcesOf(cfg *config.Config) []source {
 	var out []source
+	var schemes []string
+	for _, s := range cfg.Schemes {
+		schemes = append(schemes, s.ID)
+	}
 	add := func(kind string, list config.SourceList) {
-		for _, s := range list {
+		for i, s := range list {
+			m := connectors.Mapping{Columns: s.Columns, Values: s.Values, DefaultSchemeID: s.SchemeID, DateFormats: s.DateFormat}
+			if kind == "referrals" {
+				m.Schemes = schemes
+			}
+			key := "sources." + kind
+			if len(list) > 1 {
+				key = fmt.Sprintf("%s[%d]", key, i)
+			}
 			out = append(out, source{
 				kind: kind, name: s.Name, pattern: cfg.Resolve(s.Path), format: s.Format, sheet: s.Sheet, mode: s.Mode,
-				delim: s.Delimiter[0],
-				mapping: connectors.Mapping{Columns: s.Columns, Values: s.Values, DefaultSchemeID: s.SchemeID,
-					DateFormats: s.DateFormat},
+				delim: s.Delimiter[0], mapping: m, settings: settingsFingerprint(kind, s, m),
+				required: isContract(kind), cfgKey: key,
 			})
 		}
 	}
@@ -91,6 +112,10 @@ func sourcesOf(cfg *config.Config) []source {
 type IngestOptions struct {
 	DryRun   bool      // validate only: roll back at the end
 	Progress io.Writer // a terminal to draw a progress bar on (nil: none)
+	// Reload names sources (by name) or files (by path) to read again although they were
+	// loaded before: a file is read again with every later file of its source, so that
+	// corrections keep their order.
+	Reload []string
 }
 
 // ingester loads files on one connection: contract files are staged first, each in a
@@ -102,6 +127,9 @@ type ingester struct {
 	log     zerolog.Logger
 	workDir string   // where shipped reference files are materialised
 	staged  []string // temp tables to drop when the ingest ends
+	// maxRejected is the share of a file's rows that may be quarantined before the file
+	// fails the run (ingest.max_rejected_share).
+	maxRejected float64
 }
 
 // pending is one file of one source, in load order.
@@ -112,6 +140,9 @@ type pending struct {
 	size  int64
 	mtime int64  // modification time, ns since 1970
 	table string // referrals and attendances: the staged temp table ("" = not staged)
+	// reloadID is the file_id of an earlier load of these same bytes that is to be read
+	// again (changed settings, or asked for): its rows and quarantine are replaced
+	reloadID int64
 	// byRowid: the staged table is in file order and its rowids from firstRowid number
 	// the records (connectors.StagedView)
 	byRowid    bool
@@ -142,35 +173,59 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 	if cfg.TempDirectory == "" {
 		work = filepath.Join(filepath.Dir(cfg.Resolve(cfg.Database)), ".socrx-refdata")
 	}
-	in := &ingester{tx: conn, runID: runID, logical: logical, log: log, workDir: work}
+	in := &ingester{tx: conn, runID: runID, logical: logical, log: log, workDir: work,
+		maxRejected: *cfg.Ingest.MaxRejectedShare}
 	defer in.dropStaged() // after the rollback below: deferred calls run last-in first-out
 	bar := newBar(opt.Progress, cfg)
 	defer bar.done()
 	var todo []*pending
+	var adopt []source // sources whose earlier files carry no settings fingerprint yet
+	// Attendances are checked against the referrals: when referrals are read again,
+	// so are they (an orphan may now have its referral, or a quarantined one).
+	rereadAttendances := false
 	for _, src := range sourcesOf(cfg) {
 		files, err := connectors.Expand(src.pattern)
 		if err != nil {
+			res.Files = append(res.Files, FileResult{Source: src.name, Kind: src.kind, Path: src.pattern, Error: err.Error()})
 			return res, err
 		}
 		if len(files) == 0 {
-			log.Info().Str("source", src.name).Str("path", src.pattern).Msg("no files")
+			fr, err := in.noFiles(ctx, src)
+			res.Files = append(res.Files, fr)
+			if err != nil {
+				return res, err
+			}
 			continue
 		}
 		if src.mode == "replace" {
 			// Only the newest file of a replace source is the whole extract.
 			files = files[len(files)-1:]
 		}
-		for _, f := range files {
-			p := &pending{src: src, path: f}
+		ps := make([]*pending, len(files))
+		for i, f := range files {
+			ps[i] = &pending{src: src, path: f}
+		}
+		plan, err := in.planReload(ctx, src, ps, opt.Reload, src.kind == "attendances" && rereadAttendances)
+		if err != nil {
+			res.Files = append(res.Files, FileResult{Source: src.name, Kind: src.kind, Path: src.pattern, Error: err.Error()})
+			return res, err
+		}
+		if plan.any && src.kind == "referrals" {
+			rereadAttendances = true
+		}
+		if plan.legacy {
+			adopt = append(adopt, src)
+		}
+		for _, p := range ps {
 			todo = append(todo, p)
 			if !isContract(src.kind) {
 				continue
 			}
-			bar.start(f)
+			bar.start(p.path)
 			err := in.stage(ctx, p)
-			bar.finish(f)
+			bar.finish(p.path)
 			if err != nil {
-				res.Files = append(res.Files, FileResult{Source: src.name, Kind: src.kind, Path: f, SHA256: p.sum, Error: err.Error()})
+				res.Files = append(res.Files, FileResult{Source: src.name, Kind: src.kind, Path: p.path, SHA256: p.sum, Error: err.Error()})
 				return res, err
 			}
 		}
@@ -203,6 +258,13 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 	if err != nil {
 		return res, err
 	}
+	for _, src := range adopt {
+		// files loaded before settings were recorded: take them as read under today's
+		if _, err := conn.ExecContext(ctx, `UPDATE ingested_files SET settings = ? WHERE source = ? AND settings IS NULL`,
+			src.settings, src.name); err != nil {
+			return res, fmt.Errorf("recording the settings of %s: %w", src.name, err)
+		}
+	}
 	if opt.DryRun {
 		return res, nil
 	}
@@ -225,7 +287,7 @@ func (in *ingester) exec(ctx context.Context, path, what, q string, args ...any)
 	start := time.Now()
 	res, err := in.tx.ExecContext(ctx, q, args...)
 	if err != nil {
-		return 0, fmt.Errorf("%s: %s: %w", path, what, err)
+		return 0, fmt.Errorf("%s: %s: %w", path, what, quiet(err))
 	}
 	n, _ := res.RowsAffected()
 	in.log.Debug().Str("file", filepath.Base(path)).Str("statement", what).Int64("rows", n).
@@ -233,25 +295,11 @@ func (in *ingester) exec(ctx context.Context, path, what, q string, args ...any)
 	return n, nil
 }
 
-// HashFile returns the hex sha256 of a file, streaming.
-func HashFile(path string) (string, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", 0, fmt.Errorf("opening %s: %w", path, err)
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, fmt.Errorf("reading %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
-}
-
 // identify sets the file's sha256, size and modification time. A file loaded before from
 // the same path with the same size and modification time is taken as unchanged and its
-// recorded sha256 reused: extracts accumulate, and at 5M referrals re-reading the old
-// ones took most of a nightly ingest (58 s of 60). Any other file is read and hashed.
+// recorded sha256 reused: extracts accumulate, and re-reading the old ones took most of
+// a large nightly ingest. Any other file is read and hashed, and a CSV checked for NUL
+// bytes on the way (DuckDB would load them into values).
 func (in *ingester) identify(ctx context.Context, p *pending) error {
 	fi, err := os.Stat(p.path)
 	if err != nil {
@@ -266,11 +314,14 @@ func (in *ingester) identify(ctx context.Context, p *pending) error {
 	case !errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("checking %s: %w", p.path, err)
 	}
-	sum, n, err := HashFile(p.path)
+	sum, err := connectors.SumFile(p.path, p.src.format == "csv")
 	if err != nil {
 		return err
 	}
-	p.sum, p.size = sum, n
+	if sum.NULRecord > 0 {
+		return connectors.NULError(p.path, sum.NULRecord)
+	}
+	p.sum, p.size = sum.SHA256, sum.Size
 	return nil
 }
 
@@ -283,7 +334,8 @@ func (in *ingester) loaded(ctx context.Context, sum, kind, path string) (bool, e
 	return seen > 0, nil
 }
 
-// loadFile loads one file unless a file with the same bytes was loaded before.
+// loadFile loads one file unless a file with the same bytes was loaded before, or reads
+// again one that is to be reloaded (pending.reloadID).
 func (in *ingester) loadFile(ctx context.Context, p *pending) (FileResult, error) {
 	src, path := p.src, p.path
 	fr := FileResult{Source: src.name, Kind: src.kind, Path: path}
@@ -294,30 +346,38 @@ func (in *ingester) loadFile(ctx context.Context, p *pending) (FileResult, error
 		}
 	}
 	fr.SHA256 = p.sum
-	// Asked again inside the transaction: an earlier file of this run may have had the
-	// same bytes.
-	seen, err := in.loaded(ctx, p.sum, src.kind, path)
-	if err != nil {
-		return fr, err
-	}
-	if seen {
-		// Remember the modification time it has now (a database from before modified_ns,
-		// or the same bytes copied again), so the next run need not read it.
-		if _, err := in.tx.ExecContext(ctx, `UPDATE ingested_files SET modified_ns = ?
-			WHERE kind = ? AND sha256 = ? AND path = ? AND bytes = ? AND modified_ns IS DISTINCT FROM ?`,
-			p.mtime, src.kind, p.sum, path, p.size, p.mtime); err != nil {
+	if p.reloadID != 0 {
+		if err := in.forget(ctx, p); err != nil {
+			return fr, err
+		}
+		fr.FileID, fr.Reloaded = p.reloadID, true
+	} else {
+		// Asked again inside the transaction: an earlier file of this run may have had
+		// the same bytes.
+		seen, err := in.loaded(ctx, p.sum, src.kind, path)
+		if err != nil {
+			return fr, err
+		}
+		if seen {
+			// Remember the modification time it has now (a database from before
+			// modified_ns, or the same bytes copied again), so the next run need not read it.
+			if _, err := in.tx.ExecContext(ctx, `UPDATE ingested_files SET modified_ns = ?
+				WHERE kind = ? AND sha256 = ? AND path = ? AND bytes = ? AND modified_ns IS DISTINCT FROM ?`,
+				p.mtime, src.kind, p.sum, path, p.size, p.mtime); err != nil {
+				return fr, fmt.Errorf("recording %s: %w", path, err)
+			}
+			fr.Skipped = true
+			in.log.Info().Str("source", src.name).Str("file", filepath.Base(path)).Msg("already loaded; skipped")
+			return fr, nil
+		}
+		if err := in.tx.QueryRowContext(ctx, `INSERT INTO ingested_files (file_id, source, kind, path, sha256, bytes, rows_loaded, rows_rejected, rows_replaced, rows_deleted, run_id, superseded, modified_ns, settings)
+			SELECT coalesce(max(file_id), 0) + 1, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, false, ?, ? FROM ingested_files RETURNING file_id`,
+			src.name, src.kind, path, p.sum, p.size, in.runID, p.mtime, src.settings).Scan(&fr.FileID); err != nil {
 			return fr, fmt.Errorf("recording %s: %w", path, err)
 		}
-		fr.Skipped = true
-		in.log.Info().Str("source", src.name).Str("file", filepath.Base(path)).Msg("already loaded; skipped")
-		return fr, nil
-	}
-	if err := in.tx.QueryRowContext(ctx, `INSERT INTO ingested_files (file_id, source, kind, path, sha256, bytes, rows_loaded, rows_rejected, rows_replaced, rows_deleted, run_id, superseded, modified_ns)
-		SELECT coalesce(max(file_id), 0) + 1, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, false, ? FROM ingested_files RETURNING file_id`,
-		src.name, src.kind, path, p.sum, p.size, in.runID, p.mtime).Scan(&fr.FileID); err != nil {
-		return fr, fmt.Errorf("recording %s: %w", path, err)
 	}
 	start := time.Now()
+	var err error
 	switch src.kind {
 	case "deprivation":
 		err = in.loadDeprivation(ctx, src, path, &fr)
@@ -330,16 +390,28 @@ func (in *ingester) loadFile(ctx context.Context, p *pending) (FileResult, error
 		fr.Error = err.Error()
 		return fr, err
 	}
-	if _, err := in.tx.ExecContext(ctx, `UPDATE ingested_files SET rows_loaded = ?, rows_rejected = ?, rows_replaced = ?, rows_deleted = ? WHERE file_id = ?`,
-		fr.Loaded, fr.Rejected, fr.Replaced, fr.Deleted, fr.FileID); err != nil {
+	if _, err := in.tx.ExecContext(ctx, `UPDATE ingested_files SET rows_loaded = ?, rows_rejected = ?, rows_replaced = ?, rows_deleted = ?, values_masked = ? WHERE file_id = ?`,
+		fr.Loaded, fr.Rejected, fr.Replaced, fr.Deleted, fr.Masked, fr.FileID); err != nil {
 		return fr, fmt.Errorf("recording %s: %w", path, err)
 	}
 	if fr.Reasons, err = in.reasons(ctx, fr.FileID); err != nil {
 		return fr, err
 	}
-	in.log.Info().Str("source", src.name).Str("file", filepath.Base(path)).Int64("rows", fr.Loaded).
+	if err := in.checkRejected(ctx, src, &fr); err != nil {
+		fr.Error = err.Error()
+		return fr, err
+	}
+	ev := in.log.Info()
+	if fr.Masked > 0 {
+		ev = in.log.Warn().Int64("identifiers_masked", fr.Masked)
+	}
+	msg := "loaded"
+	if fr.Reloaded {
+		msg = "read again under the current settings"
+	}
+	ev.Str("source", src.name).Str("file", filepath.Base(path)).Int64("rows", fr.Loaded).
 		Int64("rejected", fr.Rejected).Int64("replaced", fr.Replaced).Int64("deleted", fr.Deleted).
-		Int64("duration_ms", time.Since(start).Milliseconds()).Msg("loaded")
+		Int64("duration_ms", time.Since(start).Milliseconds()).Msg(msg)
 	return fr, nil
 }
 
@@ -436,48 +508,20 @@ func (in *ingester) readRaw(ctx context.Context, src source, path string) (conne
 	return l, nil
 }
 
-var csvErrLine = regexp.MustCompile(`CSV Error on Line: (\d+)`)
-
-// readError turns a DuckDB reader error into a one-line file error.
-func readError(path string, err error) error {
-	msg := err.Error()
-	line := 0
-	if m := csvErrLine.FindStringSubmatch(msg); m != nil {
-		fmt.Sscanf(m[1], "%d", &line)
-	}
-	reason := msg
-	switch {
-	case strings.Contains(msg, "Invalid unicode") || strings.Contains(msg, "not utf-8"):
-		reason = "not valid UTF-8; save the extract as UTF-8"
-	case strings.Contains(msg, "Expected Number of Columns"):
-		re := regexp.MustCompile(`Expected Number of Columns: (\d+) Found: (\d+)`)
-		if m := re.FindStringSubmatch(msg); m != nil {
-			reason = fmt.Sprintf("expected %s fields, found %s (a stray delimiter or unclosed quote?)", m[1], m[2])
-		} else {
-			reason = "wrong number of fields"
-		}
-	case strings.Contains(msg, "Value with unterminated quote") || strings.Contains(msg, "unterminated quote"):
-		reason = "unterminated quoted field"
-	case strings.Contains(msg, "Maximum line size"):
-		reason = "a record is longer than 4 MiB (unclosed quote?)"
-	default:
-		if i := strings.IndexByte(reason, '\n'); i >= 0 {
-			reason = reason[:i]
-		}
-	}
-	return &connectors.FileError{Path: path, Line: line, Reason: reason}
-}
-
 // stage reads a referrals or attendances file, unless its bytes were loaded before, into
 // a temp table of its own (parsed, row rules) in one pass, and makes the file-level
 // checks: dates in US order and NHS numbers refuse the whole file.
 func (in *ingester) stage(ctx context.Context, p *pending) error {
 	src, path := p.src, p.path
-	if err := in.identify(ctx, p); err != nil {
-		return err
+	if p.sum == "" {
+		if err := in.identify(ctx, p); err != nil {
+			return err
+		}
 	}
-	if seen, err := in.loaded(ctx, p.sum, src.kind, path); err != nil || seen {
-		return err
+	if p.reloadID == 0 {
+		if seen, err := in.loaded(ctx, p.sum, src.kind, path); err != nil || seen {
+			return err
+		}
 	}
 	l, err := in.layout(ctx, src, path)
 	if err != nil {
@@ -523,14 +567,34 @@ func (in *ingester) stage(ctx context.Context, p *pending) error {
 			return fmt.Errorf("%s: checking date order: %w", path, err)
 		}
 	}
-	if _, ok := cols["person_id"]; ok {
-		var ten, valid int64
-		if err := in.tx.QueryRowContext(ctx, connectors.NHSNumberCheckSQL()).Scan(&ten, &valid); err != nil {
-			return fmt.Errorf("%s: checking person_id: %w", path, err)
+	return in.checkIdentifiers(ctx, src.kind, path, cols)
+}
+
+// checkIdentifiers refuses a file in which an id column holds NHS numbers (design §3.1):
+// every id column of the contract that the file has, by connectors.NHSNumberColumn.
+func (in *ingester) checkIdentifiers(ctx context.Context, kind, path string, cols map[string]string) error {
+	var ids []string
+	for _, c := range connectors.Contract(kind) {
+		if _, ok := cols[c.Name]; ok && c.ID {
+			ids = append(ids, c.Name)
 		}
-		if ten > 0 && valid*2 >= ten {
-			return &connectors.FileError{Path: path, Column: cols["person_id"],
-				Reason: fmt.Sprintf("holds NHS numbers (%d of %d ten-digit values pass the modulus 11 check); extracts must be pseudonymised", valid, ten)}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	counts := make([]int64, 2*len(ids))
+	ptrs := make([]any, len(counts))
+	for i := range counts {
+		ptrs[i] = &counts[i]
+	}
+	if err := in.tx.QueryRowContext(ctx, connectors.IdentifierCheckSQL(ids)).Scan(ptrs...); err != nil {
+		return fmt.Errorf("%s: checking identifiers: %w", path, quiet(err))
+	}
+	for i, c := range ids {
+		ten, valid := counts[2*i], counts[2*i+1]
+		if connectors.NHSNumberColumn(valid, ten) {
+			return &connectors.FileError{Path: path, Column: cols[c],
+				Reason: fmt.Sprintf("holds NHS numbers (%d of %d distinct ten-digit values pass the modulus 11 check, as pseudonyms would with a chance below one in a million); extracts must be pseudonymised", valid, ten)}
 		}
 	}
 	return nil
@@ -593,9 +657,11 @@ func (in *ingester) loadStaged(ctx context.Context, p *pending, fr *FileResult) 
 		return err
 	}
 	reason, column, value := connectors.BadFields("_bad")
-	if fr.Rejected, err = exec("quarantining", fmt.Sprintf(`INSERT INTO quarantine SELECT ?, ?, ?, ?, _line, %s, %s, %s
-		FROM (SELECT _line, _bad FROM stg WHERE _bad IS NOT NULL UNION ALL SELECT _line, _bad FROM set_bad) ORDER BY _line`, column, value, reason),
-		in.runID, fr.FileID, src.name, path); err != nil {
+	id := connectors.Ident(connectors.IDColumn(src.kind))
+	if fr.Rejected, err = exec("quarantining", fmt.Sprintf(`INSERT INTO quarantine (run_id, file_id, source, file, line, "column", value, reason, record_id)
+		SELECT ?, ?, ?, ?, _line, %s, %s, %s, _id
+		FROM (SELECT _line, _bad, %s AS _id FROM stg WHERE _bad IS NOT NULL UNION ALL SELECT _line, _bad, _id FROM set_bad) ORDER BY _line`,
+		column, value, reason, id), in.runID, fr.FileID, src.name, path); err != nil {
 		return err
 	}
 	table, id := src.kind, connectors.IDColumn(src.kind)
@@ -644,6 +710,27 @@ func (in *ingester) loadStaged(ctx context.Context, p *pending, fr *FileResult) 
 	}
 	if fr.Loaded, err = exec("loading", insertSQL(src.kind), src.name, fr.FileID); err != nil {
 		return err
+	}
+	return in.countMasked(ctx, src.kind, path, fr)
+}
+
+// countMasked counts the loaded values of free-text columns in which MaskFreeText put a
+// marker: a count only, for the log and ingested_files.
+func (in *ingester) countMasked(ctx context.Context, kind, path string, fr *FileResult) error {
+	var conds []string
+	for _, c := range connectors.Contract(kind) {
+		if c.Free {
+			col := connectors.Ident(c.Name)
+			conds = append(conds, fmt.Sprintf("contains(%s, %s) OR contains(%s, %s)", col,
+				connectors.Literal(connectors.MaskNHSNumber), col, connectors.Literal(connectors.MaskPostcode)))
+		}
+	}
+	if len(conds) == 0 {
+		return nil
+	}
+	q := "SELECT count(*) FROM good WHERE " + strings.Join(conds, " OR ")
+	if err := in.tx.QueryRowContext(ctx, q).Scan(&fr.Masked); err != nil {
+		return fmt.Errorf("%s: counting masked values: %w", path, quiet(err))
 	}
 	return nil
 }

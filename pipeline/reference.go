@@ -31,7 +31,7 @@ func (in *ingester) loadDeprivation(ctx context.Context, src source, path string
 	if _, err := in.tx.ExecContext(ctx, stage); err != nil {
 		return fmt.Errorf("%s: staging: %w", path, err)
 	}
-	res, err := in.tx.ExecContext(ctx, `INSERT INTO quarantine
+	res, err := in.tx.ExecContext(ctx, `INSERT INTO quarantine (run_id, file_id, source, file, line, "column", value, reason)
 		SELECT ?, ?, ?, ?, _line,
 			CASE WHEN lsoa_code IS NULL OR lsoa_code = '' THEN 'lsoa_code' WHEN imd_rank IS NULL OR imd_rank < 1 THEN 'imd_rank' ELSE 'imd_decile' END,
 			CASE WHEN lsoa_code IS NULL OR lsoa_code = '' THEN NULL WHEN imd_rank IS NULL OR imd_rank < 1 THEN r_rank ELSE r_decile END,
@@ -88,7 +88,7 @@ func (in *ingester) loadPopulation(ctx context.Context, src source, path string,
 	if _, err := in.tx.ExecContext(ctx, stage); err != nil {
 		return fmt.Errorf("%s: staging: %w", path, err)
 	}
-	res, err := in.tx.ExecContext(ctx, `INSERT INTO quarantine
+	res, err := in.tx.ExecContext(ctx, `INSERT INTO quarantine (run_id, file_id, source, file, line, "column", value, reason)
 		SELECT ?, ?, ?, ?, _line,
 			CASE WHEN extract_date IS NULL THEN 'EXTRACT_DATE' WHEN practice_code IS NULL OR practice_code = '' THEN 'PRACTICE_CODE' ELSE 'NUMBER_OF_PATIENTS' END,
 			CASE WHEN extract_date IS NULL THEN r_date WHEN practice_code IS NULL OR practice_code = '' THEN NULL ELSE r_count END,

@@ -39,6 +39,8 @@ type RunSpec struct {
 	// TraceSQL, when set, is a file the transform step writes its statements to (see
 	// ReplayTrace).
 	TraceSQL string
+	// Reload names sources or files the ingest step reads again (IngestOptions.Reload).
+	Reload []string
 	// Stop, when set and done, asks the run to stop: waiting for the lock ends and no
 	// further step starts, while the step in progress runs on under ctx (the scheduler
 	// cancels ctx only after stop_timeout).
@@ -164,7 +166,7 @@ func (r *Runner) runSteps(ctx context.Context, db *sql.DB, spec RunSpec, rec *Ru
 func (r *Runner) runStep(ctx context.Context, db *sql.DB, step string, spec RunSpec, rec *RunRecord, sr *StepResult, log zerolog.Logger) error {
 	switch step {
 	case "ingest":
-		res, err := Ingest(ctx, db, r.Cfg, rec.ID, spec.Logical, IngestOptions{Progress: r.Progress}, log)
+		res, err := Ingest(ctx, db, r.Cfg, rec.ID, spec.Logical, IngestOptions{Progress: r.Progress, Reload: spec.Reload}, log)
 		for _, f := range res.Files {
 			if f.SHA256 != "" {
 				rec.InputHashes[f.Path] = f.SHA256
@@ -175,7 +177,11 @@ func (r *Runner) runStep(ctx context.Context, db *sql.DB, step string, spec RunS
 		sr.Rows["files"] = int64(len(res.Files))
 		return err
 	case "transform":
-		p := r.params(spec.Logical)
+		p, err := r.params(ctx, db, log)
+		if err != nil {
+			return err
+		}
+		rec.DataEnd = p.DataEnd
 		p.FullRebuild = spec.FullRebuild
 		tb := newModelBar(r.Progress)
 		p.Progress = func(model string, done, total int, took time.Duration) {
@@ -228,18 +234,47 @@ func (r *Runner) runStep(ctx context.Context, db *sql.DB, step string, spec RunS
 	return fmt.Errorf("unknown step %q", step)
 }
 
-// params maps config to the transforms' parameters.
-func (r *Runner) params(logical time.Time) transforms.Params {
+// params maps config to the transforms' parameters, with data_end resolved (DataEnd).
+func (r *Runner) params(ctx context.Context, db *sql.DB, log zerolog.Logger) (transforms.Params, error) {
 	c := r.Cfg
+	end, err := DataEnd(ctx, db, c, log)
+	if err != nil {
+		return transforms.Params{}, err
+	}
 	p := transforms.Params{
-		DataEnd: c.DataEndOr(logical), Period: c.Period, Edition: c.DeprivationEdition, Quantiles: c.Quantiles,
+		DataEnd: end, Period: c.Period, Edition: c.DeprivationEdition, Quantiles: c.Quantiles,
 		EngagedMinContacts: c.Indicators.EngagedMinContacts, WindowContacted: c.Indicators.Windows.Contacted,
 		WindowEngaged: c.Indicators.Windows.Engaged, WindowVCSUptake: c.Indicators.Windows.VCSUptake,
 	}
 	for _, s := range c.Schemes {
 		p.Schemes = append(p.Schemes, transforms.Scheme{ID: s.ID, Name: s.Name, SessionCap: s.SessionCap, Practices: s.Practices})
 	}
-	return p
+	return p, nil
+}
+
+// DataEnd is where follow-up windows and censoring end (design §4): the configured
+// data_end, else the latest referral or attendance date loaded. Never the clock: a run on
+// old extracts would count the last quarter's immature windows as failures. A configured
+// data_end after the data's last date is allowed (a quiet week) but logged.
+func DataEnd(ctx context.Context, db *sql.DB, c *config.Config, log zerolog.Logger) (time.Time, error) {
+	var latest sql.NullTime
+	if err := db.QueryRowContext(ctx, `SELECT greatest((SELECT max(referral_date) FROM referrals),
+		(SELECT max(attendance_date) FROM attendances))`).Scan(&latest); err != nil {
+		return time.Time{}, fmt.Errorf("finding the data's latest date: %w", err)
+	}
+	if configured, ok := c.ConfiguredDataEnd(); ok {
+		if latest.Valid && configured.After(latest.Time) {
+			log.Warn().Str("data_end", configured.Format("2006-01-02")).Str("latest_in_data", latest.Time.Format("2006-01-02")).
+				Msg("the configured data_end is after the latest date in the data: windows ending between them count as observed")
+		}
+		return configured, nil
+	}
+	if !latest.Valid {
+		// no referral or attendance loaded: nothing is windowed, any date will do
+		return time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), nil
+	}
+	y, m, d := latest.Time.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
 }
 
 // Transform rebuilds the marts in one transaction: all of them change, or none. The

@@ -37,6 +37,7 @@ type RunRecord struct {
 	CodeVersion string
 	Steps       []StepResult
 	InputHashes map[string]string
+	DataEnd     time.Time // the transform's data_end (zero without a transform step)
 }
 
 // abandonRunning marks runs left `running` by a dead process as abandoned. Call it only
@@ -71,12 +72,15 @@ func finishRun(db *sql.DB, r *RunRecord) error {
 	r.Finished = time.Now().UTC()
 	steps, _ := json.Marshal(r.Steps)
 	hashes, _ := json.Marshal(r.InputHashes)
-	var errMsg any
+	var errMsg, dataEnd any
 	if r.Error != "" {
 		errMsg = r.Error
 	}
-	_, err := db.ExecContext(ctx, `UPDATE runs SET finished_at = ?, status = ?, error = ?, steps = ?, input_hashes = ? WHERE run_id = ?`,
-		r.Finished, r.Status, errMsg, string(steps), string(hashes), r.ID)
+	if !r.DataEnd.IsZero() {
+		dataEnd = r.DataEnd
+	}
+	_, err := db.ExecContext(ctx, `UPDATE runs SET finished_at = ?, status = ?, error = ?, steps = ?, input_hashes = ?, data_end = ? WHERE run_id = ?`,
+		r.Finished, r.Status, errMsg, string(steps), string(hashes), dataEnd, r.ID)
 	if err != nil {
 		return fmt.Errorf("recording run end: %w", err)
 	}

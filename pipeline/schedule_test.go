@@ -112,6 +112,8 @@ func TestScheduleOncePerDay(t *testing.T) {
 func scheduleFixture(t *testing.T, extra string) (*fixture, *pipeline.Scheduler, *bytes.Buffer) {
 	t.Helper()
 	f := newFixture(t, testConfig+extra)
+	f.put("good/referrals.csv", "referrals_0.csv") // a run with no extracts at all fails
+	f.put("good/attendances.csv", "attendances_0.csv")
 	f.cfg.Schedule.Jobs = []config.Job{{Name: "nightly", Cron: "0 2 * * *", Steps: []string{"ingest"}}}
 	var logs bytes.Buffer
 	r := f.runner()

@@ -38,6 +38,9 @@ CREATE TABLE IF NOT EXISTS ingested_files (
 );
 -- databases created before modified_ns
 ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS modified_ns BIGINT;
+-- added with reloads under changed settings, and masking of identifiers in free text
+ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS settings VARCHAR;
+ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS values_masked BIGINT;
 
 -- how the incremental models (referral_facts, episode_metrics, equity_strata) were last
 -- built; see transforms/facts.go
@@ -66,6 +69,10 @@ CREATE TABLE IF NOT EXISTS quarantine (
     value    VARCHAR,
     reason   VARCHAR
 );
+-- added so that an attendance of a quarantined referral can say so
+ALTER TABLE quarantine ADD COLUMN IF NOT EXISTS record_id VARCHAR;
+-- the data_end a run's transform used (design §4: the data's latest date by default)
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS data_end DATE;
 
 CREATE TABLE IF NOT EXISTS referrals (
     referral_id      VARCHAR,
@@ -158,6 +165,8 @@ COMMENT ON COLUMN ingested_files.rows_replaced IS 'Earlier rows replaced by this
 COMMENT ON COLUMN ingested_files.rows_deleted IS 'Rows deleted because a replace-mode file no longer held them.';
 COMMENT ON COLUMN ingested_files.run_id IS 'Run that loaded the file.';
 COMMENT ON COLUMN ingested_files.superseded IS 'True once a newer file of a replace-mode source replaced this one.';
+COMMENT ON COLUMN ingested_files.settings IS 'Fingerprint of the source settings (format, columns, values, date formats, default scheme, delimiter, sheet, configured schemes) the file was read under: when they change, the file is read again.';
+COMMENT ON COLUMN ingested_files.values_masked IS 'Values of free-text columns in which an NHS number or postcode was replaced by a marker before storing.';
 COMMENT ON COLUMN ingested_files.modified_ns IS 'The file''s modification time when last seen (ns since 1970): a file at the same path with the same size and modified_ns is taken as unchanged and not read again.';
 
 COMMENT ON TABLE quarantine IS 'Rejected extract rows with the reason (design §3).';
@@ -169,6 +178,8 @@ COMMENT ON COLUMN quarantine.line IS '1-based record number in the file; the hea
 COMMENT ON COLUMN quarantine."column" IS 'Canonical column that failed.';
 COMMENT ON COLUMN quarantine.value IS 'Offending value as read (pseudonymised extract; stays in the secure environment).';
 COMMENT ON COLUMN quarantine.reason IS 'Why the row was rejected.';
+COMMENT ON COLUMN quarantine.record_id IS 'The row''s own id (referral_id or attendance_id) as parsed, when it has one.';
+COMMENT ON COLUMN runs.data_end IS 'The data_end the run''s transform used: the configured one, else the latest referral or attendance date loaded.';
 
 COMMENT ON TABLE referrals IS 'One row per social prescribing referral (episode), extract contract §3.1.';
 COMMENT ON COLUMN referrals.referral_id IS 'Referral identifier, unique across sources.';
