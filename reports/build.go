@@ -41,8 +41,16 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 		return nil, fmt.Errorf("period %s has no referrals in the marts", o.Period)
 	}
 	r.Schemes = append(r.Schemes, Scheme{ID: "ALL", Name: "All schemes"})
+	seen := map[string]bool{"ALL": true}
 	for _, s := range schemes {
 		id := s.str("scheme_id")
+		// A scheme called ALL in the data cannot be told apart from the all-schemes rows
+		// of the marts (ingest quarantines it as reserved_id); it is one report, not two
+		// written to one file.
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
 		name := o.SchemeNames[id]
 		if name == "" {
 			name = id
@@ -50,7 +58,7 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 		r.Schemes = append(r.Schemes, Scheme{ID: id, Name: name})
 	}
 
-	b := &builder{r: r, p: o.Policy, cells: map[string]*Cell{}, pre: o.preloaded}
+	b := &builder{r: r, p: o.Policy, cells: map[string]*Cell{}, pre: o.preloaded, heaping: map[[2]string]*Cell{}}
 	steps := []func(context.Context, *sql.DB, sql.NamedArg) error{
 		b.loadPathway, b.loadContinuity, b.loadSessions, b.loadIndexBins, b.loadFirstContact,
 		b.loadPractices, b.loadSources,
@@ -67,6 +75,8 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 	// worked out, so that rates see the final suppression.
 	o.Policy.SecondarySuppress(b.lines)
 	b.withheld = secondaryValues(o.Policy, b.lines)
+	// Flags are published before the signals are built, which count and name them.
+	b.judgePractices()
 	for _, step := range []func(context.Context, *sql.DB, sql.NamedArg) error{
 		b.buildSignals, b.buildPathway, b.buildSummary, b.buildCascade, b.buildPractices,
 		b.buildSources, b.buildSessions, b.buildFirstContact, b.buildContinuity, b.buildIndexBins,
@@ -90,21 +100,26 @@ type builder struct {
 	lines [][]*Cell
 	pre   map[string]map[string][]rec // BuildOptions.preloaded
 
-	strata     map[strataKey]*strataCells // scheme, measure, quintile (0 = total)
-	summaries  []rec
-	cont       map[[2]string]*contCells // scheme, stratum
-	contRaw    map[[2]string]rec
-	sessions   map[string][]sessionBin
-	indexBins  map[[2]string][]*Cell // scheme, index → 10 bins + total
-	practices  []practiceCells
-	sources    map[string][]sourceCell
-	sourceTot  map[string]*Cell
-	recorded   map[string]*Cell // referrals with a recorded source, per scheme
-	schemeList []string
-	cells      map[string]*Cell
-	withheld   map[int64]bool // rounded values of secondarily suppressed cells
-	kmCells    map[string][]kmPoint
-	trend      []trendRow
+	strata    map[strataKey]*strataCells // scheme, measure, quintile (0 = total)
+	summaries []rec
+	cont      map[[2]string]*contCells // scheme, stratum
+	contRaw   map[[2]string]rec
+	sessions  map[string][]sessionBin
+	indexBins map[[2]string][]*Cell // scheme, index → 10 bins + total
+	practices []practiceCells
+	// practiceTable and funnels are built together (judgePractices), so the table's
+	// Outlier column and the summary's count and reading are one set of flags.
+	practiceTable *Table
+	funnels       map[[2]string]*funnelSummary // scheme, measure
+	heaping       map[[2]string]*Cell          // cap_heaping_detected by scheme, stratum
+	sources       map[string][]sourceCell
+	sourceTot     map[string]*Cell
+	recorded      map[string]*Cell // referrals with a recorded source, per scheme
+	schemeList    []string
+	cells         map[string]*Cell
+	withheld      map[int64]bool // rounded values of secondarily suppressed cells
+	kmCells       map[string][]kmPoint
+	trend         []trendRow
 }
 
 // count returns the published cell for a count under a key naming what it counts, so a

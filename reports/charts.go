@@ -360,7 +360,7 @@ func funnelFigure(r *Report, scheme, measure string) *Figure {
 	}
 	c.legend([]legendItem{{label: "practice", colour: cSky}, {label: "outside 99.8%", colour: cVermilion},
 		{label: "95% limits", colour: cGrey, dash: "4 3", line: true}, {label: "99.8% limits", colour: cGrey, line: true}})
-	c.desc = fmt.Sprintf("Funnel plot of %d practices around the scheme average of %s; %d outside the 99.8%% limits%s; %d practices with counts too small to publish are not plotted.",
+	c.desc = fmt.Sprintf("Funnel plot of %d practices around the scheme average of %s; %d flagged outside the 99.8%% limits on their unrounded counts%s; %d practices with counts too small to publish are not plotted.",
 		len(pts), baseText, len(outliers), listOrNone(outliers), hidden)
 	return &Figure{ID: id, Title: title, SVG: c.html(), Table: v, Caption: c.desc}
 }

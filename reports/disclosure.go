@@ -226,7 +226,8 @@ func (c *Cell) Display() string {
 	case c == nil:
 		return ""
 	case c.Kind == KindText:
-		return c.Text
+		// text is shown to people: ids from data must not hide or reorder characters
+		return visible(c.Text)
 	case c.Suppressed:
 		return "*"
 	case c.Null:

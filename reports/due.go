@@ -118,7 +118,8 @@ func RecordWritten(ctx context.Context, db *sql.DB, ws []Written) error {
 			(period, scheme_id, run_id, fingerprint, written_at, html_path, xlsx_path, csv_dir)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			w.Period, w.SchemeID, w.RunID, w.Fingerprint, w.WrittenAt.UTC(), w.HTML, w.XLSX, w.CSVDir); err != nil {
-			return fmt.Errorf("recording report %s %s: %w", w.Period, w.SchemeID, err)
+			// the scheme id is data: the error names the period only
+			return fmt.Errorf("recording a report of %s: %w", w.Period, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

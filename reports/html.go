@@ -22,6 +22,8 @@ func templates() (*template.Template, string, error) {
 		"cellclass": cellClass,
 		"date":      func(t time.Time) string { return t.Format("2 January 2006") },
 		"stamp":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
+		// show is for every id, name or text from data or config that a page prints
+		"show": visible,
 	}).ParseFS(templateFS, "templates/*.tmpl")
 	if err != nil {
 		return nil, "", fmt.Errorf("parsing templates: %w", err)
@@ -57,10 +59,17 @@ type signalView struct {
 	Name, Value, CI, Reading string
 }
 
+// schemeLink is another scheme's report in the same period.
+type schemeLink struct {
+	Name string
+	Href string // escaped relative link to its derived file name
+}
+
 type page struct {
 	R                               *Report
 	Scheme                          Scheme
-	Others                          []Scheme
+	Others                          []schemeLink
+	XLSX, XLSXName                  string // the period's workbook: escaped link, name
 	CSS                             template.CSS
 	Axes                            []axisCard
 	EquityFigs                      []*Figure
@@ -68,6 +77,7 @@ type page struct {
 	Summary                         *View
 	SummaryNote                     string
 	Funnels                         []*Figure
+	FunnelNote                      string // what the outlier flag rests on
 	Sources                         *View
 	Sessions, FirstContact, Indices *Figure
 	Continuity                      *View
@@ -100,16 +110,18 @@ func signalName(s string) string {
 	return strings.ReplaceAll(s, "_", " ")
 }
 
-// renderScheme writes one scheme's HTML report.
-func renderScheme(r *Report, s Scheme) ([]byte, error) {
+// renderScheme writes one scheme's HTML report; names are the schemes' file names
+// (Report.fileNames), for the links between them.
+func renderScheme(r *Report, s Scheme, names map[string]string) ([]byte, error) {
 	t, css, err := templates()
 	if err != nil {
 		return nil, err
 	}
-	p := page{R: r, Scheme: s, CSS: template.CSS(css)} //nolint:gosec // our embedded stylesheet
+	p := page{R: r, Scheme: s, CSS: template.CSS(css), XLSXName: workbookName(fileName(r.Period))} //nolint:gosec // our embedded stylesheet
+	p.XLSX = href(p.XLSXName)
 	for _, o := range r.Schemes {
 		if o.ID != s.ID {
-			p.Others = append(p.Others, o)
+			p.Others = append(p.Others, schemeLink{Name: o.Name, Href: href(names[o.ID] + ".html")})
 		}
 	}
 	for _, a := range axes {
@@ -119,7 +131,7 @@ func renderScheme(r *Report, s Scheme) ([]byte, error) {
 			if row[0].Text != a.ID {
 				continue
 			}
-			sv := signalView{Name: signalName(row[2].Text), Value: row[3].Display(), Reading: row[6].Text}
+			sv := signalView{Name: visible(signalName(row[2].Text)), Value: row[3].Display(), Reading: visible(row[6].Text)}
 			if row[4].Published() && row[5].Published() {
 				sv.CI = row[4].Display() + " to " + row[5].Display()
 			}
@@ -136,6 +148,9 @@ func renderScheme(r *Report, s Scheme) ([]byte, error) {
 	sum := r.Table("inequality_summary")
 	p.Summary = transpose(view(sum, s.ID, nil), "Statistic")
 	p.SummaryNote = sum.Note
+	if pv := r.Table("practice_variation"); pv != nil {
+		p.FunnelNote = pv.Note
+	}
 	for _, m := range []string{"contacted", "referral_rate"} {
 		if f := funnelFigure(r, s.ID, m); f != nil {
 			p.Funnels = append(p.Funnels, f)
@@ -154,7 +169,8 @@ func renderScheme(r *Report, s Scheme) ([]byte, error) {
 	p.NoLSOA = view(sum, s.ID, nil).project("measure", "excluded_no_lsoa_n")
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "report.html.tmpl", p); err != nil {
-		return nil, fmt.Errorf("rendering %s %s: %w", r.Period, s.ID, err)
+		// the scheme id is data: the error names the period only
+		return nil, fmt.Errorf("rendering a report of %s: %w", r.Period, err)
 	}
 	return buf.Bytes(), nil
 }
@@ -181,15 +197,18 @@ func transpose(v *View, corner string) *View {
 
 // IndexPeriod is one period of the index page.
 type IndexPeriod struct {
-	Period  string
-	RunID   int64
-	Logical time.Time
-	Schemes []IndexScheme
+	Period    string
+	RunID     int64
+	Logical   time.Time
+	XLSX, CSV string // escaped relative links
+	XLSXName  string
+	Schemes   []IndexScheme
 }
 
 // IndexScheme links one scheme report.
 type IndexScheme struct {
-	ID, Name, Path string
+	ID, Name string
+	Href     string // escaped relative link
 }
 
 func renderIndex(periods []IndexPeriod, p Policy) ([]byte, error) {

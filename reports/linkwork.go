@@ -331,7 +331,8 @@ func (b *builder) buildFirstContact(context.Context, *sql.DB, sql.NamedArg) erro
 func (b *builder) buildContinuity(context.Context, *sql.DB, sql.NamedArg) error {
 	t := &Table{Name: "continuity", Title: "Continuity of link working", PerScheme: true,
 		Note: "Means of the indices are over episodes with 2 or more contacts with a recorded worker, and are withheld when those number the threshold or fewer. " +
-			"Shares are worked from the published counts.",
+			"Shares are worked from the published counts. Cap heaping is decided once, on the unrounded counts (the ratio shown is worked from the published ones), " +
+			"and hidden wherever a count it rests on (closed episodes, at k − 1, k, k + 1 and above k) is.",
 		Columns: []Column{{"scheme_id", "Scheme", KindText}, {"stratum", "IMD quintile", KindText},
 			{"episodes_n", "Episodes", KindCount}, {"episodes_2plus_n", "With 2+ contacts", KindCount},
 			{"mean_upc", "Mean UPC", KindValue}, {"mean_coc", "Mean COC", KindValue}, {"mean_secon", "Mean SECON", KindValue},
@@ -362,10 +363,7 @@ func (b *builder) buildContinuity(context.Context, *sql.DB, sql.NamedArg) error 
 				d := float64(c.atCapMinus.N+c.atCapPlus.N) / 2
 				return float64(c.atCap.N) / d, c.atCap.Published() && d > 0
 			})
-			detected := Null()
-			if !row.isNull("cap_heaping_detected") {
-				detected = &Cell{Kind: KindValue, Format: FmtBool, V: boolf(row.bool("cap_heaping_detected"))}
-			}
+			detected := b.heapingFlag(s, st)
 			t.Rows = append(t.Rows, []*Cell{Text(s), Text(st), c.episodes, c.n2,
 				mean("mean_upc"), mean("mean_coc"), mean("mean_secon"), mean("mean_hhi"), mean("mean_mmci"),
 				days("median_days_to_first_contact"), days("p90_days_to_first_contact"),
@@ -379,6 +377,27 @@ func (b *builder) buildContinuity(context.Context, *sql.DB, sql.NamedArg) error 
 	}
 	b.r.add(t)
 	return nil
+}
+
+// heapingFlag publishes the mart's cap_heaping_detected for a scheme and stratum: decided
+// once on the unrounded counts (design §5), and hidden wherever a count it rests on is
+// (closed episodes, and those at k − 1, k, k + 1 and beyond k), as any derived value is.
+// The continuity table and the summary's signal share the cell.
+func (b *builder) heapingFlag(scheme, stratum string) *Cell {
+	k := [2]string{scheme, stratum}
+	if c, ok := b.heaping[k]; ok {
+		return c
+	}
+	c := Null()
+	if cc, row := b.cont[k], b.contRaw[k]; cc != nil {
+		// hidden with its inputs even when the mart has no flag: an empty flag beside a
+		// hidden count of closed episodes would say that the count is 0
+		detected, ok := row.bool("cap_heaping_detected"), !row.isNull("cap_heaping_detected")
+		c = b.p.Derived([]*Cell{cc.closed, cc.atCapMinus, cc.atCap, cc.atCapPlus, cc.aboveCap}, FmtBool,
+			func() (float64, bool) { return boolf(detected), ok })
+	}
+	b.heaping[k] = c
+	return c
 }
 
 func (b *builder) buildIndexBins(context.Context, *sql.DB, sql.NamedArg) error {

@@ -5,7 +5,9 @@ package reports
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/socrx/socrx/transforms/stats"
 )
@@ -13,7 +15,21 @@ import (
 type practiceCells struct {
 	scheme, practice, measure string
 	num, den                  *Cell
+	// the mart's flag, decided once on the unrounded counts (design §5): judged is
+	// false when the practice has no denominator (the mart's flag is NULL)
+	judged, outlier, high bool
 }
+
+// funnelSummary is what a scheme × measure's published flags say, for the summary's
+// signal and its reading: only practices whose flag is published are counted or named.
+type funnelSummary struct {
+	judged    int      // practices with a published flag
+	high, low []string // practices flagged, by side of the limits
+	hidden    int      // practices whose flag is withheld with their counts
+	base      *Cell    // the published scheme average
+}
+
+func (f *funnelSummary) outliers() int { return len(f.high) + len(f.low) }
 
 type sourceCell struct {
 	source string
@@ -31,7 +47,7 @@ func (b *builder) loadPractices(ctx context.Context, db *sql.DB, period sql.Name
 	lineDen := map[[2]string][]*Cell{}
 	for _, row := range rows {
 		pc := practiceCells{scheme: row.str("scheme_id"), practice: row.str("practice_code"), measure: row.str("measure"),
-			num: b.p.Count(row.int("numerator"))}
+			num: b.p.Count(row.int("numerator")), judged: !row.isNull("outlier"), outlier: row.bool("outlier"), high: row.bool("outlier_high")}
 		if row.isNull("denominator") {
 			pc.den = b.p.NullCount()
 		} else {
@@ -138,10 +154,15 @@ func (b *builder) loadSources(ctx context.Context, db *sql.DB, period sql.NamedA
 
 // ---- tables, built after secondary suppression ----
 
-func (b *builder) buildPractices(context.Context, *sql.DB, sql.NamedArg) error {
+// judgePractices builds the practice variation table and, from the same flag cells, the
+// funnel summaries the signals read. It runs before the signals are built, so the
+// summary's count, its reading, the chart and the table rest on one set of cells.
+func (b *builder) judgePractices() {
 	t := &Table{Name: "practice_variation", Title: "Practice variation", PerScheme: true,
-		Note: "Funnel limits are around the scheme average worked from the published counts, at each practice's published denominator; " +
-			"a practice is flagged when its published value is outside the 99.8% limits (the summary's count of outliers uses unrounded data, so the two can differ).",
+		Note: "Each practice's value and its funnel limits (around the scheme average, at the practice's denominator) are worked from the published counts. " +
+			"Whether a practice is outside the 99.8% limits is decided once, on the unrounded counts, and that one flag is the Outlier column, the chart's highlighting " +
+			"and the summary's count; so a practice near a limit can be flagged while its published value looks just inside it, or the reverse. " +
+			"The flag is hidden wherever the practice's value or the scheme average is.",
 		Columns: []Column{{"scheme_id", "Scheme", KindText}, {"measure", "Measure", KindText}, {"practice_code", "Practice", KindText},
 			{"numerator_n", "Numerator", KindCount}, {"denominator_n", "Denominator", KindCount}, {"value", "Value", KindValue},
 			{"lower95", "Lower 95%", KindValue}, {"upper95", "Upper 95%", KindValue},
@@ -156,13 +177,15 @@ func (b *builder) buildPractices(context.Context, *sql.DB, sql.NamedArg) error {
 			baseline[[2]string{pc.scheme, pc.measure}] = b.p.Ratio(pc.num, pc.den, scale, f)
 		}
 	}
+	b.funnels = map[[2]string]*funnelSummary{}
 	for _, pc := range b.practices {
 		f, scale := FmtPercent, 1.0
 		if pc.measure == "referral_rate" {
 			f, scale = FmtPer1000, 1000
 		}
 		v := b.p.Ratio(pc.num, pc.den, scale, f)
-		base := baseline[[2]string{pc.scheme, pc.measure}]
+		k := [2]string{pc.scheme, pc.measure}
+		base := baseline[k]
 		lims := []*Cell{Null(), Null(), Null(), Null()}
 		if pc.practice != "all practices" && base != nil && base.Published() && pc.den.Published() && pc.den.N > 0 {
 			var l stats.FunnelLimits
@@ -176,19 +199,86 @@ func (b *builder) buildPractices(context.Context, *sql.DB, sql.NamedArg) error {
 				lims[i] = b.p.Derived([]*Cell{pc.den, base}, f, func() (float64, bool) { return x, true })
 			}
 		}
-		// the flag is judged on the published value against the published limits, so the
-		// table, the chart and the flag agree (rounding a small numerator can move a
-		// practice across a limit)
 		out := Null()
 		if pc.practice != "all practices" {
-			out = b.p.Derived([]*Cell{v, lims[2], lims[3]}, FmtBool, func() (float64, bool) {
-				return boolf(v.V < lims[2].V || v.V > lims[3].V), v.Published() && lims[2].Published() && lims[3].Published()
-			})
+			out = practiceFlag(b.p, pc, v, base)
+			fs := b.funnels[k]
+			if fs == nil {
+				fs = &funnelSummary{base: base}
+				b.funnels[k] = fs
+			}
+			switch {
+			case out.Published():
+				fs.judged++
+				if out.V != 0 && pc.high {
+					fs.high = append(fs.high, pc.practice)
+				} else if out.V != 0 {
+					fs.low = append(fs.low, pc.practice)
+				}
+			case out.Suppressed:
+				fs.hidden++
+			}
 		}
 		t.Rows = append(t.Rows, []*Cell{Text(pc.scheme), Text(pc.measure), Text(pc.practice), pc.num, pc.den, v, lims[0], lims[1], lims[2], lims[3], out})
 	}
-	b.r.add(t)
+	b.practiceTable = t
+}
+
+// practiceFlag publishes the mart's outlier flag for a practice: the flag is not judged
+// again from the rounded values (rounding a small numerator can move a practice across
+// a limit, and then the summary and the table would disagree), and it is hidden wherever
+// its inputs are (the practice's value, the scheme average), as any derived value is:
+// even when the mart has no flag, since an empty flag beside a hidden value would say
+// that the hidden denominator is 0.
+func practiceFlag(p Policy, pc practiceCells, v, base *Cell) *Cell {
+	if base == nil || (v.Null && !v.Suppressed) {
+		return Null() // no denominator, and the table shows that
+	}
+	return p.Derived([]*Cell{v, base}, FmtBool, func() (float64, bool) {
+		return boolf(pc.outlier), pc.judged && v.Published() && base.Published()
+	})
+}
+
+func (b *builder) buildPractices(context.Context, *sql.DB, sql.NamedArg) error {
+	b.r.add(b.practiceTable)
 	return nil
+}
+
+// funnelReading describes a scheme's funnel plot from its published flags alone, so it
+// neither counts nor names a practice whose flag the table hides. The transforms' own
+// reading (in archetype_signals) names every flagged practice: it stays in the database.
+func funnelReading(measure string, f *funnelSummary) string {
+	what, avg := "contacted proportion", ""
+	if f != nil && f.base != nil {
+		avg = f.base.Display()
+	}
+	if measure == "referral_rate" {
+		what = "referral rate per 1,000 registered patients"
+		avg += " per 1,000"
+	}
+	switch {
+	case f == nil || f.judged+f.hidden == 0:
+		return fmt.Sprintf("No practice had a denominator for the %s, so there is no funnel plot.", what)
+	case f.judged == 0:
+		return fmt.Sprintf("No practice can be judged against the funnel limits for the %s here: the counts are too small to publish.", what)
+	}
+	s := fmt.Sprintf("%d of %d practices with a published value had a %s outside the 99.8%% funnel limits around the scheme average of %s",
+		f.outliers(), f.judged, what, avg)
+	var who []string
+	if len(f.high) > 0 {
+		who = append(who, "high: "+strings.Join(f.high, ", "))
+	}
+	if len(f.low) > 0 {
+		who = append(who, "low: "+strings.Join(f.low, ", "))
+	}
+	if len(who) > 0 {
+		s += " (" + strings.Join(who, "; ") + ")"
+	}
+	if f.hidden > 0 {
+		s += fmt.Sprintf("; %d with counts too small to publish are not judged here", f.hidden)
+	}
+	return s + ". Whether a practice is outside is decided on its unrounded counts. Funnel limits allow only for chance; variation can reflect " +
+		"list size, case mix and how referrals are recorded as much as practice behaviour, and many practices are tested at once."
 }
 
 func (b *builder) buildSources(context.Context, *sql.DB, sql.NamedArg) error {

@@ -8,8 +8,8 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"sort"
 	"time"
@@ -103,18 +103,17 @@ func Run(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	return res, nil
 }
 
-var safeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
-
-// fileName makes a scheme id or period safe as a file name.
-func fileName(s string) string { return safeName.ReplaceAllString(s, "_") }
-
 // WritePeriod writes one period's files under dir/<period>/ and returns how many it wrote
 // and the reports_written rows for them.
 func WritePeriod(ctx context.Context, r *Report, dir string) (int, []Written, error) {
-	pdir := filepath.Join(dir, fileName(r.Period))
+	// File names are derived from the ids (fileNames), never taken as they are: ids come
+	// from the extracts, and a name must not escape the directory, overwrite another
+	// scheme's report or exceed what a file system allows.
+	pname := fileName(r.Period)
+	pdir := filepath.Join(dir, pname)
 	rel := func(p string) string { s, _ := filepath.Rel(dir, p); return filepath.ToSlash(s) }
 	n := 0
-	xlsxPath := filepath.Join(pdir, "socrx-"+fileName(r.Period)+".xlsx")
+	xlsxPath := filepath.Join(pdir, workbookName(pname))
 	b, err := workbook(r)
 	if err != nil {
 		return n, nil, err
@@ -138,12 +137,13 @@ func WritePeriod(ctx context.Context, r *Report, dir string) (int, []Written, er
 		n++
 	}
 	var ws []Written
+	names := r.fileNames()
 	for _, s := range r.Schemes {
-		b, err := renderScheme(r, s)
+		b, err := renderScheme(r, s, names)
 		if err != nil {
 			return n, nil, err
 		}
-		path := filepath.Join(pdir, fileName(s.ID)+".html")
+		path := filepath.Join(pdir, names[s.ID]+".html")
 		if err := writeFile(path, b); err != nil {
 			return n, nil, err
 		}
@@ -153,6 +153,18 @@ func WritePeriod(ctx context.Context, r *Report, dir string) (int, []Written, er
 	}
 	return n, ws, nil
 }
+
+// fileNames are the HTML file names of a report's schemes (without ".html").
+func (r *Report) fileNames() map[string]string {
+	ids := make([]string, len(r.Schemes))
+	for i, s := range r.Schemes {
+		ids[i] = s.ID
+	}
+	return fileNames(ids)
+}
+
+// workbookName is the file name of a period's workbook in its directory.
+func workbookName(periodDir string) string { return "socrx-" + periodDir + ".xlsx" }
 
 // WriteIndex lists the latest report of every period and scheme in dir/index.html.
 func WriteIndex(ctx context.Context, db *sql.DB, dir string, p Policy, names map[string]string) error {
@@ -166,7 +178,9 @@ func WriteIndex(ctx context.Context, db *sql.DB, dir string, p Policy, names map
 		per := row.str("period")
 		ip := byPeriod[per]
 		if ip == nil {
-			ip = &IndexPeriod{Period: per, RunID: row.int("run_id")}
+			// links are the paths the report step recorded, escaped segment by segment
+			ip = &IndexPeriod{Period: per, RunID: row.int("run_id"), XLSX: relHref(row.str("xlsx_path")),
+				XLSXName: path.Base(row.str("xlsx_path")), CSV: relHref(row.str("csv_dir")) + "/"}
 			if t, ok := row["logical_date"].(time.Time); ok {
 				ip.Logical = t
 			}
@@ -181,7 +195,7 @@ func WriteIndex(ctx context.Context, db *sql.DB, dir string, p Policy, names map
 		case name == "":
 			name = id
 		}
-		ip.Schemes = append(ip.Schemes, IndexScheme{ID: id, Name: name, Path: row.str("html_path")})
+		ip.Schemes = append(ip.Schemes, IndexScheme{ID: id, Name: name, Href: relHref(row.str("html_path"))})
 	}
 	// newest period first: what an analyst opens the index for
 	sort.Sort(sort.Reverse(sort.StringSlice(order)))

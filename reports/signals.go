@@ -25,10 +25,7 @@ func (b *builder) buildSignals(ctx context.Context, db *sql.DB, period sql.Named
 	for _, row := range rows {
 		s, sig := row.str("scheme_id"), row.str("signal")
 		v, lo, hi := b.signalValue(s, sig, row)
-		reading := redactReading(row.str("reading"), b.withheld)
-		if b.r.ReadingsWithheld {
-			reading = "Reading withheld: it was written for the default disclosure settings (7, 5), not this report's."
-		}
+		reading := b.signalReading(s, sig, row)
 		t.Rows = append(t.Rows, []*Cell{Text(s), Text(row.str("setting")), Text(row.str("axis")), Text(sig), v, lo, hi, Text(reading)})
 	}
 	b.r.add(t)
@@ -64,20 +61,49 @@ func (b *builder) signalValue(scheme, sig string, row rec) (v, lo, hi *Cell) {
 			return float64(c.atCap.N) / d, c.atCap.Published() && d > 0
 		}), Null(), Null()
 	case sig == "cap_heaping_detected":
-		return &Cell{Kind: KindValue, Format: FmtBool, V: val, Null: !ok}, Null(), Null()
+		// the continuity table's cell: one decision, hidden with its inputs
+		return b.heapingFlag(scheme, "all"), Null(), Null()
 	case sig == "gp_referral_share":
 		return b.gpShare(scheme), Null(), Null()
 	case strings.HasPrefix(sig, "share_practices"):
 		return b.p.Model(val, ok, FmtPercent), Null(), Null()
-	case strings.HasPrefix(sig, "funnel_outliers"):
-		// a number of practices, not of people
-		if !ok {
+	case strings.HasPrefix(sig, funnelSignal):
+		// a number of practices (not of people): those whose published flag is set, so
+		// the count is the table's and the chart's, never the mart's unrounded count
+		// (which would count practices whose flag the table hides)
+		f := b.funnels[[2]string{scheme, strings.TrimPrefix(sig, funnelSignal)}]
+		if f == nil || f.judged == 0 {
 			return Null(), Null(), Null()
 		}
-		return Plain(int64(val)), Null(), Null()
+		return Plain(int64(f.outliers())), Null(), Null()
 	}
 	// A signal this build does not know: publish nothing rather than an unchecked number.
 	return &Cell{Kind: KindValue, Null: true}, Null(), Null()
+}
+
+// funnelSignal prefixes the signals that count a measure's funnel outliers.
+const funnelSignal = "funnel_outliers_"
+
+// heapingWithheld replaces the cap-heaping readings when the flag is hidden: the
+// transforms' readings quote shares of the counts the flag rests on.
+const heapingWithheld = "Cap heaping is not read here: a count it rests on (closed episodes ending at k − 1, k or k + 1 contacts, or beyond k) " +
+	"is too small to publish, or hidden so that a small one cannot be worked out. A longer period may show it."
+
+// signalReading is the plain-English reading published beside a signal. Readings that
+// rest on a flag follow the flag: the funnel reading is written here from the published
+// flags, and the cap-heaping readings are withheld with the flag, so no reading says
+// what its table hides.
+func (b *builder) signalReading(scheme, sig string, row rec) string {
+	switch {
+	case strings.HasPrefix(sig, funnelSignal):
+		// written under this report's disclosure settings, so never withheld for them
+		return funnelReading(strings.TrimPrefix(sig, funnelSignal), b.funnels[[2]string{scheme, strings.TrimPrefix(sig, funnelSignal)}])
+	case (sig == "cap_heaping_detected" || sig == "cap_heaping_ratio") && b.heapingFlag(scheme, "all").Suppressed:
+		return heapingWithheld
+	case b.r.ReadingsWithheld:
+		return "Reading withheld: it was written for the default disclosure settings (7, 5), not this report's."
+	}
+	return redactReading(row.str("reading"), b.withheld)
 }
 
 // gpShare is the share of referrals with a recorded source that came from a GP, from the

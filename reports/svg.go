@@ -65,7 +65,7 @@ func tip(s string) string {
 	if s == "" {
 		return ""
 	}
-	return "<title>" + html.EscapeString(s) + "</title>"
+	return "<title>" + html.EscapeString(visible(s)) + "</title>"
 }
 
 func (c *chart) rect(x, y, w, h float64, fill, t string) {
@@ -111,7 +111,7 @@ func (c *chart) text(x, y float64, s, anchor, class string) {
 	if class != "" {
 		cl = ` class="` + class + `"`
 	}
-	fmt.Fprintf(&c.b, `<text x="%s" y="%s" text-anchor="%s"%s>%s</text>`+"\n", f1(x), f1(y), anchor, cl, html.EscapeString(s))
+	fmt.Fprintf(&c.b, `<text x="%s" y="%s" text-anchor="%s"%s>%s</text>`+"\n", f1(x), f1(y), anchor, cl, html.EscapeString(visible(s)))
 }
 
 // yAxis draws gridlines and labels at nice ticks between y0 and y1.
@@ -124,7 +124,7 @@ func (c *chart) yAxis(format func(float64) string, label string) {
 	c.line(c.left, c.py(c.y0), c.w-c.right, c.py(c.y0), cInk, 1, "")
 	if label != "" {
 		fmt.Fprintf(&c.b, `<text x="14" y="%s" text-anchor="middle" transform="rotate(-90 14 %s)" class="axis">%s</text>`+"\n",
-			f1((c.top+c.h-c.bot)/2), f1((c.top+c.h-c.bot)/2), html.EscapeString(label))
+			f1((c.top+c.h-c.bot)/2), f1((c.top+c.h-c.bot)/2), html.EscapeString(visible(label)))
 	}
 }
 
@@ -168,11 +168,11 @@ func (c *chart) html() template.HTML {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" role="img" aria-labelledby="%s-t %s-d" class="chart">`+"\n",
 		f1(c.w), f1(c.h), c.id, c.id)
-	fmt.Fprintf(&b, `<title id="%s-t">%s</title>`+"\n", c.id, html.EscapeString(c.title))
-	fmt.Fprintf(&b, `<desc id="%s-d">%s</desc>`+"\n", c.id, html.EscapeString(c.desc))
+	fmt.Fprintf(&b, `<title id="%s-t">%s</title>`+"\n", c.id, html.EscapeString(visible(c.title)))
+	fmt.Fprintf(&b, `<desc id="%s-d">%s</desc>`+"\n", c.id, html.EscapeString(visible(c.desc)))
 	b.WriteString(c.b.String())
 	b.WriteString("</svg>")
-	return template.HTML(b.String()) //nolint:gosec // every text node is escaped above
+	return template.HTML(b.String()) //nolint:gosec // every text node is escaped (and made visible) above
 }
 
 // niceTicks returns about n round tick values covering [lo, hi].

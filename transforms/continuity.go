@@ -615,7 +615,11 @@ GROUP BY c.scheme_id, c.period
 ORDER BY c.scheme_id, c.period
 `
 
-// gpFunnelSQL summarises the practice funnels per scheme × period × measure.
+// gpFunnelSQL summarises the practice funnels per scheme × period × measure, counting the
+// one flag fillPracticeFunnel decided on the unrounded counts. Reports do not republish
+// this count or its reading (which names every flagged practice, for researchers inside
+// the secure environment): they count and name only the flags their tables publish
+// (reports/practice.go, design §5).
 const gpFunnelSQL = `
 SELECT scheme_id, period, measure,
     count(*) FILTER (WHERE lower998 IS NOT NULL) AS plotted,

@@ -2,7 +2,7 @@
 WITH latest AS (
     SELECT period, max(run_id) AS run_id FROM reports_written GROUP BY period
 )
-SELECT w.period, w.scheme_id, w.run_id, w.html_path, r.logical_date
+SELECT w.period, w.scheme_id, w.run_id, w.html_path, w.xlsx_path, w.csv_dir, r.logical_date
 FROM reports_written w
 JOIN latest l USING (period, run_id)
 LEFT JOIN runs r ON r.run_id = w.run_id

@@ -78,8 +78,13 @@ pr(practice_code, j) AS (VALUES ('P01', 1), ('P02', 2), ('P03', 3), ('P04', 4), 
 SELECT s.scheme_id, '2024-Q1' AS period, pr.practice_code, m.measure,
        CASE WHEN m.measure = 'contacted' THEN 4 * s.k * pr.j - 1 ELSE 6 * s.k * pr.j END AS numerator,
        CASE WHEN m.measure = 'contacted' THEN 6 * s.k * pr.j + 1 ELSE 900 * pr.j + 7 END AS denominator,
-       pr.j = 6 AS outlier, 'not significant' AS significance
+       pr.j = 6 OR (s.scheme_id = 'S1' AND pr.j = 1 AND m.measure = 'contacted') AS outlier,
+       CASE WHEN pr.j = 6 THEN 'high (0.001)' WHEN s.scheme_id = 'S1' AND pr.j = 1 AND m.measure = 'contacted' THEN 'low (0.001)'
+            ELSE 'not significant' END AS significance
 FROM s, pr, (VALUES ('contacted'), ('referral_rate')) m(measure);
+-- The flags are the mart's, decided on unrounded counts: P06 is flagged though its rounded
+-- value sits inside the limits worked from rounded counts, and S1's P01 (3 of 7, both
+-- suppressed) is a flagged outlier that no published count, reading or chart may reveal.
 
 CREATE TABLE archetype_signals AS
 SELECT s.scheme_id, '2024-Q1' AS period, g.setting, g.axis, g.signal, CAST(g.value AS DOUBLE) AS value,
@@ -88,10 +93,12 @@ SELECT s.scheme_id, '2024-Q1' AS period, g.setting, g.axis, g.signal, CAST(g.val
 FROM (VALUES ('S1'), ('S2'), ('ALL')) s(scheme_id),
      (VALUES ('general_practice', 'holistic_vs_fragmental', 'gp_referral_share', 0.5, NULL, NULL),
              ('general_practice', 'holistic_vs_fragmental', 'share_practices_referring', 0.83, NULL, NULL),
-             ('general_practice', 'holistic_vs_fragmental', 'funnel_outliers_contacted', 1.0, NULL, NULL),
+             ('general_practice', 'holistic_vs_fragmental', 'funnel_outliers_contacted', 2.0, NULL, NULL),
+             ('general_practice', 'holistic_vs_fragmental', 'funnel_outliers_referral_rate', 1.0, NULL, NULL),
              ('link_workers', 'relational_vs_transactional', 'mean_coc', 0.62, 0.55, 0.69),
              ('link_workers', 'relational_vs_transactional', 'handoff_rate', 0.25, NULL, NULL),
              ('link_workers', 'relational_vs_transactional', 'cap_heaping_ratio', 3.3, NULL, NULL),
+             ('link_workers', 'relational_vs_transactional', 'cap_heaping_detected', 1, NULL, NULL),
              ('link_workers', 'relational_vs_transactional', 'median_days_to_first_contact', 21, NULL, NULL),
              ('link_workers', 'relational_vs_transactional', 'new_unknown_signal', 13, NULL, NULL),
              ('vcs', 'redistributive_vs_non_redistributive', 'sii_contacted', 0.21, 0.05, 0.37)) g(setting, axis, signal, value, lower, upper);
