@@ -28,15 +28,17 @@ type DBOptions struct {
 	Sandbox bool
 }
 
-// sandboxSettings confine a sandboxed database. lock_configuration comes last in
-// intent, though the DSN's order is not kept: locking refuses SET statements, not the
-// settings a database is instantiated with.
-var sandboxSettings = [][2]string{
-	{"enable_external_access", "false"},
-	{"autoinstall_known_extensions", "false"},
-	{"autoload_known_extensions", "false"},
-	{"allow_community_extensions", "false"},
-	{"lock_configuration", "true"},
+// sandboxSettings confine a sandboxed database. The DSN applies them in no particular
+// order, which is safe: lock_configuration refuses later SET statements, not the settings
+// a database is instantiated with.
+func sandboxSettings() [][2]string {
+	return [][2]string{
+		{"enable_external_access", "false"},
+		{"autoinstall_known_extensions", "false"},
+		{"autoload_known_extensions", "false"},
+		{"allow_community_extensions", "false"},
+		{"lock_configuration", "true"},
+	}
 }
 
 // OpenDB opens (creating if needed) the DuckDB file with the configured limits. The caller
@@ -68,7 +70,7 @@ func OpenDB(ctx context.Context, path string, o DBOptions) (*sql.DB, error) {
 		params.Set("temp_directory", o.TempDirectory)
 	}
 	if o.Sandbox {
-		for _, kv := range sandboxSettings {
+		for _, kv := range sandboxSettings() {
 			params.Set(kv[0], kv[1])
 		}
 	}

@@ -301,6 +301,11 @@ func (s *Scheduler) CatchUp(ctx, runCtx context.Context, jobs []ScheduledJob, no
 		return nil
 	}
 	if err != nil {
+		// The scheduler exits, and its supervisor may restart it over and over: no run
+		// gets far enough to write a row, so leave the record status reads.
+		if ctx.Err() == nil {
+			s.Runner.writeFailure(RunSpec{Job: "schedule", Trigger: TriggerCatchUp, Logical: now}, fmt.Errorf("reading run history at start-up: %w", err))
+		}
 		return err
 	}
 	for _, j := range jobs {

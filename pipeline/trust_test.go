@@ -135,6 +135,43 @@ func TestFailureRecordOnlyForRealFailures(t *testing.T) {
 	}
 }
 
+// TestFailureRecordedBySchedulerWithoutRunRow: the scheduler records a job that gave up
+// on the lock (it cannot write a runs row while another process holds the database), and
+// a start-up that cannot read the run history (it exits, and may be restarted in a loop).
+func TestFailureRecordedBySchedulerWithoutRunRow(t *testing.T) {
+	t.Run("gave up on the lock", func(t *testing.T) {
+		f, s, _ := scheduleFixture(t, "")
+		f.cfg.Schedule.Retries = config.Retries{Attempts: 1}
+		f.cfg.Schedule.LockWait.Duration = 50 * time.Millisecond
+		l, err := pipeline.AcquireLock(context.Background(), f.runner().DBPath(), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer l.Release()
+		ctx := context.Background()
+		if _, _, err := s.RunJob(ctx, ctx, f.cfg.Schedule.Jobs[0], pipeline.TriggerSchedule, logical); err == nil {
+			t.Fatal("ran while locked")
+		}
+		fail := pipeline.ReadFailure(f.runner().DBPath())
+		if fail == nil || fail.Job != "nightly" || !strings.Contains(fail.Error, "gave up after 1 attempts") {
+			t.Errorf("record %+v", fail)
+		}
+	})
+	t.Run("run history unreadable at start-up", func(t *testing.T) {
+		f, s, _ := scheduleFixture(t, "")
+		p := f.runner().DBPath()
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, []byte("not a database"), 0o644)
+		if err := s.Run(context.Background()); err == nil {
+			t.Fatal("scheduler started on a broken database")
+		}
+		fail := pipeline.ReadFailure(p)
+		if fail == nil || fail.Job != "schedule" || !strings.Contains(fail.Error, "reading run history at start-up") {
+			t.Errorf("record %+v", fail)
+		}
+	})
+}
+
 // TestSnapshotRunRowSucceeded: publish is the last step, so the snapshot's runs row for
 // its own run reads succeeded with its finish time, exactly as the working database's
 // row does afterwards.
