@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,7 +14,10 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/duckdb/duckdb-go/v2"
+
 	"github.com/socrx/socrx/pipeline"
+	"github.com/socrx/socrx/reports"
 )
 
 // runSteps are the steps of a full run: every step this build has.
@@ -43,7 +47,7 @@ func stepList(s string) ([]string, error) {
 	for _, p := range strings.Split(s, ",") {
 		p = strings.TrimSpace(p)
 		if !slices.Contains(runSteps(), p) {
-			return nil, fmt.Errorf("--steps: unknown step %q (want %s)", p, strings.Join(runSteps(), ", "))
+			return nil, usageError{fmt.Sprintf("--steps: unknown step %q (want %s)", p, strings.Join(runSteps(), ", "))}
 		}
 		out = append(out, p)
 	}
@@ -77,15 +81,21 @@ func stepCommand(step string) func(context.Context, *env, []string) error {
 	}
 }
 
-// runSteps2 runs spec's steps as a manual run at the logical date.
+// runSteps2 runs spec's steps as a manual run at the logical date. Every argument is
+// checked before the run exists: a typo exits 2 and records nothing.
 func runSteps2(ctx context.Context, e *env, c *common, logical string, spec pipeline.RunSpec) error {
+	t, err := parseLogical(logical)
+	if err != nil {
+		return err
+	}
 	cfg, err := c.load()
 	if err != nil {
 		return err
 	}
-	t, err := parseLogical(logical)
-	if err != nil {
-		return err
+	if spec.Period != "" {
+		if err := checkPeriod(cfg.Period, spec.Period); err != nil {
+			return err
+		}
 	}
 	r := &pipeline.Runner{Cfg: cfg, Log: c.logger(e), Version: e.version, Progress: c.progress(e)}
 	spec.Trigger, spec.Logical = pipeline.TriggerManual, t
@@ -148,7 +158,10 @@ func cmdStatus(ctx context.Context, e *env, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	cfg, err := c.load()
+	if *n < 1 {
+		return usageError{fmt.Sprintf("--runs %d: want at least 1", *n)}
+	}
+	cfg, err := c.loadForReading()
 	if err != nil {
 		return err
 	}
@@ -177,17 +190,40 @@ func cmdQuery(ctx context.Context, e *env, args []string) error {
 	if *format != "table" && *format != "csv" && *format != "json" {
 		return usageError{fmt.Sprintf("--format %q: want table, csv or json", *format)}
 	}
-	db, err := c.openReader(ctx, *dbPath)
+	db, err := c.openReader(ctx, *dbPath, true)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	rows, err := db.QueryContext(ctx, fs.Arg(0))
 	if err != nil {
-		return fmt.Errorf("query: %w", err)
+		return queryFailed(e, err)
 	}
 	defer rows.Close()
-	return writeRows(e.stdout, rows, *format)
+	if err := writeRows(e.stdout, rows, *format); err != nil {
+		return queryFailed(e, err)
+	}
+	return nil
+}
+
+// queryFailed tells the person at the terminal why their SQL failed: DuckDB's one-line
+// error, pointing to `socrx export` when the sandbox refused it, then DuckDB's own hint
+// lines ("Did you mean …", the position in the statement), which help at a terminal.
+// query writes no log and no run, so the hints, which may quote names and values from
+// the statement, go nowhere else.
+func queryFailed(e *env, err error) error {
+	msg := strings.TrimSpace(err.Error())
+	first, rest, _ := strings.Cut(msg, "\n")
+	var de *duckdb.Error
+	if (errors.As(err, &de) && de.Type == duckdb.ErrorTypePermission) ||
+		strings.Contains(first, "configuration has been locked") || strings.Contains(first, "read-only mode") {
+		first += " (socrx query reads the database only, and cannot change its settings; to get data out use socrx export)"
+	}
+	fmt.Fprintf(e.stderr, "socrx query: %s\n", first)
+	if rest = strings.TrimSpace(rest); rest != "" {
+		fmt.Fprintln(e.stderr, rest)
+	}
+	return errExitQuiet
 }
 
 func writeRows(w io.Writer, rows *sql.Rows, format string) error {
@@ -237,7 +273,7 @@ func writeRows(w io.Writer, rows *sql.Rows, format string) error {
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("query: %w", err)
+		return fmt.Errorf("reading results: %w", err)
 	}
 	if tw != nil {
 		return tw.Flush()
@@ -278,10 +314,13 @@ func jsonValue(v any) any {
 
 // openReader opens a database read-only for queries and exports: the given file, else the
 // published snapshot of the config (never the working file a run may be writing).
-func (c *common) openReader(ctx context.Context, dbPath string) (*sql.DB, error) {
+// sandbox confines it to that file (pipeline.DBOptions.Sandbox): for query, which runs
+// any SQL; export writes its files through DuckDB's COPY and so cannot be sandboxed, but
+// runs only the statements it builds itself.
+func (c *common) openReader(ctx context.Context, dbPath string, sandbox bool) (*sql.DB, error) {
 	path := dbPath
 	if path == "" {
-		cfg, err := c.load()
+		cfg, err := c.loadForReading()
 		if err != nil {
 			return nil, err
 		}
@@ -290,5 +329,36 @@ func (c *common) openReader(ctx context.Context, dbPath string) (*sql.DB, error)
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
-	return pipeline.OpenDB(ctx, path, pipeline.DBOptions{ReadOnly: true})
+	return pipeline.OpenDB(ctx, path, pipeline.DBOptions{ReadOnly: true, Sandbox: sandbox})
+}
+
+// checkPeriod refuses a --period that is not a period label, or not one of the config's
+// granularity (a month under a quarterly config has no marts and would report nothing).
+func checkPeriod(granularity, label string) error {
+	forms := map[string]struct{ form, example string }{
+		"month": {"YYYY-MM", "2024-07"}, "quarter": {"YYYY-Qn", "2024-Q3"},
+		"year": {"YYYY", "2024"}, "financial_year": {"FYyyyy-yy", "FY2024-25"},
+	}
+	want := forms[granularity]
+	if _, _, err := reports.PeriodSpan(label); err != nil {
+		return usageError{fmt.Sprintf("--period %q is not a period: want %s, e.g. %s (the config's period is %s)", label, want.form, want.example, granularity)}
+	}
+	if kind := periodKind(label); kind != granularity {
+		return usageError{fmt.Sprintf("--period %q is a %s, but the config reports by %s: want %s, e.g. %s", label,
+			strings.ReplaceAll(kind, "_", " "), strings.ReplaceAll(granularity, "_", " "), want.form, want.example)}
+	}
+	return nil
+}
+
+// periodKind names the granularity of a label reports.PeriodSpan accepts.
+func periodKind(label string) string {
+	switch {
+	case strings.HasPrefix(label, "FY"):
+		return "financial_year"
+	case strings.Contains(label, "-Q"):
+		return "quarter"
+	case strings.Contains(label, "-"):
+		return "month"
+	}
+	return "year"
 }

@@ -23,7 +23,7 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	if *format != "parquet" && *format != "arrow" {
 		return usageError{fmt.Sprintf("--format %q: want parquet or arrow", *format)}
 	}
-	db, err := c.openReader(ctx, *dbPath)
+	db, err := c.openReader(ctx, *dbPath, false)
 	if err != nil {
 		return err
 	}

@@ -96,7 +96,8 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.As(err, new(usageError)):
-		fmt.Fprintf(stderr, "socrx %s: %s\n", cmd.name, err)
+		// One line, before anything was opened or recorded: a typo is not a failed run.
+		fmt.Fprintf(stderr, "socrx %s: %s (see socrx %s --help)\n", cmd.name, oneLine(err.Error()), cmd.name)
 		return 2
 	case errors.Is(err, errExitQuiet):
 		return 1
@@ -136,9 +137,18 @@ func newFlags(e *env, name, usageLine string) (*flag.FlagSet, *common) {
 	return fs, c
 }
 
+// parse parses a command's flags. A bad flag is a usage error of one line (the flag
+// package would print the whole help after it); --help prints the help.
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
+	help, out := fs.Usage, fs.Output()
+	fs.Usage = func() {}
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = help
+	fs.SetOutput(out)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			help()
 			return err
 		}
 		return usageError{err.Error()}
@@ -184,6 +194,12 @@ func (c *common) load() (*config.Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// loadForReading loads the config for a command that only reads (status, query,
+// export), which may run under an account that cannot write the database's directory.
+func (c *common) loadForReading() (*config.Config, error) {
+	return config.LoadForReading(c.config)
 }
 
 // codeVersion names the build: module version and VCS revision when known.

@@ -227,7 +227,7 @@ func copyFile(t *testing.T, src, dst string) {
 }
 
 // TestRunSteps: `run --steps` runs the listed steps in the usual order, as a scheduled
-// job would, and refuses an unknown one before opening anything.
+// job would, and refuses an unknown one (a usage error, exit 2) before opening anything.
 func TestRunSteps(t *testing.T) {
 	dir := csvProject(t, "publish: db/published/socrx.duckdb\n")
 	cfg := filepath.Join(dir, "socrx.yaml")
@@ -235,7 +235,7 @@ func TestRunSteps(t *testing.T) {
 	copyFile(t, "pipeline/testdata/good/attendances.csv", filepath.Join(dir, "extracts", "attendances_0.csv"))
 	var out, errb bytes.Buffer
 	code := realMain([]string{"run", "--config", cfg, "--log-format", "json", "--steps", "ingest,bogus"}, &out, &errb)
-	if code != 1 || strings.Count(errb.String(), "\n") != 1 || !strings.Contains(errb.String(), `unknown step "bogus"`) {
+	if code != 2 || strings.Count(errb.String(), "\n") != 1 || !strings.Contains(errb.String(), `unknown step "bogus"`) {
 		t.Errorf("unknown step: exit %d, stderr %q", code, errb.String())
 	}
 	if _, err := os.Stat(filepath.Join(dir, "db")); err == nil {

@@ -205,8 +205,17 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("config %s: %s", e.File, strings.Join(msgs, "; "))
 }
 
-// Load reads, decodes and validates a config file.
-func Load(path string) (*Config, error) {
+// Load reads, decodes and validates a config file for a command that writes (a run, the
+// scheduler, validate): the database, publish, reports and temp_directory locations
+// must be writable by this user.
+func Load(path string) (*Config, error) { return load(path, true) }
+
+// LoadForReading is Load for commands that only read (status, query, export): the same
+// checks except whether this user may write the locations, which a monitoring or
+// research account need not.
+func LoadForReading(path string) (*Config, error) { return load(path, false) }
+
+func load(path string, checkAccess bool) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading config: %w", err)
@@ -215,19 +224,23 @@ func Load(path string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolving config path: %w", err)
 	}
-	return Parse(data, abs)
+	return parse(data, abs, checkAccess)
 }
 
-// Parse decodes and validates config bytes; path names the file in errors and anchors
-// relative paths.
-func Parse(data []byte, path string) (*Config, error) {
+// Parse decodes and validates config bytes as Load does; path names the file in errors
+// and anchors relative paths.
+func Parse(data []byte, path string) (*Config, error) { return parse(data, path, true) }
+
+func parse(data []byte, path string, checkAccess bool) (*Config, error) {
 	cfg := &Config{Path: path, Dir: filepath.Dir(path)}
 	if err := yaml.UnmarshalWithOptions(data, cfg, yaml.Strict()); err != nil {
 		return nil, &Error{File: path, Problems: []Problem{decodeProblem(err)}}
 	}
 	cfg.positions = indexPositions(data)
 	cfg.applyDefaults()
-	if probs := cfg.validate(); len(probs) > 0 {
+	probs := cfg.validate()
+	probs = append(probs, cfg.validatePlaces(checkAccess)...)
+	if len(probs) > 0 {
 		for i := range probs {
 			probs[i].Line = cfg.positions.line(probs[i].Key)
 		}

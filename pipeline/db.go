@@ -6,8 +6,8 @@ package pipeline
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 
@@ -21,36 +21,64 @@ type DBOptions struct {
 	MemoryLimit   string
 	TempDirectory string
 	ReadOnly      bool
+	// Sandbox (with ReadOnly) confines SQL to the database file: no file reads or writes
+	// (read_csv, COPY TO, ATTACH, EXPORT), no extension installs or loads, and the
+	// configuration locked so that no statement can lift any of it. For `socrx query`,
+	// which runs whatever SQL it is given.
+	Sandbox bool
+}
+
+// sandboxSettings confine a sandboxed database. The DSN applies them in no particular
+// order, which is safe: lock_configuration refuses later SET statements, not the settings
+// a database is instantiated with.
+func sandboxSettings() [][2]string {
+	return [][2]string{
+		{"enable_external_access", "false"},
+		{"autoinstall_known_extensions", "false"},
+		{"autoload_known_extensions", "false"},
+		{"allow_community_extensions", "false"},
+		{"lock_configuration", "true"},
+	}
 }
 
 // OpenDB opens (creating if needed) the DuckDB file with the configured limits. The caller
 // closes it.
+//
+// Every setting goes in the DSN, applied once when DuckDB instantiates the database,
+// rather than in SET statements run as each pooled connection opens: DuckDB refuses a
+// second SET temp_directory once the first has spilled ("Cannot switch temporary
+// directory after the current one has been used"), which failed the report step's
+// parallel connections under memory pressure, and refuses every SET once the
+// configuration is locked.
 func OpenDB(ctx context.Context, path string, o DBOptions) (*sql.DB, error) {
-	dsn := path
 	if !o.ReadOnly && path != "" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, fmt.Errorf("creating database directory: %w", err)
 		}
 	}
+	if o.Sandbox && !o.ReadOnly {
+		return nil, fmt.Errorf("opening database %s: a sandboxed database must be read-only", path)
+	}
+	params := url.Values{}
 	if o.ReadOnly {
-		dsn += "?access_mode=read_only"
+		params.Set("access_mode", "read_only")
 	}
-	boot := func(ex driver.ExecerContext) error {
-		var stmts []string
-		if o.MemoryLimit != "" {
-			stmts = append(stmts, fmt.Sprintf("SET memory_limit = '%s'", escape(o.MemoryLimit)))
-		}
-		if o.TempDirectory != "" {
-			stmts = append(stmts, fmt.Sprintf("SET temp_directory = '%s'", escape(o.TempDirectory)))
-		}
-		for _, s := range stmts {
-			if _, err := ex.ExecContext(ctx, s, nil); err != nil {
-				return fmt.Errorf("%s: %w", s, err)
-			}
-		}
-		return nil
+	if o.MemoryLimit != "" {
+		params.Set("memory_limit", o.MemoryLimit)
 	}
-	conn, err := duckdb.NewConnector(dsn, boot)
+	if o.TempDirectory != "" {
+		params.Set("temp_directory", o.TempDirectory)
+	}
+	if o.Sandbox {
+		for _, kv := range sandboxSettings() {
+			params.Set(kv[0], kv[1])
+		}
+	}
+	dsn := path
+	if len(params) > 0 {
+		dsn += "?" + params.Encode()
+	}
+	conn, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {
 		return nil, fmt.Errorf("opening database %s: %w", path, err)
 	}

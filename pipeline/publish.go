@@ -3,11 +3,14 @@ package pipeline
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"time"
 )
 
 // Publish writes a consistent read-only snapshot of the database to target: a new file in
@@ -20,7 +23,13 @@ import (
 // those bytes are one committed state. Copying bytes is several times faster than
 // COPY FROM DATABASE, which re-encodes every table (7 s against 0.4 s at 1M referrals);
 // that remains the fallback when the WAL cannot be emptied or the database has no file.
-func Publish(ctx context.Context, db *sql.DB, target string, runID int64) error {
+//
+// Publish is a run's last step, so the run's outcome is known when the snapshot is
+// sealed: the snapshot's runs row for rec reads succeeded, finished at the instant its
+// content is fixed, with rec's steps plus this one (begun at stepStart). That instant is
+// left in rec.Finished, for the working database's row to say the same (finishRun).
+func Publish(ctx context.Context, db *sql.DB, target string, rec *RunRecord, stepStart time.Time) error {
+	runID := rec.ID
 	dir := filepath.Dir(target)
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return fmt.Errorf("creating publish directory: %w", err)
@@ -54,7 +63,23 @@ func Publish(ctx context.Context, db *sql.DB, target string, runID int64) error 
 	if !copied {
 		stmts = append(stmts, fmt.Sprintf("COPY FROM DATABASE %s TO socrx_snapshot", quoteIdent(current)))
 	}
+	finished := time.Now().UTC().Truncate(time.Microsecond) // DuckDB keeps microseconds
+	steps := append(slices.Clone(rec.Steps), StepResult{Step: "publish", DurationMS: finished.Sub(stepStart).Milliseconds()})
+	stepsJSON, err := json.Marshal(steps)
+	if err != nil {
+		return fmt.Errorf("publishing snapshot: %w", err)
+	}
+	hashesJSON, err := json.Marshal(rec.InputHashes)
+	if err != nil {
+		return fmt.Errorf("publishing snapshot: %w", err)
+	}
+	dataEnd := "NULL"
+	if !rec.DataEnd.IsZero() {
+		dataEnd = "DATE " + quoteLit(rec.DataEnd.Format(time.DateOnly))
+	}
 	stmts = append(stmts,
+		fmt.Sprintf(`UPDATE socrx_snapshot.runs SET status = 'succeeded', finished_at = %s, error = NULL, steps = %s, input_hashes = %s, data_end = %s WHERE run_id = %d`,
+			quoteLit(finished.Format("2006-01-02 15:04:05.999999")), quoteLit(string(stepsJSON)), quoteLit(string(hashesJSON)), dataEnd, runID),
 		fmt.Sprintf("CREATE OR REPLACE TABLE socrx_snapshot.snapshot_info AS SELECT CAST(%d AS BIGINT) AS run_id, (SELECT max(file_id) FROM %s.ingested_files) AS max_file_id", runID, quoteIdent(current)),
 		"COMMENT ON TABLE socrx_snapshot.snapshot_info IS 'The run this read-only snapshot was published from.'",
 		"DETACH socrx_snapshot",
@@ -81,7 +106,11 @@ func Publish(ctx context.Context, db *sql.DB, target string, runID int64) error 
 	if err := os.Remove(target + ".wal"); err != nil && !os.IsNotExist(err) {
 		return fmt.Errorf("removing stale wal: %w", err)
 	}
-	return syncFile(dir)
+	if err := syncFile(dir); err != nil {
+		return err
+	}
+	rec.Finished = finished
+	return nil
 }
 
 // copyCheckpointed checkpoints the working database and copies its file to tmp. It

@@ -100,12 +100,15 @@ func (r *Runner) Run(ctx context.Context, spec RunSpec) (*RunRecord, error) {
 	}
 	db, release, err := r.openLocked(ctx, lockCtx)
 	if err != nil {
+		// No runs row can say so: the record beside the database does, for status.
+		r.recordFailure(ctx, spec, err)
 		return nil, err
 	}
 	defer release()
 	rec := &RunRecord{Job: spec.Job, Trigger: spec.Trigger, Logical: spec.Logical, CodeVersion: r.Version,
 		InputHashes: map[string]string{}}
 	if err := startRun(ctx, db, rec); err != nil {
+		r.recordFailure(ctx, spec, err)
 		return nil, err
 	}
 	log := r.Log.With().Str("job", spec.Job).Int64("run_id", rec.ID).Logger()
@@ -118,9 +121,17 @@ func (r *Runner) Run(ctx context.Context, spec RunSpec) (*RunRecord, error) {
 		if errors.Is(runErr, context.Canceled) || errors.Is(runErr, ErrStopped) || ctx.Err() != nil {
 			rec.Error = StoppedPrefix + ": " + rec.Error
 		}
+		rec.Finished = time.Time{} // a publish that sealed the run did not end it after all
 	}
-	if err := finishRun(db, rec); err != nil && runErr == nil {
-		runErr = err
+	if err := finishRun(db, rec); err != nil {
+		// The row stays 'running' (abandoned at the next start, which status does not
+		// alert on): record the failure beside the database too.
+		r.writeFailure(spec, err)
+		if runErr == nil {
+			runErr = err
+		}
+	} else if rec.Status == "succeeded" {
+		r.clearFailure()
 	}
 	ev := log.Info()
 	if runErr != nil {
@@ -149,8 +160,12 @@ func (r *Runner) runSteps(ctx context.Context, db *sql.DB, spec RunSpec, rec *Ru
 		start := time.Now()
 		sr := StepResult{Step: step, Rows: map[string]int64{}}
 		slog := log.With().Str("step", step).Logger()
-		err := r.runStep(ctx, db, step, spec, rec, &sr, slog)
-		sr.DurationMS = time.Since(start).Milliseconds()
+		err := r.runStep(ctx, db, step, spec, rec, &sr, start, slog)
+		end := time.Now()
+		if step == "publish" && err == nil && !rec.Finished.IsZero() {
+			end = rec.Finished // the finish Publish sealed into the snapshot, so both rows agree
+		}
+		sr.DurationMS = end.Sub(start).Milliseconds()
 		if err != nil {
 			sr.Error = oneLine(err.Error())
 		}
@@ -163,7 +178,7 @@ func (r *Runner) runSteps(ctx context.Context, db *sql.DB, spec RunSpec, rec *Ru
 	return nil
 }
 
-func (r *Runner) runStep(ctx context.Context, db *sql.DB, step string, spec RunSpec, rec *RunRecord, sr *StepResult, log zerolog.Logger) error {
+func (r *Runner) runStep(ctx context.Context, db *sql.DB, step string, spec RunSpec, rec *RunRecord, sr *StepResult, start time.Time, log zerolog.Logger) error {
 	switch step {
 	case "ingest":
 		res, err := Ingest(ctx, db, r.Cfg, rec.ID, spec.Logical, IngestOptions{Progress: r.Progress, Reload: spec.Reload}, log)
@@ -229,7 +244,9 @@ func (r *Runner) runStep(ctx context.Context, db *sql.DB, step string, spec RunS
 		sr.Rows["files"] = int64(n)
 		return err
 	case "publish":
-		return Publish(ctx, db, r.PublishPath(), rec.ID)
+		// Publish is always the last step, so the run's outcome is known: the snapshot
+		// records its own run as succeeded, and Publish sets rec.Finished for this row.
+		return Publish(ctx, db, r.PublishPath(), rec, start)
 	}
 	return fmt.Errorf("unknown step %q", step)
 }

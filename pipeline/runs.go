@@ -65,11 +65,14 @@ func startRun(ctx context.Context, db *sql.DB, r *RunRecord) error {
 }
 
 // finishRun records the outcome. It uses a fresh context so that a cancelled run is
-// still recorded.
+// still recorded. A finish time already set (by Publish, which wrote it into the
+// snapshot) is kept, so that the snapshot and the database agree.
 func finishRun(db *sql.DB, r *RunRecord) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	r.Finished = time.Now().UTC()
+	if r.Finished.IsZero() {
+		r.Finished = time.Now().UTC()
+	}
 	steps, _ := json.Marshal(r.Steps)
 	hashes, _ := json.Marshal(r.InputHashes)
 	var errMsg, dataEnd any

@@ -29,6 +29,9 @@ type Scheduler struct {
 	Log    zerolog.Logger
 	// Now is the clock; nil means time.Now. Tests set it to exercise missed runs.
 	Now func() time.Time
+	// After waits for d on the same clock as Now; nil means a real timer. A test with a
+	// fake Now sets it to advance that clock instead of sleeping.
+	After func(d time.Duration) <-chan time.Time
 	// SettleAge: a source file modified more recently than this is taken to be still
 	// being written, and the run waits (default 5s).
 	SettleAge time.Duration
@@ -213,7 +216,10 @@ func (s *Scheduler) Run(ctx context.Context) error {
 					Msg("firings passed while another run was in progress; running the latest once")
 			}
 			_, _, _ = s.RunJob(ctx, runCtx, j.Job, TriggerSchedule, logical)
-			next[k] = j.Schedule.Next(maxTime(logical, s.now()))
+			// The next firing follows the one just run, not the end of the run: @every is
+			// a fixed interval of real time, and a firing that passed during the run is
+			// due now (and coalesced with any others that passed, above).
+			next[k] = j.Schedule.Next(logical)
 		}
 		if ctx.Err() != nil {
 			s.Log.Info().Msg("scheduler stopped")
@@ -231,6 +237,14 @@ func (s *Scheduler) sleepUntil(ctx context.Context, t time.Time) bool {
 		}
 		// Re-read the clock at least every minute: a suspended or adjusted host clock
 		// would otherwise make a long timer fire late.
+		if s.After != nil {
+			select {
+			case <-ctx.Done():
+				return false
+			case <-s.After(min(d, time.Minute)):
+			}
+			continue
+		}
 		timer := time.NewTimer(min(d, time.Minute))
 		select {
 		case <-ctx.Done():
@@ -273,13 +287,6 @@ func latestDue(sched cron.Schedule, first, now time.Time) (time.Time, int) {
 	return t, skipped
 }
 
-func maxTime(a, b time.Time) time.Time {
-	if a.After(b) {
-		return a
-	}
-	return b
-}
-
 // CatchUp applies the missed-run policy at start-up. A job's firing counts as done when a
 // run of the job with that logical date or a later one succeeded, or failed for a reason
 // other than being stopped; so a run killed or stopped part-way is caught up. Under
@@ -294,6 +301,11 @@ func (s *Scheduler) CatchUp(ctx, runCtx context.Context, jobs []ScheduledJob, no
 		return nil
 	}
 	if err != nil {
+		// The scheduler exits, and its supervisor may restart it over and over: no run
+		// gets far enough to write a row, so leave the record status reads.
+		if ctx.Err() == nil {
+			s.Runner.writeFailure(RunSpec{Job: "schedule", Trigger: TriggerCatchUp, Logical: now}, fmt.Errorf("reading run history at start-up: %w", err))
+		}
 		return err
 	}
 	for _, j := range jobs {
@@ -413,16 +425,18 @@ func (s *Scheduler) RunJob(stop, runCtx context.Context, job config.Job, trigger
 
 // giveUp records a run that never got going as failed, so `socrx status` and monitoring
 // see it. When the lock is what stayed busy the database cannot be written: the holder's
-// pid is logged instead.
+// pid is logged, and the failure recorded beside the database (FailurePath) instead.
 func (s *Scheduler) giveUp(ctx context.Context, spec RunSpec, attempts int, cause error, log zerolog.Logger) (*RunRecord, int, error) {
 	err := fmt.Errorf("gave up after %d attempts: %w", attempts, cause)
 	if errors.Is(cause, ErrLocked) {
 		log.Error().Str("status", "not_started").Str("error", oneLine(err.Error())).Msg("run finished")
+		s.Runner.writeFailure(spec, err)
 		return nil, attempts, err
 	}
 	rec, recErr := s.Runner.recordFailed(ctx, spec, err)
 	if recErr != nil {
 		log.Error().Str("status", "not_started").Str("error", oneLine(err.Error())).Str("record_error", recErr.Error()).Msg("run finished")
+		s.Runner.writeFailure(spec, err)
 		return nil, attempts, err
 	}
 	log.Error().Int64("run_id", rec.ID).Str("status", rec.Status).Str("error", rec.Error).

@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -38,7 +39,10 @@ func (r *Runner) Validate(ctx context.Context, logical time.Time) (IngestResult,
 
 // Status is what `socrx status` shows.
 type Status struct {
-	Source     string // which file was read
+	Source string // which file was read
+	// Failure is the latest run that failed before its runs row could be written (see
+	// FailurePath); nil when none has since a run last succeeded.
+	Failure    *Failure
 	Runs       []RunRecord
 	Files      []FileResult
 	Quarantine map[string]int64
@@ -49,10 +53,13 @@ type Status struct {
 // scheduler runs its logical date again as a missed run.
 const StoppedPrefix = "stopped before completion"
 
-// Healthy is false when the latest run failed or was abandoned. A run stopped by request
-// is not a failure to alert on: nothing broke, and the scheduler runs it again when it
-// restarts.
+// Healthy is false when the latest run failed or was abandoned, or a run failed before it
+// could be recorded and none has succeeded since. A run stopped by request is not a
+// failure to alert on: nothing broke, and the scheduler runs it again when it restarts.
 func (s Status) Healthy() bool {
+	if s.Failure != nil {
+		return false
+	}
 	if len(s.Runs) == 0 {
 		return true
 	}
@@ -66,14 +73,27 @@ func (s Status) Healthy() bool {
 }
 
 // Status reads recent runs, files and quarantine counts: from the working database when
-// it can be opened read-only, else from the published snapshot (a run holds the file).
+// it can be opened read-only, else from the published snapshot (a run holds the file);
+// and the record of a run that failed before it could be written. With no database yet
+// it reports no runs, and that record if there is one.
 func (r *Runner) Status(ctx context.Context, n int) (Status, error) {
-	st := Status{Source: r.DBPath(), Quarantine: map[string]int64{}, Tables: map[string]int64{}}
+	st := Status{Source: r.DBPath(), Quarantine: map[string]int64{}, Tables: map[string]int64{},
+		Failure: ReadFailure(r.DBPath())}
+	if _, err := os.Stat(r.DBPath()); errors.Is(err, os.ErrNotExist) {
+		st.Source = r.DBPath() + " (not created yet)"
+		return st, nil
+	}
 	db, err := OpenDB(ctx, r.DBPath(), DBOptions{ReadOnly: true})
 	if err != nil {
 		st.Source = r.PublishPath() + " (the working database is busy)"
-		db, err = OpenDB(ctx, r.PublishPath(), DBOptions{ReadOnly: true})
-		if err != nil {
+		var perr error
+		db, perr = OpenDB(ctx, r.PublishPath(), DBOptions{ReadOnly: true})
+		if perr != nil {
+			if st.Failure != nil {
+				// The failure may be why the database cannot be read: report it.
+				st.Source = r.DBPath() + " (unreadable: " + oneLine(err.Error()) + ")"
+				return st, nil
+			}
 			return st, fmt.Errorf("no database to read: %w", err)
 		}
 	}
@@ -85,6 +105,14 @@ func (r *Runner) Status(ctx context.Context, n int) (Status, error) {
 }
 
 func (st *Status) read(ctx context.Context, db *sql.DB, n int) error {
+	// A database whose first run failed at migrate (or a stray file) has no tables yet.
+	var migrated bool
+	if err := db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM duckdb_tables() WHERE table_name = 'runs'`).Scan(&migrated); err != nil {
+		return fmt.Errorf("reading runs: %w", err)
+	}
+	if !migrated {
+		return nil
+	}
 	rows, err := db.QueryContext(ctx, `SELECT run_id, job, trigger, logical_date, started_at, coalesce(finished_at, started_at), status, coalesce(error, ''), coalesce(code_version, '')
 		FROM runs ORDER BY run_id DESC LIMIT ?`, n)
 	if err != nil {
@@ -138,7 +166,22 @@ func (st *Status) read(ctx context.Context, db *sql.DB, n int) error {
 
 // Print writes the status for a person.
 func (st Status) Print(w io.Writer) {
-	fmt.Fprintf(w, "database: %s\n\nRecent runs\n", st.Source)
+	fmt.Fprintf(w, "database: %s\n", st.Source)
+	if f := st.Failure; f != nil {
+		fmt.Fprintf(w, "\nFAILED before it could be recorded (cleared by the next successful run)\n")
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "AT\tJOB\tTRIGGER\tLOGICAL DATE\tERROR")
+		at, logical := "-", "-"
+		if !f.Time.IsZero() {
+			at = f.Time.Format("2006-01-02 15:04:05")
+		}
+		if !f.Logical.IsZero() {
+			logical = f.Logical.Format("2006-01-02 15:04")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", at, f.Job, f.Trigger, logical, f.Error)
+		tw.Flush()
+	}
+	fmt.Fprintf(w, "\nRecent runs\n")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RUN\tJOB\tTRIGGER\tLOGICAL DATE\tSTARTED\tDURATION\tSTATUS\tERROR")
 	for _, r := range st.Runs {
