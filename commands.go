@@ -63,6 +63,8 @@ func stepCommand(step string) func(context.Context, *env, []string) error {
 			line = "report [--config FILE] [--period P] [--logical-date DATE]"
 		case "transform":
 			line = "transform [--config FILE] [--logical-date DATE] [--full] [--trace-sql FILE]"
+		case "ingest":
+			line = "ingest [--config FILE] [--logical-date DATE] [--reload SOURCE|FILE]..."
 		}
 		fs, c := newFlags(e, step, line)
 		logical := fs.String("logical-date", "", "the run's logical date (default now)")
@@ -73,6 +75,11 @@ func stepCommand(step string) func(context.Context, *env, []string) error {
 		case "transform":
 			fs.BoolVar(&spec.FullRebuild, "full", false, "recompute every referral's facts, not only those with new rows")
 			fs.StringVar(&spec.TraceSQL, "trace-sql", "", "write every statement the transform runs to FILE, one JSON line each (holds unsuppressed aggregates)")
+		case "ingest":
+			fs.Func("reload", "read again a source (by name, as status shows it: referrals[0]) or a file (with every later file of its source), though loaded before; repeatable", func(v string) error {
+				spec.Reload = append(spec.Reload, v)
+				return nil
+			})
 		}
 		if err := parse(fs, args); err != nil {
 			return err
@@ -95,6 +102,11 @@ func runSteps2(ctx context.Context, e *env, c *common, logical string, spec pipe
 	if spec.Period != "" {
 		if err := checkPeriod(cfg.Period, spec.Period); err != nil {
 			return err
+		}
+	}
+	for _, target := range spec.Reload {
+		if !pipeline.ReloadTarget(cfg, target) {
+			return usageError{fmt.Sprintf("--reload %q: not a source name (%s) nor a file of a source", target, strings.Join(pipeline.SourceNames(cfg), ", "))}
 		}
 	}
 	r := &pipeline.Runner{Cfg: cfg, Log: c.logger(e), Version: e.version, Progress: c.progress(e)}
@@ -134,10 +146,14 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 	for _, f := range res.Files {
 		status := "ok"
 		switch {
+		case f.Error != "":
+			status = "failed"
+		case f.Warning != "":
+			status = f.Warning
 		case f.Skipped:
 			status = "already loaded"
-		case f.Error != "":
-			status = "refused"
+		case f.Reloaded:
+			status = "ok (read again)"
 		}
 		var reasons []string
 		for _, k := range sortedKeys(f.Reasons) {

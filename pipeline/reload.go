@@ -229,3 +229,39 @@ func shortQuote(v string) string {
 	}
 	return fmt.Sprintf("%q", strings.ToValidUTF8(v, "?"))
 }
+
+// SourceNames lists the configured sources' names, as --reload takes them.
+func SourceNames(cfg *config.Config) []string {
+	var out []string
+	for _, s := range sourcesOf(cfg) {
+		out = append(out, s.name)
+	}
+	return out
+}
+
+// ReloadTarget says whether a --reload argument names a configured source or a file one
+// of them matches (by path or base name).
+func ReloadTarget(cfg *config.Config, target string) bool {
+	for _, s := range sourcesOf(cfg) {
+		if s.name == target {
+			return true
+		}
+		files, err := connectors.Expand(s.pattern)
+		if err != nil {
+			continue
+		}
+		if namesAny(target, files) {
+			return true
+		}
+	}
+	return false
+}
+
+func namesAny(target string, files []string) bool {
+	for _, f := range files {
+		if namesFile([]string{target}, f) {
+			return true
+		}
+	}
+	return false
+}

@@ -11,6 +11,9 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/socrx/socrx/config"
+	"github.com/socrx/socrx/connectors"
 )
 
 // Validate checks every configured extract against the contract inside a transaction
@@ -47,6 +50,9 @@ type Status struct {
 	Files      []FileResult
 	Quarantine map[string]int64
 	Tables     map[string]int64
+	// Warnings name what needs a look but did not fail a run: a source matching no file,
+	// a file loaded before that is no longer there (its rows are kept).
+	Warnings []string
 }
 
 // StoppedPrefix starts the error of a run stopped by request (SIGTERM, Ctrl-C): the
@@ -101,7 +107,47 @@ func (r *Runner) Status(ctx context.Context, n int) (Status, error) {
 	if err := st.read(ctx, db, n); err != nil {
 		return st, err
 	}
-	return st, nil
+	return st, st.checkSources(ctx, db, r.Cfg)
+}
+
+// checkSources warns of sources that match no file and of loaded files no longer there.
+func (st *Status) checkSources(ctx context.Context, db *sql.DB, cfg *config.Config) error {
+	if len(st.Runs) == 0 && len(st.Files) == 0 {
+		return nil // not migrated, or nothing run yet
+	}
+	for _, src := range sourcesOf(cfg) {
+		files, err := connectors.Expand(src.pattern)
+		if err != nil {
+			st.Warnings = append(st.Warnings, fmt.Sprintf("%s: %v", src.cfgKey, err))
+			continue
+		}
+		var loaded []string
+		rows, err := db.QueryContext(ctx, `SELECT DISTINCT path FROM ingested_files WHERE source = ? AND NOT coalesce(superseded, false) ORDER BY 1`, src.name)
+		if err != nil {
+			return fmt.Errorf("reading files: %w", err)
+		}
+		for rows.Next() {
+			var p string
+			if err := rows.Scan(&p); err != nil {
+				rows.Close()
+				return fmt.Errorf("reading files: %w", err)
+			}
+			loaded = append(loaded, p)
+		}
+		rows.Close()
+		switch {
+		case len(files) == 0 && len(loaded) == 0 && src.required:
+			st.Warnings = append(st.Warnings, fmt.Sprintf("%s (%s): %s matches no file and none was ever loaded: runs fail until it does", src.cfgKey, src.name, src.pattern))
+		case len(files) == 0 && len(loaded) == 0:
+			st.Warnings = append(st.Warnings, fmt.Sprintf("%s (%s): %s matches no file (an optional source)", src.cfgKey, src.name, src.pattern))
+		}
+		for _, p := range loaded {
+			if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+				st.Warnings = append(st.Warnings, fmt.Sprintf("%s (%s): %s, loaded before, is no longer there: its rows are kept", src.cfgKey, src.name, p))
+			}
+		}
+	}
+	return nil
 }
 
 func (st *Status) read(ctx context.Context, db *sql.DB, n int) error {
@@ -180,6 +226,12 @@ func (st Status) Print(w io.Writer) {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", at, f.Job, f.Trigger, logical, f.Error)
 		tw.Flush()
+	}
+	if len(st.Warnings) > 0 {
+		fmt.Fprintln(w, "\nWarnings")
+		for _, m := range st.Warnings {
+			fmt.Fprintf(w, "  %s\n", m)
+		}
 	}
 	fmt.Fprintf(w, "\nRecent runs\n")
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

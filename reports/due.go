@@ -5,13 +5,38 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
 )
 
+// MartsBuild is how the marts were last built: the data_end their windows and censoring
+// end at, and the fingerprint of their definition and parameters (zero values before any
+// transform).
+type MartsBuild struct {
+	DataEnd    time.Time
+	Definition string
+}
+
+// ReadMartsBuild reads the state the transform recorded for episode_metrics, the model
+// every indicator downstream rests on.
+func ReadMartsBuild(ctx context.Context, db *sql.DB) (MartsBuild, error) {
+	var m MartsBuild
+	var end sql.NullTime
+	var def sql.NullString
+	err := db.QueryRowContext(ctx, `SELECT data_end, fingerprint FROM transform_state WHERE model = 'episode_metrics'`).Scan(&end, &def)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return m, fmt.Errorf("reading transform_state: %w", err)
+	}
+	m.DataEnd, m.Definition = end.Time, def.String
+	return m, nil
+}
+
 // Fingerprint identifies the data a report rests on: the hashes of the current ingested
-// files and the disclosure settings (a raised threshold makes the old report stale too).
+// files, how the marts were built from them (data_end and parameters: the same files
+// with a later data_end give other numbers) and the disclosure settings (a raised
+// threshold makes the old report stale too).
 func Fingerprint(ctx context.Context, db *sql.DB, p Policy) (string, error) {
 	q, err := query("fingerprint.sql")
 	if err != nil {
@@ -22,8 +47,13 @@ func Fingerprint(ctx context.Context, db *sql.DB, p Policy) (string, error) {
 		return "", fmt.Errorf("reading ingested files: %w", err)
 	}
 	defer rows.Close()
+	m, err := ReadMartsBuild(ctx, db)
+	if err != nil {
+		return "", err
+	}
 	h := sha256.New()
 	fmt.Fprintf(h, "disclosure %d %d\n", p.Threshold, p.Rounding)
+	fmt.Fprintf(h, "marts %s %s\n", m.DataEnd.Format(time.DateOnly), m.Definition)
 	for rows.Next() {
 		var kind, source, sum sql.NullString
 		if err := rows.Scan(&kind, &source, &sum); err != nil {

@@ -54,6 +54,7 @@ type Provenance struct {
 	CodeVersion        string
 	RunTime            time.Time // the run record's start time
 	LogicalDate        time.Time
+	DataEnd            time.Time // where the marts' follow-up windows end (design §4)
 	DeprivationEdition string
 	Quantiles          string
 	Fingerprint        string

@@ -45,6 +45,11 @@ func Run(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 		return res, err
 	}
 	o.Prov.Fingerprint = fp
+	build, err := ReadMartsBuild(ctx, db)
+	if err != nil {
+		return res, err
+	}
+	o.Prov.DataEnd = build.DataEnd
 	periods := o.Periods
 	if len(periods) == 0 {
 		if periods, err = DuePeriods(ctx, db, o.Prov.LogicalDate, o.LagDays, fp); err != nil {

@@ -20,7 +20,7 @@ func workbook(r *Report) ([]byte, error) {
 	stamp := r.Prov.RunTime.UTC().Format(time.RFC3339)
 	if err := f.SetDocProps(&excelize.DocProperties{
 		Title: "socrx evaluation tables " + r.Period, Creator: "socrx", LastModifiedBy: "socrx",
-		Created: stamp, Modified: stamp, Description: fmt.Sprintf("Disclosure control: counts 1-%d suppressed (*), others rounded to the nearest %d.", r.Policy.Threshold, r.Policy.Rounding),
+		Created: stamp, Modified: stamp, Description: fmt.Sprintf("Disclosure control: counts 1-%d suppressed (*), others rounded to the nearest %d. Data end %s.", r.Policy.Threshold, r.Policy.Rounding, r.Prov.DataEnd.Format(time.DateOnly)),
 		Revision: "1",
 	}); err != nil {
 		return nil, fmt.Errorf("setting workbook properties: %w", err)
