@@ -24,6 +24,10 @@ const LineField = "_line"
 // costs vanish, small enough that a batch of wide text rows stays a few MiB.
 const batchRows = 8192
 
+// batchBytes ends a batch early once its text reaches this size: a batch of 8192 rows of
+// long cells (each up to Excel's 32,767 characters) would otherwise run to gigabytes.
+const batchBytes = 32 << 20
+
 // headerSearchRows bounds how far down a file a header row is looked for, so that a file
 // without one is refused after a few rows instead of after a full scan.
 const headerSearchRows = 50
@@ -221,15 +225,16 @@ func (r *textReader) Record() arrow.RecordBatch { return r.rec }
 
 func (r *textReader) Err() error { return r.err }
 
-// Next builds the next batch of up to batchRows non-blank rows. A file-level error ends
-// the rows; the partial batch is discarded, since the whole file is refused anyway.
+// Next builds the next batch of up to batchRows non-blank rows and about batchBytes of
+// text. A file-level error ends the rows; the partial batch is discarded, since the whole
+// file is refused anyway.
 func (r *textReader) Next() bool {
 	if r.rec != nil {
 		r.rec.Release()
 		r.rec = nil
 	}
-	n := 0
-	for !r.done && n < batchRows {
+	n, size := 0, 0
+	for !r.done && n < batchRows && size < batchBytes {
 		cells, line, err := r.src.next()
 		if errors.Is(err, io.EOF) {
 			r.finish(nil)
@@ -249,6 +254,7 @@ func (r *textReader) Next() bool {
 		for i, b := range r.cols {
 			if i < len(cells) && cells[i] != "" {
 				b.Append(cells[i])
+				size += len(cells[i])
 			} else {
 				b.AppendNull()
 			}

@@ -39,6 +39,10 @@ import (
 // are skipped; a short record gives NULLs; a value right of the header's last column,
 // bytes that do not decode and NUL bytes are file errors.
 //
+// Reading is bounded whatever the file: a field over Excel's 32,767 characters and a
+// record over maxRecordBytes (one endless line, or a quote never closed) are file errors
+// naming the file and line, found before the record is held whole.
+//
 // Release the reader to close the file.
 func OpenEMIS(path string, want []string, comma rune) (array.RecordReader, error) {
 	if err := checkComma(comma); err != nil {
@@ -71,6 +75,12 @@ func openEMIS(mem memory.Allocator, path string, r io.ReadCloser, want []string,
 	return newTextReader(mem, path, header, src), nil
 }
 
+// maxRecordBytes bounds one record, line breaks in quoted fields and any blank lines
+// before it included: 128 fields at Excel's cell limit, far past any real export's row,
+// yet memory a reader can hold (encoding/csv holds a record about three times over while
+// it splits it).
+const maxRecordBytes = 4 << 20
+
 // otherSeparators are the field separators exports come with.
 const otherSeparators = ",\t;|"
 
@@ -98,10 +108,11 @@ type emisSource struct {
 	path   string
 	closer io.Closer
 	csv    *csv.Reader
-	rec    int64       // records read so far
-	total  *emisRecord // a Total row, held until we know whether data follows it
-	queued *emisRecord // the record read after a held Total row that proved not final
-	err    error       // the first error; every later call returns it
+	budget *recordBudget // what csv may read for the record being read
+	rec    int64         // records read so far
+	total  *emisRecord   // a Total row, held until we know whether data follows it
+	queued *emisRecord   // the record read after a held Total row that proved not final
+	err    error         // the first error; every later call returns it
 	// while the header is looked for: how many non-blank records hold each other
 	// separator, and how many there were (nil seps once it is found)
 	seps     map[rune]int
@@ -134,7 +145,8 @@ func newEMISSource(path string, r io.ReadCloser, comma rune) *emisSource {
 	case len(head) >= 2 && head[0] == 0 && head[1] != 0 && head[1] < utf8.RuneSelf:
 		utf16(true, 0)
 	}
-	s.csv = csv.NewReader(transform.NewReader(text, crOnly{}))
+	s.budget = &recordBudget{r: transform.NewReader(text, crOnly{})}
+	s.csv = csv.NewReader(s.budget)
 	s.csv.Comma = comma
 	s.csv.LazyQuotes = true
 	s.csv.FieldsPerRecord = -1
@@ -200,12 +212,17 @@ func (s *emisSource) read() ([]string, int64, error) {
 	if s.err != nil {
 		return nil, 0, s.err
 	}
+	s.budget.reset()
 	cells, err := s.csv.Read()
 	if err != nil {
 		s.err = s.readError(err)
 		return nil, 0, s.err
 	}
 	s.rec++
+	if fe := s.checkLengths(cells); fe != nil {
+		s.err = fe
+		return nil, 0, s.err
+	}
 	for i, c := range cells {
 		if strings.IndexByte(c, 0) >= 0 {
 			s.err = &FileError{Path: s.path, Line: int(s.rec),
@@ -221,9 +238,24 @@ func (s *emisSource) read() ([]string, int64, error) {
 	return cells, s.rec, nil
 }
 
+// checkLengths refuses a field over Excel's cell limit.
+func (s *emisSource) checkLengths(cells []string) error {
+	for i, c := range cells {
+		if len(c) > maxCellChars && utf8.RuneCountInString(c) > maxCellChars {
+			return &FileError{Path: s.path, Line: int(s.rec),
+				Reason: fmt.Sprintf("field %d holds more than %d characters (Excel's limit for a cell)", i+1, maxCellChars)}
+		}
+	}
+	return nil
+}
+
 func (s *emisSource) readError(err error) error {
 	if errors.Is(err, io.EOF) {
 		return io.EOF
+	}
+	if errors.Is(err, errRecordTooLong) {
+		return &FileError{Path: s.path, Line: int(s.rec) + 1,
+			Reason: fmt.Sprintf("record is longer than %d bytes: a quote never closed, or no line breaks", maxRecordBytes)}
 	}
 	var bad *undecodableError
 	if errors.As(err, &bad) {
@@ -243,6 +275,32 @@ func (s *emisSource) close() error {
 	err := s.closer.Close()
 	s.closer = nil
 	return err
+}
+
+// errRecordTooLong is a record past maxRecordBytes.
+var errRecordTooLong = errors.New("record too long")
+
+// recordBudget fails a read once the record being read has taken more than
+// maxRecordBytes, so encoding/csv, which holds a record whole and has no limit of its
+// own, never holds more. csv reads ahead through a 4 KiB buffer, so a record may draw up
+// to that much beyond its own bytes; the slack allows it.
+type recordBudget struct {
+	r    io.Reader
+	left int
+}
+
+func (b *recordBudget) reset() { b.left = maxRecordBytes + 64<<10 }
+
+func (b *recordBudget) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errRecordTooLong
+	}
+	if len(p) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.r.Read(p)
+	b.left -= n
+	return n, err
 }
 
 // crOnly turns a lone CR into LF: encoding/csv ends records only at LF, and the extract

@@ -126,6 +126,7 @@ type ingester struct {
 	logical time.Time
 	log     zerolog.Logger
 	workDir string   // where shipped reference files are materialised
+	tempDir string   // where readers spill (an XLSX's large shared-string table)
 	staged  []string // temp tables to drop when the ingest ends
 	// maxRejected is the share of a file's rows that may be quarantined before the file
 	// fails the run (ingest.max_rejected_share).
@@ -167,14 +168,15 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 		return res, fmt.Errorf("starting ingest: %w", err)
 	}
 	defer conn.Close()
-	// Shipped reference files are written once beside the database (DuckDB reads paths),
-	// not to a temp dir that a killed run would leave behind.
-	work := filepath.Join(cfg.Resolve(cfg.TempDirectory), ".socrx-refdata")
+	// Shipped reference files are written once, and readers spill (an XLSX's large
+	// shared-string table), to the configured temp directory, else beside the database
+	// (DuckDB reads paths), not to a temp dir that a killed run would leave behind.
+	tmp := cfg.Resolve(cfg.TempDirectory)
 	if cfg.TempDirectory == "" {
-		work = filepath.Join(filepath.Dir(cfg.Resolve(cfg.Database)), ".socrx-refdata")
+		tmp = filepath.Dir(cfg.Resolve(cfg.Database))
 	}
-	in := &ingester{tx: conn, runID: runID, logical: logical, log: log, workDir: work,
-		maxRejected: *cfg.Ingest.MaxRejectedShare}
+	in := &ingester{tx: conn, runID: runID, logical: logical, log: log,
+		workDir: filepath.Join(tmp, ".socrx-refdata"), tempDir: tmp, maxRejected: *cfg.Ingest.MaxRejectedShare}
 	defer in.dropStaged() // after the rollback below: deferred calls run last-in first-out
 	bar := newBar(opt.Progress, cfg)
 	defer bar.done()
@@ -454,7 +456,7 @@ func (in *ingester) loadArrow(ctx context.Context, src source, path string) (con
 	var rr array.RecordReader
 	var err error
 	if src.format == "xlsx" {
-		rr, err = connectors.OpenXLSX(path, src.sheet, want)
+		rr, err = connectors.OpenXLSX(path, src.sheet, want, connectors.XLSXOptions{TempDir: in.tempDir})
 	} else {
 		rr, err = connectors.OpenEMIS(path, want, rune(src.delim))
 	}
