@@ -147,7 +147,7 @@ func sniffHeader(path string, head []byte, delim byte) (Layout, error) {
 			if dataLike {
 				// a data row in the header's place: name the position, not the value
 				return l, &FileError{Path: path, Line: 1, Column: fmt.Sprintf("%d", i+1),
-					Reason: "header repeats a column name (the first row looks like data: is the header row missing?)"}
+					Reason: "header repeats a column name (it looks like a data row: is the header row missing?)"}
 			}
 			return l, &FileError{Path: path, Line: 1, Column: h, Reason: "header repeats a column name"}
 		}
