@@ -387,6 +387,11 @@ func (c *Config) validate() []Problem {
 	if c.Database == "" {
 		add("database", "is required")
 	}
+	for _, kp := range [][2]string{{"database", c.Database}, {"publish", c.Publish}} {
+		if err := CheckDSNPath(kp[1]); err != nil {
+			add(kp[0], "%v", err)
+		}
+	}
 	oneOf := func(key, v string, allowed ...string) {
 		for _, a := range allowed {
 			if v == a {
@@ -603,6 +608,16 @@ func (c *Config) Resolve(p string) string {
 		return p
 	}
 	return filepath.Join(c.Dir, p)
+}
+
+// CheckDSNPath refuses a database path that DuckDB's Go driver cannot open as given: it
+// parses the path as a URL (settings follow a '?'), so '?' cuts the path short, '#' drops
+// every setting after it, and '%' starts an escape.
+func CheckDSNPath(p string) error {
+	if strings.ContainsAny(p, "?#%") {
+		return errors.New("a database path may not contain ?, # or % (the DuckDB driver reads the path as a URL)")
+	}
+	return nil
 }
 
 // ConfiguredDataEnd returns data_end when the config sets it.

@@ -2,6 +2,8 @@ package connectors
 
 import (
 	"database/sql"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -175,4 +177,84 @@ func TestDateExprFormats(t *testing.T) {
 			t.Errorf("%v %q = %q, want %q", c.formats, c.in, got.String, c.want)
 		}
 	}
+}
+
+// FuzzIntExpr: a value parses as an integer exactly when it is written as digits (with
+// an optional sign, or thousands grouped by commas), and then to the number written: no
+// rounding of 45.5, no exponents, no hex.
+func FuzzIntExpr(f *testing.F) {
+	for _, s := range []string{"45", "45.5", "1e2", "0x2D", "29,199", "1,2345", "-3", "+7", " 12 ", "", "٣", "9223372036854775808", "00012"} {
+		f.Add(s)
+	}
+	db := openDuck(f)
+	f.Fuzz(func(t *testing.T, value string) {
+		if !utf8.ValidString(value) {
+			t.Skip("the CSV reader refuses files that are not UTF-8 before values are parsed")
+		}
+		got, err := eval(t, db, IntExpr(Clean("x")), value)
+		if err != nil {
+			t.Fatalf("IntExpr(%q) errored: %v", value, err)
+		}
+		want, ok := strictInt(strings.Trim(value, TrimSet))
+		if got.Valid != ok || (ok && got.String != strconv.FormatInt(want, 10)) {
+			t.Fatalf("IntExpr(%q) = %v %q, want %v %d", value, got.Valid, got.String, ok, want)
+		}
+	})
+}
+
+// strictInt is the Go statement of IntExpr's rule.
+func strictInt(s string) (int64, bool) {
+	body := strings.TrimLeft(s, "+-")
+	if len(s)-len(body) > 1 || body == "" {
+		return 0, false
+	}
+	if strings.Contains(body, ",") {
+		groups := strings.Split(body, ",")
+		if len(groups[0]) < 1 || len(groups[0]) > 3 {
+			return 0, false
+		}
+		for _, g := range groups[1:] {
+			if len(g) != 3 {
+				return 0, false
+			}
+		}
+		body = strings.Join(groups, "")
+	}
+	for _, r := range body {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s[:len(s)-len(strings.TrimLeft(s, "+-"))]+body, 10, 64)
+	return n, err == nil
+}
+
+// FuzzMaskFreeText: after masking, free text holds no ten digits in the NHS number's
+// 3-3-4 shape and no postcode, and text without a digit is untouched.
+func FuzzMaskFreeText(f *testing.F) {
+	for _, s := range []string{"isolation;low_mood", "rang 943 476 5919 today", "9434765919,9434765919", "x9434765919y",
+		"lives at SW1A 1AA", "ls1 4ap", "debt 2 years", "12345678901", "943-476-5919", ""} {
+		f.Add(s)
+	}
+	db := openDuck(f)
+	nhs := regexp.MustCompile(`(^|[^0-9])[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}([^0-9]|$)`)
+	postcode := regexp.MustCompile(`(?i)\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b`)
+	f.Fuzz(func(t *testing.T, value string) {
+		if !utf8.ValidString(value) || strings.ContainsRune(value, 0) {
+			t.Skip("files that are not UTF-8, or hold NUL, are refused before values are parsed")
+		}
+		got, err := eval(t, db, MaskFreeText("x"), value)
+		if err != nil {
+			t.Fatalf("MaskFreeText(%q) errored: %v", value, err)
+		}
+		if !strings.ContainsAny(value, "0123456789") {
+			if got.String != value {
+				t.Fatalf("MaskFreeText(%q) = %q: text without a digit changed", value, got.String)
+			}
+			return
+		}
+		if nhs.MatchString(got.String) || postcode.MatchString(got.String) {
+			t.Fatalf("MaskFreeText(%q) = %q: an identifier is left", value, got.String)
+		}
+	})
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
+	"github.com/socrx/socrx/config"
 	"github.com/socrx/socrx/transforms"
 )
 
@@ -55,6 +56,11 @@ func OpenDB(ctx context.Context, path string, o DBOptions) (*sql.DB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 			return nil, fmt.Errorf("creating database directory: %w", err)
 		}
+	}
+	if err := config.CheckDSNPath(path); err != nil {
+		// the driver reads the path as a URL: a '#' would silently drop every setting
+		// after it, the sandbox's among them
+		return nil, fmt.Errorf("opening database %s: %w", path, err)
 	}
 	if o.Sandbox && !o.ReadOnly {
 		return nil, fmt.Errorf("opening database %s: a sandboxed database must be read-only", path)
