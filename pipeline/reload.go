@@ -203,10 +203,51 @@ func (in *ingester) checkRejected(ctx context.Context, src source, fr *FileResul
 			example = fmt.Sprintf(", e.g. %s", shortQuote(v.String))
 		}
 	}
+	hint := "check the source's columns, values and date_format"
+	if reason == connectors.ReasonBadDate {
+		f, err := in.likelyDateFormat(ctx, fr.FileID, column)
+		if err != nil {
+			return fmt.Errorf("%s: reading quarantine: %w", fr.Path, err)
+		}
+		if f != "" {
+			hint = fmt.Sprintf("most of them read as %s: is that the source's date_format?", f)
+		}
+	}
 	return &connectors.FileError{Path: fr.Path, Column: column, Reason: fmt.Sprintf(
 		"%d of %d rows quarantined, more than ingest.max_rejected_share (%g) allows; the commonest reason is %s (%d rows%s): "+
-			"check the source's columns, values and date_format, then run again (nothing was loaded)",
-		rejected, total, in.maxRejected, reason, n, example)}
+			"%s, then run again (nothing was loaded)",
+		rejected, total, in.maxRejected, reason, n, example, hint)}
+}
+
+// likelyDateFormats are the date formats real extracts come in (design §3).
+var likelyDateFormats = []string{"%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d-%b-%Y", "%d %b %Y", "%d%b%Y", "%d/%m/%y", "%Y/%m/%d"}
+
+// likelyDateFormat names the format under which most of a file's quarantined dates in a
+// column parse, or "" when none does: the format, never a value.
+func (in *ingester) likelyDateFormat(ctx context.Context, fileID int64, column string) (string, error) {
+	var parts []string
+	for _, f := range likelyDateFormats {
+		parts = append(parts, fmt.Sprintf("count(*) FILTER (WHERE %s IS NOT NULL)", connectors.DateExpr(connectors.Clean("value"), []string{f})))
+	}
+	counts := make([]int64, len(likelyDateFormats)+1)
+	ptrs := make([]any, len(counts))
+	for i := range counts {
+		ptrs[i] = &counts[i]
+	}
+	q := fmt.Sprintf(`SELECT count(*), %s FROM quarantine WHERE file_id = ? AND reason = ? AND "column" = ?`, strings.Join(parts, ", "))
+	if err := in.tx.QueryRowContext(ctx, q, fileID, connectors.ReasonBadDate, column).Scan(ptrs...); err != nil {
+		return "", err
+	}
+	best, bestN := "", int64(0)
+	for i, f := range likelyDateFormats {
+		if counts[i+1] > bestN {
+			best, bestN = f, counts[i+1]
+		}
+	}
+	if 2*bestN <= counts[0] {
+		return "", nil
+	}
+	return best, nil
 }
 
 // closedSet says whether a column of a kind takes a closed set of codes: its values are

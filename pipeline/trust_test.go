@@ -173,7 +173,8 @@ func TestMostlyRejectedFileFails(t *testing.T) {
 			name: "ISO dates under a UK date_format", file: "referrals_1.csv",
 			content: refHeader + "R201,P201,S1,A81001,2024-03-05,gp,,accepted,,E01000002,F,60,A\n" +
 				"R202,P202,S1,A81001,2024-03-06,gp,,accepted,,E01000002,F,61,A\nR203,P203,S1,A81001,07/03/2024,gp,,accepted,,E01000002,F,62,A\n",
-			want:  []string{"referrals_1.csv", "column referral_date", "2 of 3 rows quarantined", "bad_date (2 rows)", "max_rejected_share"},
+			want: []string{"referrals_1.csv", "column referral_date", "2 of 3 rows quarantined", "bad_date (2 rows)", "max_rejected_share",
+				"most of them read as %Y-%m-%d: is that the source's date_format?"},
 			never: []string{"2024-03-05", "P201"},
 		},
 		{
