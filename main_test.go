@@ -192,7 +192,7 @@ func TestValidate(t *testing.T) {
 	if code != 1 || !strings.Contains(lines[len(lines)-1], "referrals_2.csv: line 3: column referral_date") {
 		t.Errorf("exit %d, last stderr line %q", code, lines[len(lines)-1])
 	}
-	if !strings.Contains(out.String(), "refused") {
+	if !strings.Contains(out.String(), "failed") {
 		t.Errorf("summary does not mark the refused file:\n%s", out.String())
 	}
 }

@@ -42,15 +42,16 @@ func Fingerprint(ctx context.Context, db *sql.DB, p Policy) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	// before the rows are opened: a caller's pool may have one connection
+	m, err := ReadMartsBuild(ctx, db)
+	if err != nil {
+		return "", err
+	}
 	rows, err := db.QueryContext(ctx, q)
 	if err != nil {
 		return "", fmt.Errorf("reading ingested files: %w", err)
 	}
 	defer rows.Close()
-	m, err := ReadMartsBuild(ctx, db)
-	if err != nil {
-		return "", err
-	}
 	h := sha256.New()
 	fmt.Fprintf(h, "disclosure %d %d\n", p.Threshold, p.Rounding)
 	fmt.Fprintf(h, "marts %s %s\n", m.DataEnd.Format(time.DateOnly), m.Definition)

@@ -113,3 +113,6 @@ INSERT INTO quarantine (run_id, file_id, source, file, line, "column", value, re
     (1, 1, 'referrals[0]', 'referrals.csv', 12, 'sex', 'Q', 'unknown sex');
 INSERT INTO runs (run_id, job, trigger, logical_date, started_at, status, code_version) VALUES
     (1, 'test', 'manual', TIMESTAMP '2024-06-01 02:00:00', TIMESTAMP '2024-06-01 02:00:05', 'running', 'test');
+
+-- how the marts were built: their data_end (provenance, fingerprint)
+INSERT INTO transform_state (model, fingerprint, data_end) VALUES ('episode_metrics', 'fixture', DATE '2024-05-31');
