@@ -95,7 +95,9 @@ func Clean(col string) string {
 // thousands separators ("29,199"); anything else (45.5, 1e2, 0x2D) is NULL, never rounded
 // or read in another base.
 func IntExpr(col string) string {
-	return fmt.Sprintf("CASE WHEN regexp_full_match(%[1]s, '[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)') "+
+	// plain digits, the common case, without a regular expression
+	return fmt.Sprintf("CASE WHEN translate(%[1]s, '0123456789', '') = '' THEN TRY_CAST(%[1]s AS BIGINT) "+
+		"WHEN regexp_full_match(%[1]s, '[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)') "+
 		"THEN TRY_CAST(replace(%[1]s, ',', '') AS BIGINT) END", col)
 }
 

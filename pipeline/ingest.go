@@ -316,10 +316,13 @@ func (in *ingester) identify(ctx context.Context, p *pending) error {
 	case !errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("checking %s: %w", p.path, err)
 	}
+	start := time.Now()
 	sum, err := connectors.SumFile(p.path, p.src.format == "csv")
 	if err != nil {
 		return err
 	}
+	in.log.Debug().Str("file", filepath.Base(p.path)).Str("statement", "hashing").
+		Int64("duration_ms", time.Since(start).Milliseconds()).Msg("ingest statement")
 	if sum.NULRecord > 0 {
 		return connectors.NULError(p.path, sum.NULRecord)
 	}
@@ -584,21 +587,28 @@ func (in *ingester) checkIdentifiers(ctx context.Context, kind, path string, col
 	if len(ids) == 0 {
 		return nil
 	}
-	counts := make([]int64, 2*len(ids))
-	ptrs := make([]any, len(counts))
-	for i := range counts {
-		ptrs[i] = &counts[i]
-	}
-	if err := in.tx.QueryRowContext(ctx, connectors.IdentifierCheckSQL(ids)).Scan(ptrs...); err != nil {
+	start := time.Now()
+	rows, err := in.tx.QueryContext(ctx, connectors.IdentifierCheckSQL(ids))
+	if err != nil {
 		return fmt.Errorf("%s: checking identifiers: %w", path, quiet(err))
 	}
-	for i, c := range ids {
-		ten, valid := counts[2*i], counts[2*i+1]
+	defer rows.Close()
+	for rows.Next() {
+		var c string
+		var ten, valid int64
+		if err := rows.Scan(&c, &ten, &valid); err != nil {
+			return fmt.Errorf("%s: checking identifiers: %w", path, quiet(err))
+		}
 		if connectors.NHSNumberColumn(valid, ten) {
 			return &connectors.FileError{Path: path, Column: cols[c],
 				Reason: fmt.Sprintf("holds NHS numbers (%d of %d distinct ten-digit values pass the modulus 11 check, as pseudonyms would with a chance below one in a million); extracts must be pseudonymised", valid, ten)}
 		}
 	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("%s: checking identifiers: %w", path, quiet(err))
+	}
+	in.log.Debug().Str("file", filepath.Base(path)).Str("statement", "checking identifiers").
+		Int64("duration_ms", time.Since(start).Milliseconds()).Msg("ingest statement")
 	return nil
 }
 
