@@ -16,6 +16,10 @@ const (
 	Proportion Kind = iota + 1
 	// Rate: a count over an exposure (e.g. people referred per 1,000 registered).
 	Rate
+	// Mean: a mean of person-level values (e.g. the mean change in a wellbeing score),
+	// fitted untransformed (phe_sii for values that need no transform). Its strata carry
+	// their standard errors (Stratum.SE) and Denominator is the people averaged.
+	Mean
 )
 
 func (k Kind) String() string {
@@ -24,29 +28,40 @@ func (k Kind) String() string {
 		return "proportion"
 	case Rate:
 		return "rate"
+	case Mean:
+		return "mean"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
 // transform maps a value to the scale the regression is fitted on.
 func (k Kind) transform(v float64) float64 {
-	if k == Rate {
+	switch k {
+	case Rate:
 		return math.Log(v)
+	case Mean:
+		return v
 	}
 	return math.Log(v / (1 - v))
 }
 
 // inverse maps a fitted value back to the value scale.
 func (k Kind) inverse(t float64) float64 {
-	if k == Rate {
+	switch k {
+	case Rate:
 		return math.Exp(t)
+	case Mean:
+		return t
 	}
 	return 1 / (1 + math.Exp(-t))
 }
 
 func (k Kind) transformName() string {
-	if k == Rate {
+	switch k {
+	case Rate:
 		return "log"
+	case Mean:
+		return "identity"
 	}
 	return "logit"
 }
@@ -59,6 +74,9 @@ type Stratum struct {
 	Numerator, Denominator float64
 	Value                  float64
 	CI                     Interval
+	// SE, when positive, is the stratum's standard error on the fitted scale, used
+	// instead of one derived from CI (a mean's s/√n, where CI is a t interval).
+	SE float64
 }
 
 // InsufficientDataError says why a summary measure cannot be computed; Reason is the plain
@@ -139,6 +157,9 @@ func SII(strata []Stratum, kind Kind) (SIIResult, error) {
 		return SIIResult{}, err
 	}
 	for _, st := range s {
+		if kind == Mean {
+			continue // any value is on the scale; no transform to be undefined
+		}
 		if st.Numerator <= 0 {
 			return SIIResult{}, insufficient("%s has numerator 0 (%s undefined)", st.Label, kind.transformName())
 		}
@@ -157,6 +178,9 @@ func SII(strata []Stratum, kind Kind) (SIIResult, error) {
 	for j, st := range s {
 		y[j] = kind.transform(st.Value)
 		se[j] = (kind.transform(st.CI.Upper) - kind.transform(st.CI.Lower)) / (2 * z95)
+		if st.SE > 0 {
+			se[j] = st.SE
+		}
 		bbar += a[j] * b[j]
 		ybar += a[j] * y[j]
 	}
