@@ -22,7 +22,7 @@ type Group struct {
 // these groups (too few, or a zero value where a ratio or logarithm needs one).
 type GroupSummary struct {
 	Groups      int
-	Best, Worst string // by polarity; ties go to the first group in the given order
+	Best, Worst string  // by polarity; ties go to the first group in the given order
 	Mean        float64 // μ, the denominator-weighted mean
 
 	D, R       float64 // highest − lowest, highest / lowest
