@@ -480,8 +480,9 @@ func (c *Config) validate() []Problem {
 		if !schemeIDPattern.MatchString(s.ID) {
 			add(key+".id", "%q is not a valid scheme id (letters, digits, _ . -)", s.ID)
 		}
-		if s.ID == "ALL" {
-			add(key+".id", "ALL is reserved for all schemes together")
+		if strings.EqualFold(s.ID, "ALL") {
+			// any case: ingest quarantines an extract's ALL, all or All as reserved_id
+			add(key+".id", "%q is reserved for all schemes together", s.ID)
 		}
 		if seen[s.ID] {
 			add(key+".id", "duplicate scheme id %q", s.ID)
