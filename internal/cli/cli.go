@@ -1,8 +1,10 @@
-// Package cli is socrx's command line: one file per command, the shared parts here.
+// Package cli is socrx's command line (design §9): one file per command, and here what
+// they share: the command table, the environment, flags, the logger and exit statuses.
 package cli
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -18,90 +21,102 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/socrx/socrx/config"
+	"github.com/socrx/socrx/pipeline"
 )
 
-// command is one subcommand.
+// Exit statuses: a failure and a bad command line differ, so a monitor can tell a typo
+// from a failed run.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// command is one subcommand; each is declared in its own file.
 type command struct {
 	name    string
-	summary string
-	run     func(ctx context.Context, env *env, args []string) error
+	summary string // its line in socrx --help
+	usage   string // its synopsis, after "Usage: socrx "
+	// operands: it takes positional arguments after its flags (query's SQL) and checks
+	// them itself; for any other command one is a usage error.
+	operands bool
+	run      func(ctx context.Context, e *env, args []string) error
 }
 
-// env is what every command gets: streams, the version and a logger factory.
-type env struct {
-	stdout, stderr io.Writer
-	version        string
-}
-
+// commands are every command, in the order of socrx --help.
 func commands() []command {
 	return []command{
-		{"demo", "generate a realistic synthetic dataset and run the whole pipeline on it", cmdDemo},
-		{"run", "one full run now: ingest, transform, report, publish", cmdRun},
-		{"schedule", "run the configured jobs until stopped", cmdSchedule},
-		{"ingest", "load new extract files (one run with the ingest step)", stepCommand("ingest")},
-		{"transform", "rebuild the marts from the core tables", stepCommand("transform")},
-		{"report", "write reports for due periods (or --period P)", stepCommand("report")},
-		{"publish", "write the read-only snapshot for researchers", stepCommand("publish")},
-		{"validate", "check extracts against the contract without loading", cmdValidate},
-		{"status", "recent runs, files and quarantine counts (exit 1 if the last run failed)", cmdStatus},
-		{"query", "read-only SQL against the published snapshot (or --db FILE)", cmdQuery},
-		{"generate", "write synthetic extracts of any size", cmdGenerate},
-		{"export", "unsuppressed Parquet/Arrow exports for the secure environment", cmdExport},
-		{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
-			fmt.Fprintln(e.stdout, e.version)
-			return nil
-		}},
+		demoCommand(),
+		runCommand(),
+		scheduleCommand(),
+		ingestCommand(),
+		transformCommand(),
+		reportCommand(),
+		publishCommand(),
+		validateCommand(),
+		statusCommand(),
+		queryCommand(),
+		generateCommand(),
+		exportCommand(),
+		versionCommand(),
 	}
 }
 
-// exitUsage is returned for bad command lines.
+// env is what every command gets: streams, the version and the command being run.
+type env struct {
+	stdout, stderr io.Writer
+	version        string
+	cmd            command
+}
+
+// usageError is a bad command line: one line and exit 2, before anything is opened or
+// recorded, because a typo is not a failed run.
 type usageError struct{ msg string }
 
 func (u usageError) Error() string { return u.msg }
 
-// Main runs the command line args (without the program name) and returns the exit
-// status: 0, 1 for a failure, 2 for a bad command line.
-func Main(args []string, stdout, stderr io.Writer) int {
-	e := &env{stdout: stdout, stderr: stderr, version: codeVersion()}
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		usage(stdout)
-		if len(args) == 0 {
-			return 2
-		}
-		return 0
-	}
-	var cmd *command
-	for _, c := range commands() {
-		if c.name == args[0] {
-			c := c
-			cmd = &c
-		}
-	}
-	if cmd == nil {
-		fmt.Fprintf(stderr, "socrx: unknown command %q (see socrx --help)\n", args[0])
-		return 2
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	err := cmd.run(ctx, e, args[1:])
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.As(err, new(usageError)):
-		// One line, before anything was opened or recorded: a typo is not a failed run.
-		fmt.Fprintf(stderr, "socrx %s: %s (see socrx %s --help)\n", cmd.name, oneLine(err.Error()), cmd.name)
-		return 2
-	case errors.Is(err, errExitQuiet):
-		return 1
-	}
-	fmt.Fprintf(stderr, "socrx %s: %s\n", cmd.name, oneLine(err.Error()))
-	return 1
-}
+func usagef(format string, args ...any) error { return usageError{fmt.Sprintf(format, args...)} }
 
 // errExitQuiet exits 1 without a message (the command already said why).
 var errExitQuiet = errors.New("exit 1")
+
+// Main runs the command line args (without the program's name) and returns the exit
+// status: 0, 1 for a failure, 2 for a bad command line.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	cmds := commands()
+	i := slices.IndexFunc(cmds, func(c command) bool { return c.name == args[0] })
+	if i < 0 {
+		fmt.Fprintf(stderr, "socrx: unknown command %q (see socrx --help)\n", args[0])
+		return exitUsage
+	}
+	e := &env{stdout: stdout, stderr: stderr, version: codeVersion(), cmd: cmds[i]}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return e.exit(e.cmd.run(ctx, e, args[1:]))
+}
+
+// exit turns a command's error into its exit status and one line on stderr.
+func (e *env) exit(err error) int {
+	name := e.cmd.name
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return exitOK
+	case errors.As(err, new(usageError)):
+		fmt.Fprintf(e.stderr, "socrx %s: %s (see socrx %s --help)\n", name, oneLine(err.Error()), name)
+		return exitUsage
+	case errors.Is(err, errExitQuiet):
+		return exitFailure
+	}
+	fmt.Fprintf(e.stderr, "socrx %s: %s\n", name, oneLine(err.Error()))
+	return exitFailure
+}
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "socrx — evaluate social prescribing schemes from routine primary-care records")
@@ -118,28 +133,29 @@ type common struct {
 	logFormat string
 }
 
-func newFlags(e *env, name, usageLine string) (*flag.FlagSet, *common) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+// newFlags returns the command's flag set with the common flags defined.
+func (e *env) newFlags() (*flag.FlagSet, *common) {
+	flags := flag.NewFlagSet(e.cmd.name, flag.ContinueOnError)
+	flags.SetOutput(e.stderr)
 	c := &common{}
-	fs.StringVar(&c.config, "config", "socrx.yaml", "configuration file")
-	fs.StringVar(&c.logFormat, "log-format", "", "log format: console or json (default: console on a terminal, else json)")
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: socrx %s\n\nFlags:\n", usageLine)
-		fs.PrintDefaults()
+	flags.StringVar(&c.config, "config", "socrx.yaml", "configuration file")
+	flags.StringVar(&c.logFormat, "log-format", "", "log format: console or json (default: console on a terminal, else json)")
+	flags.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: socrx %s\n\nFlags:\n", e.cmd.usage)
+		flags.PrintDefaults()
 	}
-	return fs, c
+	return flags, c
 }
 
-// parse parses a command's flags. A bad flag is a usage error of one line (the flag
+// parse parses the command's flags. A bad flag is a usage error of one line (the flag
 // package would print the whole help after it); --help prints the help.
-func parse(fs *flag.FlagSet, args []string) error {
-	help, out := fs.Usage, fs.Output()
-	fs.Usage = func() {}
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	fs.Usage = help
-	fs.SetOutput(out)
+func (e *env) parse(flags *flag.FlagSet, args []string) error {
+	help, out := flags.Usage, flags.Output()
+	flags.Usage = func() {}
+	flags.SetOutput(io.Discard)
+	err := flags.Parse(args)
+	flags.Usage = help
+	flags.SetOutput(out)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			help()
@@ -147,8 +163,8 @@ func parse(fs *flag.FlagSet, args []string) error {
 		}
 		return usageError{err.Error()}
 	}
-	if fs.NArg() > 0 && fs.Name() != "query" {
-		return usageError{fmt.Sprintf("unexpected argument %q", fs.Arg(0))}
+	if flags.NArg() > 0 && !e.cmd.operands {
+		return usagef("unexpected argument %q", flags.Arg(0))
 	}
 	return nil
 }
@@ -182,18 +198,34 @@ func (c *common) progress(e *env) io.Writer {
 	return f
 }
 
-func (c *common) load() (*config.Config, error) {
-	cfg, err := config.Load(c.config)
-	if err != nil {
-		return nil, err
-	}
-	return cfg, nil
-}
+// load loads the config for a command that runs steps. Its errors already name the file
+// and the key's line, so they are returned as they are.
+func (c *common) load() (*config.Config, error) { return config.Load(c.config) }
 
 // loadForReading loads the config for a command that only reads (status, query,
 // export), which may run under an account that cannot write the database's directory.
 func (c *common) loadForReading() (*config.Config, error) {
 	return config.LoadForReading(c.config)
+}
+
+// openReader opens a database read-only for queries and exports: the given file, else the
+// published snapshot of the config (never the working file a run may be writing).
+// sandbox confines it to that file (pipeline.DBOptions.Sandbox): for query, which runs
+// any SQL; export writes its files through DuckDB's COPY and so cannot be sandboxed, but
+// runs only the statements it builds itself.
+func (c *common) openReader(ctx context.Context, dbPath string, sandbox bool) (*sql.DB, error) {
+	file := dbPath
+	if file == "" {
+		cfg, err := c.loadForReading()
+		if err != nil {
+			return nil, err
+		}
+		file = cfg.Resolve(cfg.Publish)
+	}
+	if _, err := os.Stat(file); err != nil {
+		return nil, fmt.Errorf("database %s: %w", file, err)
+	}
+	return pipeline.OpenDB(ctx, file, pipeline.DBOptions{ReadOnly: true, Sandbox: sandbox})
 }
 
 // codeVersion names the build: module version and VCS revision when known.
@@ -217,25 +249,11 @@ func codeVersion() string {
 	return "socrx " + v
 }
 
+// oneLine is the first line of s: stderr gets one line per failure.
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
 	return s
-}
-
-// parseLogical reads --logical-date: a date, an RFC 3339 time, or "" for now.
-func parseLogical(s string) (time.Time, error) {
-	if s == "" {
-		return time.Now().UTC().Truncate(time.Second), nil
-	}
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), nil
-	}
-	t, err := time.Parse("2006-01-02", s)
-	if err != nil {
-		return time.Time{}, usageError{fmt.Sprintf("--logical-date %q: want YYYY-MM-DD or RFC 3339", s)}
-	}
-	return t, nil
 }

@@ -8,66 +8,35 @@ import (
 	"strings"
 	"time"
 
+	"github.com/goccy/go-yaml"
+
+	"github.com/socrx/socrx/config"
 	"github.com/socrx/socrx/connectors/synthetic"
 	"github.com/socrx/socrx/pipeline"
 )
 
-func cmdGenerate(ctx context.Context, e *env, args []string) error {
-	fs, _ := newFlags(e, "generate", "generate --referrals N --seed S --out DIR [--messy RATE]")
-	n := fs.Int("referrals", 5000, "clean referrals to write")
-	seed := fs.Uint64("seed", 1, "random seed: the same seed gives byte-identical files")
-	out := fs.String("out", "", "output directory")
-	messy := fs.Float64("messy", 0, "rate (0–1) of planted real-world faults the ingest must catch")
-	perRef := fs.Float64("attendances-per-referral", 0, "lengthen VCS runs toward this many attendance rows per referral; the end of the span cuts runs, so 12 gives about 9.7 (0: the natural mix, about 4.6)")
-	writeCfg := fs.String("write-config", "", "also write a ready-to-run config for the extracts to this file")
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: socrx generate --referrals N --seed S --out DIR [--messy RATE]\n\n%s\nFlags:\n", synthetic.HelpText())
-		fs.PrintDefaults()
+func demoCommand() command {
+	return command{
+		name:    "demo",
+		summary: "generate a realistic synthetic dataset and run the whole pipeline on it",
+		usage:   "demo [--dir DIR]",
+		run:     cmdDemo,
 	}
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *out == "" {
-		return usageError{"--out is required"}
-	}
-	if *n < 1 || *messy < 0 || *messy > 1 {
-		return usageError{"--referrals must be at least 1 and --messy between 0 and 1"}
-	}
-	start := time.Now()
-	if *perRef < 0 {
-		return usageError{"--attendances-per-referral must not be negative"}
-	}
-	sum, err := synthetic.Generate(ctx, synthetic.Options{OutDir: *out, Referrals: *n, Seed: *seed, Messy: *messy, AttendancesPerReferral: *perRef})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "wrote %d referrals, %d attendances, %d population rows, %d planted faults to %s in %s\n",
-		sum.Referrals, sum.Attendances, sum.PopulationRows, sum.FaultyRows, sum.Dir, time.Since(start).Round(time.Millisecond))
-	if *writeCfg != "" {
-		if err := writeConfigFor(*writeCfg, sum); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "  config: %s\n", *writeCfg)
-	}
-	for _, f := range sum.Files {
-		fmt.Fprintf(e.stdout, "  %s\n", f)
-	}
-	return nil
 }
 
 // demoReferrals gives each planted scheme enough referrals for its gradient to show.
 const demoReferrals = 6000
 
 func cmdDemo(ctx context.Context, e *env, args []string) error {
-	fs, c := newFlags(e, "demo", "demo [--dir DIR]")
-	dir := fs.String("dir", "socrx-demo", "directory for the demo's extracts, config, database and reports")
-	seed := fs.Uint64("seed", 1, "random seed of the synthetic data")
-	if err := parse(fs, args); err != nil {
+	flags, c := e.newFlags()
+	dir := flags.String("dir", "socrx-demo", "directory for the demo's extracts, config, database and reports")
+	seed := flags.Uint64("seed", 1, "random seed of the synthetic data")
+	if err := e.parse(flags, args); err != nil {
 		return err
 	}
 	abs, err := filepath.Abs(*dir)
 	if err != nil {
-		return err
+		return fmt.Errorf("resolving --dir: %w", err)
 	}
 	begin := time.Now()
 	for _, sub := range []string{"db", "reports"} {
@@ -95,14 +64,14 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	// The run happens a month after the last data, so that the last period is due.
 	logical := end.AddDate(0, 0, 35).Add(2 * time.Hour)
 	r := &pipeline.Runner{Cfg: cfg, Log: c.logger(e), Version: e.version, Progress: c.progress(e)}
-	rec, err := r.Run(ctx, pipeline.RunSpec{Job: "demo", Trigger: pipeline.TriggerManual, Logical: logical, Steps: runSteps()})
+	rec, err := r.Run(ctx, pipeline.RunSpec{Job: "demo", Trigger: pipeline.TriggerManual, Logical: logical, Steps: config.Steps()})
 	if err != nil {
 		return err
 	}
 	printRunSummary(e.stdout, rec)
 	rel := func(p string) string {
-		if r, err := filepath.Rel(".", p); err == nil && !strings.HasPrefix(r, "..") {
-			return r
+		if short, err := filepath.Rel(".", p); err == nil && !strings.HasPrefix(short, "..") {
+			return short
 		}
 		return p
 	}
@@ -127,40 +96,78 @@ Try:
 func writeConfigFor(cfgPath string, sum synthetic.Summary) error {
 	absCfg, err := filepath.Abs(cfgPath)
 	if err != nil {
-		return err
+		return fmt.Errorf("resolving the config's path: %w", err)
 	}
 	absDir, err := filepath.Abs(sum.Dir)
 	if err != nil {
-		return err
+		return fmt.Errorf("resolving the extracts' path: %w", err)
 	}
 	extracts, err := filepath.Rel(filepath.Dir(absCfg), absDir)
 	if err != nil {
 		extracts = absDir
 	}
-	if err := os.WriteFile(absCfg, []byte(demoConfig(sum.Manifest, filepath.ToSlash(extracts))), 0o640); err != nil {
+	b, err := demoConfig(sum.Manifest, filepath.ToSlash(extracts))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(absCfg, b, 0o640); err != nil {
 		return fmt.Errorf("writing the config: %w", err)
 	}
 	return nil
 }
 
-// demoConfig writes the config a new user would: the generated files, the schemes with
-// their catchment practices, quarterly periods. Session caps are left for socrx to find.
-func demoConfig(m synthetic.Manifest, extracts string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, `# socrx demo configuration, written by 'socrx demo' (seed %d).
-database: db/socrx.duckdb
-publish: db/published/socrx.duckdb
-reports: reports
-period: quarter
-deprivation_edition: %s
-sources:
-  referrals:   { path: "%[3]s/referrals.csv", date_format: "%[4]s" }
-  attendances: { path: "%[3]s/attendances.csv", date_format: "%[4]s" }
-  population:  { path: "%[3]s/population.csv" }
-schemes:
-`, m.Seed, m.DeprivationEdition, extracts, m.DateFormat)
-	for _, s := range m.Schemes {
-		fmt.Fprintf(&b, "  - { id: %s, name: %q, practices: [%s] }\n", s.ID, s.Name, strings.Join(s.Practices, ", "))
+// demoDocument is the config a new user would write: only the keys the demo sets, in
+// the order of design §10 (config.Config would write every default too).
+type demoDocument struct {
+	Database           string       `yaml:"database"`
+	Publish            string       `yaml:"publish"`
+	Reports            string       `yaml:"reports"`
+	Period             string       `yaml:"period"`
+	DeprivationEdition string       `yaml:"deprivation_edition"`
+	Sources            demoSources  `yaml:"sources"`
+	Schemes            []demoScheme `yaml:"schemes"`
+}
+
+type demoSources struct {
+	Referrals   demoSource `yaml:"referrals,flow"`
+	Attendances demoSource `yaml:"attendances,flow"`
+	Population  demoSource `yaml:"population,flow"`
+}
+
+type demoSource struct {
+	Path       string `yaml:"path"`
+	DateFormat string `yaml:"date_format,omitempty"`
+}
+
+type demoScheme struct {
+	ID        string   `yaml:"id"`
+	Name      string   `yaml:"name"`
+	Practices []string `yaml:"practices,flow"`
+}
+
+// demoConfig is the config for generated extracts: the files, the schemes with their
+// catchment practices, quarterly periods. Session caps are left for socrx to find. The
+// YAML library quotes what needs it, so any scheme name or path reads back as written.
+func demoConfig(m synthetic.Manifest, extracts string) ([]byte, error) {
+	doc := demoDocument{
+		Database:           "db/socrx.duckdb",
+		Publish:            "db/published/socrx.duckdb",
+		Reports:            "reports",
+		Period:             "quarter",
+		DeprivationEdition: m.DeprivationEdition,
+		Sources: demoSources{
+			Referrals:   demoSource{Path: extracts + "/referrals.csv", DateFormat: m.DateFormat},
+			Attendances: demoSource{Path: extracts + "/attendances.csv", DateFormat: m.DateFormat},
+			Population:  demoSource{Path: extracts + "/population.csv"},
+		},
 	}
-	return b.String()
+	for _, s := range m.Schemes {
+		doc.Schemes = append(doc.Schemes, demoScheme{ID: s.ID, Name: s.Name, Practices: s.Practices})
+	}
+	body, err := yaml.MarshalWithOptions(doc, yaml.IndentSequence(true))
+	if err != nil {
+		return nil, fmt.Errorf("writing the config: %w", err)
+	}
+	head := fmt.Sprintf("# socrx demo configuration, written by 'socrx demo' (seed %d).\n", m.Seed)
+	return append([]byte(head), body...), nil
 }

@@ -2,26 +2,36 @@ package cli
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 
 	"github.com/socrx/socrx/pipeline"
 )
 
+func exportCommand() command {
+	return command{
+		name:    "export",
+		summary: "unsuppressed Parquet/Arrow exports for the secure environment",
+		usage:   "export [--config FILE] [--db FILE] [--tables a,b] --format parquet|arrow --out DIR",
+		run:     cmdExport,
+	}
+}
+
 func cmdExport(ctx context.Context, e *env, args []string) error {
-	fs, c := newFlags(e, "export", "export [--config FILE] [--db FILE] [--tables a,b] --format parquet|arrow --out DIR")
-	dbPath := fs.String("db", "", "database file (default: the published snapshot)")
-	tables := fs.String("tables", "", "comma-separated tables (default: every table)")
-	format := fs.String("format", "parquet", "parquet or arrow (Arrow IPC file)")
-	out := fs.String("out", "", "output directory")
-	if err := parse(fs, args); err != nil {
+	flags, c := e.newFlags()
+	dbPath := flags.String("db", "", "database file (default: the published snapshot)")
+	tables := flags.String("tables", "", "comma-separated tables (default: every table)")
+	format := flags.String("format", "parquet", "parquet or arrow (Arrow IPC file)")
+	out := flags.String("out", "", "output directory")
+	if err := e.parse(flags, args); err != nil {
 		return err
 	}
 	if *out == "" {
-		return usageError{"--out is required"}
+		return usagef("--out is required")
 	}
 	if *format != "parquet" && *format != "arrow" {
-		return usageError{fmt.Sprintf("--format %q: want parquet or arrow", *format)}
+		return usagef("--format %q: want parquet or arrow", *format)
 	}
 	db, err := c.openReader(ctx, *dbPath, false)
 	if err != nil {
@@ -33,21 +43,11 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 		for _, t := range strings.Split(*tables, ",") {
 			list = append(list, strings.TrimSpace(t))
 		}
-	} else {
-		rows, err := db.QueryContext(ctx, `SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND database_name = current_database() ORDER BY 1`)
-		if err != nil {
-			return fmt.Errorf("listing tables: %w", err)
-		}
-		for rows.Next() {
-			var t string
-			if err := rows.Scan(&t); err != nil {
-				rows.Close()
-				return err
-			}
-			list = append(list, t)
-		}
-		rows.Close()
+	} else if list, err = allTables(ctx, db); err != nil {
+		return err
 	}
+	// The run id is metadata only: a working database (--db) has no snapshot_info, and
+	// its export says run 0.
 	var runID int64
 	_ = db.QueryRowContext(ctx, `SELECT run_id FROM snapshot_info`).Scan(&runID)
 	res, err := pipeline.Export(ctx, db, list, *format, *out, runID)
@@ -59,4 +59,25 @@ func cmdExport(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, "These files are UNSUPPRESSED (no disclosure control): keep them in the secure environment.")
 	return nil
+}
+
+// allTables lists the database's tables, for an export without --tables.
+func allTables(ctx context.Context, db *sql.DB) ([]string, error) {
+	rows, err := db.QueryContext(ctx, `SELECT table_name FROM duckdb_tables() WHERE NOT temporary AND database_name = current_database() ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("listing tables: %w", err)
+	}
+	defer rows.Close()
+	var list []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, fmt.Errorf("listing tables: %w", err)
+		}
+		list = append(list, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("listing tables: %w", err)
+	}
+	return list, nil
 }

@@ -84,12 +84,12 @@ func demoFingerprint(t *testing.T, dir string) string {
 		n, sum := tableChecksum(t, db, tbl, dir)
 		lines = append(lines, fmt.Sprintf("table %s %d %s", tbl, n, sum))
 	}
-	reports := filepath.Join(dir, "reports")
-	err = filepath.WalkDir(reports, func(path string, d fs.DirEntry, err error) error {
+	reportDir := filepath.Join(dir, "reports")
+	err = filepath.WalkDir(reportDir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(reports, path)
+		rel, _ := filepath.Rel(reportDir, path)
 		b, err := reportBytes(path, dir)
 		if err != nil {
 			return err

@@ -8,11 +8,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/socrx/socrx/config"
 )
 
 // TestMain lets the test binary stand in for socrx in child-process tests, so no
@@ -30,7 +33,7 @@ func TestMain(m *testing.M) {
 const repoRoot = "../.."
 
 // fromRoot is a slash-separated path from the repository's top.
-func fromRoot(path string) string { return filepath.Join(repoRoot, filepath.FromSlash(path)) }
+func fromRoot(rel string) string { return filepath.Join(repoRoot, filepath.FromSlash(rel)) }
 
 // socrx returns a command running the socrx CLI in dir.
 func socrx(t *testing.T, dir string, args ...string) *exec.Cmd {
@@ -59,6 +62,34 @@ func TestHelp(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := Main([]string{"frobnicate"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
 		t.Errorf("unknown command: exit %d, %q", code, errb.String())
+	}
+}
+
+// TestStepsAreCommands: each step of config.Steps() is a command of its own, so that a
+// step added there without a command fails here.
+func TestStepsAreCommands(t *testing.T) {
+	for _, step := range config.Steps() {
+		if !slices.ContainsFunc(commands(), func(c command) bool { return c.name == step }) {
+			t.Errorf("step %s has no command", step)
+		}
+	}
+}
+
+// TestOperands: a command that does not declare operands refuses a positional argument
+// as a usage error, before it reads a config or opens anything.
+func TestOperands(t *testing.T) {
+	for _, c := range commands() {
+		if c.operands || c.name == "version" {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := Main([]string{c.name, "--config", filepath.Join(t.TempDir(), "none.yaml"), "stray"}, &out, &errb)
+			want := "socrx " + c.name + `: unexpected argument "stray" (see socrx ` + c.name + " --help)\n"
+			if code != 2 || errb.String() != want {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errb.String(), want)
+			}
+		})
 	}
 }
 
