@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -8,21 +8,32 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/socrx/socrx/config"
 )
 
 // TestMain lets the test binary stand in for socrx in child-process tests, so no
 // separate build is needed: with SOCRX_TEST_MAIN set it runs the command line and exits.
 func TestMain(m *testing.M) {
 	if os.Getenv("SOCRX_TEST_MAIN") == "1" {
-		os.Exit(realMain(os.Args[1:], os.Stdout, os.Stderr))
+		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 	}
 	os.Exit(m.Run())
 }
+
+// repoRoot is the repository's top, from this package's directory (where go test runs
+// it): the shared test data (testdata/, pipeline/testdata/, connectors/testdata/) live
+// beside the packages they were first written for.
+const repoRoot = "../.."
+
+// fromRoot is a slash-separated path from the repository's top.
+func fromRoot(rel string) string { return filepath.Join(repoRoot, filepath.FromSlash(rel)) }
 
 // socrx returns a command running the socrx CLI in dir.
 func socrx(t *testing.T, dir string, args ...string) *exec.Cmd {
@@ -40,7 +51,7 @@ func socrx(t *testing.T, dir string, args ...string) *exec.Cmd {
 func TestHelp(t *testing.T) {
 	for _, c := range commands() {
 		var out, errb bytes.Buffer
-		code := realMain([]string{c.name, "--help"}, &out, &errb)
+		code := Main([]string{c.name, "--help"}, &out, &errb)
 		if code != 0 {
 			t.Errorf("%s --help exited %d: %s", c.name, code, errb.String())
 		}
@@ -49,8 +60,36 @@ func TestHelp(t *testing.T) {
 		}
 	}
 	var out, errb bytes.Buffer
-	if code := realMain([]string{"frobnicate"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
+	if code := Main([]string{"frobnicate"}, &out, &errb); code != 2 || !strings.Contains(errb.String(), "unknown command") {
 		t.Errorf("unknown command: exit %d, %q", code, errb.String())
+	}
+}
+
+// TestStepsAreCommands: each step of config.Steps() is a command of its own, so that a
+// step added there without a command fails here.
+func TestStepsAreCommands(t *testing.T) {
+	for _, step := range config.Steps() {
+		if !slices.ContainsFunc(commands(), func(c command) bool { return c.name == step }) {
+			t.Errorf("step %s has no command", step)
+		}
+	}
+}
+
+// TestOperands: a command that does not declare operands refuses a positional argument
+// as a usage error, before it reads a config or opens anything.
+func TestOperands(t *testing.T) {
+	for _, c := range commands() {
+		if c.operands || c.name == "version" {
+			continue
+		}
+		t.Run(c.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := Main([]string{c.name, "--config", filepath.Join(t.TempDir(), "none.yaml"), "stray"}, &out, &errb)
+			want := "socrx " + c.name + `: unexpected argument "stray" (see socrx ` + c.name + " --help)\n"
+			if code != 2 || errb.String() != want {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errb.String(), want)
+			}
+		})
 	}
 }
 
@@ -58,7 +97,7 @@ func TestBadConfigIsOneLine(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "socrx.yaml"), []byte("database: x.duckdb\nbogus: 1\n"), 0o644)
 	var out, errb bytes.Buffer
-	code := realMain([]string{"run", "--config", filepath.Join(dir, "socrx.yaml")}, &out, &errb)
+	code := Main([]string{"run", "--config", filepath.Join(dir, "socrx.yaml")}, &out, &errb)
 	if code != 1 || strings.Count(errb.String(), "\n") != 1 || !strings.Contains(errb.String(), "line 2: bogus") {
 		t.Errorf("exit %d, stderr %q", code, errb.String())
 	}
@@ -167,11 +206,11 @@ schedule: { lock_wait: 30s }
 // TestValidate checks extracts without loading: a per-file summary and no database change.
 func TestValidate(t *testing.T) {
 	dir := csvProject(t, "")
-	copyFile(t, "pipeline/testdata/good/referrals.csv", filepath.Join(dir, "extracts", "referrals_0.csv"))
-	copyFile(t, "pipeline/testdata/malformed/ref_unknown_sex.csv", filepath.Join(dir, "extracts", "referrals_1.csv"))
-	copyFile(t, "pipeline/testdata/malformed/att_orphan.csv", filepath.Join(dir, "extracts", "attendances_0.csv"))
+	copyFile(t, fromRoot("pipeline/testdata/good/referrals.csv"), filepath.Join(dir, "extracts", "referrals_0.csv"))
+	copyFile(t, fromRoot("pipeline/testdata/malformed/ref_unknown_sex.csv"), filepath.Join(dir, "extracts", "referrals_1.csv"))
+	copyFile(t, fromRoot("pipeline/testdata/malformed/att_orphan.csv"), filepath.Join(dir, "extracts", "attendances_0.csv"))
 	var out, errb bytes.Buffer
-	code := realMain([]string{"validate", "--config", filepath.Join(dir, "socrx.yaml"), "--log-format", "json"}, &out, &errb)
+	code := Main([]string{"validate", "--config", filepath.Join(dir, "socrx.yaml"), "--log-format", "json"}, &out, &errb)
 	if code != 0 {
 		t.Fatalf("validate exited %d: %s", code, errb.String())
 	}
@@ -184,10 +223,10 @@ func TestValidate(t *testing.T) {
 		t.Errorf("validate created the database")
 	}
 	// A refused file: exit 1 with one line naming it.
-	copyFile(t, "pipeline/testdata/malformed/ref_us_dates.csv", filepath.Join(dir, "extracts", "referrals_2.csv"))
+	copyFile(t, fromRoot("pipeline/testdata/malformed/ref_us_dates.csv"), filepath.Join(dir, "extracts", "referrals_2.csv"))
 	out.Reset()
 	errb.Reset()
-	code = realMain([]string{"validate", "--config", filepath.Join(dir, "socrx.yaml"), "--log-format", "json"}, &out, &errb)
+	code = Main([]string{"validate", "--config", filepath.Join(dir, "socrx.yaml"), "--log-format", "json"}, &out, &errb)
 	lines := strings.Split(strings.TrimSpace(errb.String()), "\n")
 	if code != 1 || !strings.Contains(lines[len(lines)-1], "referrals_2.csv: line 3: column referral_date") {
 		t.Errorf("exit %d, last stderr line %q", code, lines[len(lines)-1])
@@ -231,10 +270,10 @@ func copyFile(t *testing.T, src, dst string) {
 func TestRunSteps(t *testing.T) {
 	dir := csvProject(t, "publish: db/published/socrx.duckdb\n")
 	cfg := filepath.Join(dir, "socrx.yaml")
-	copyFile(t, "pipeline/testdata/good/referrals.csv", filepath.Join(dir, "extracts", "referrals_0.csv"))
-	copyFile(t, "pipeline/testdata/good/attendances.csv", filepath.Join(dir, "extracts", "attendances_0.csv"))
+	copyFile(t, fromRoot("pipeline/testdata/good/referrals.csv"), filepath.Join(dir, "extracts", "referrals_0.csv"))
+	copyFile(t, fromRoot("pipeline/testdata/good/attendances.csv"), filepath.Join(dir, "extracts", "attendances_0.csv"))
 	var out, errb bytes.Buffer
-	code := realMain([]string{"run", "--config", cfg, "--log-format", "json", "--steps", "ingest,bogus"}, &out, &errb)
+	code := Main([]string{"run", "--config", cfg, "--log-format", "json", "--steps", "ingest,bogus"}, &out, &errb)
 	if code != 2 || strings.Count(errb.String(), "\n") != 1 || !strings.Contains(errb.String(), `unknown step "bogus"`) {
 		t.Errorf("unknown step: exit %d, stderr %q", code, errb.String())
 	}
@@ -243,7 +282,7 @@ func TestRunSteps(t *testing.T) {
 	}
 	out.Reset()
 	errb.Reset()
-	code = realMain([]string{"run", "--config", cfg, "--log-format", "json", "--logical-date", "2024-06-30", "--steps", "publish, ingest,transform"}, &out, &errb)
+	code = Main([]string{"run", "--config", cfg, "--log-format", "json", "--logical-date", "2024-06-30", "--steps", "publish, ingest,transform"}, &out, &errb)
 	if code != 0 {
 		t.Fatalf("run --steps exited %d: %s", code, errb.String())
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -7,20 +7,29 @@ import (
 	"github.com/socrx/socrx/pipeline"
 )
 
+func scheduleCommand() command {
+	return command{
+		name:    "schedule",
+		summary: "run the configured jobs until stopped",
+		usage:   "schedule [--config FILE]",
+		run:     cmdSchedule,
+	}
+}
+
 // cmdSchedule runs the configured jobs until SIGTERM or SIGINT (design §7). A stop is a
 // clean exit: the run in progress finishes its step or rolls back within stop_timeout.
 func cmdSchedule(ctx context.Context, e *env, args []string) error {
-	fs, c := newFlags(e, "schedule", "schedule [--config FILE]")
-	if err := parse(fs, args); err != nil {
+	flags, c := e.newFlags()
+	if err := e.parse(flags, args); err != nil {
 		return err
 	}
 	cfg, err := c.load()
 	if err != nil {
 		return err
 	}
-	log := c.logger(e)
+	logger := c.logger(e)
 	// No progress bars: the scheduler runs unattended and its log is the record.
-	r := &pipeline.Runner{Cfg: cfg, Log: log, Version: e.version}
-	s := &pipeline.Scheduler{Runner: r, Log: log}
+	r := &pipeline.Runner{Cfg: cfg, Log: logger, Version: e.version}
+	s := &pipeline.Scheduler{Runner: r, Log: logger}
 	return s.Run(ctx)
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -30,12 +30,12 @@ var updateGolden = flag.Bool("update", false, "rewrite golden files (never in CI
 // a checksum of every table of the database and of every report file. It proves that a
 // change meant to keep behaviour does: run with -update only for a change meant to alter
 // numbers or reports, and say in the commit what changed.
-const goldenDemo = "testdata/golden/demo.txt"
+const goldenDemo = repoRoot + "/testdata/golden/demo.txt"
 
 func TestDemoGolden(t *testing.T) {
 	dir := t.TempDir()
 	var out, errb bytes.Buffer
-	if code := realMain([]string{"demo", "--dir", dir, "--seed", "1", "--log-format", "json"}, &out, &errb); code != 0 {
+	if code := Main([]string{"demo", "--dir", dir, "--seed", "1", "--log-format", "json"}, &out, &errb); code != 0 {
 		t.Fatalf("demo exited %d: %s", code, errb.String())
 	}
 	got := demoFingerprint(t, dir)
@@ -84,12 +84,12 @@ func demoFingerprint(t *testing.T, dir string) string {
 		n, sum := tableChecksum(t, db, tbl, dir)
 		lines = append(lines, fmt.Sprintf("table %s %d %s", tbl, n, sum))
 	}
-	reports := filepath.Join(dir, "reports")
-	err = filepath.WalkDir(reports, func(path string, d fs.DirEntry, err error) error {
+	reportDir := filepath.Join(dir, "reports")
+	err = filepath.WalkDir(reportDir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		rel, _ := filepath.Rel(reports, path)
+		rel, _ := filepath.Rel(reportDir, path)
 		b, err := reportBytes(path, dir)
 		if err != nil {
 			return err

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -15,7 +15,7 @@ import (
 func cli(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := realMain(args, &out, &errb)
+	code := Main(args, &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -24,8 +24,8 @@ func loadedProject(t *testing.T) (dir, cfg string) {
 	t.Helper()
 	dir = csvProject(t, "publish: db/published/socrx.duckdb\n")
 	cfg = filepath.Join(dir, "socrx.yaml")
-	copyFile(t, "pipeline/testdata/good/referrals.csv", filepath.Join(dir, "extracts", "referrals_0.csv"))
-	copyFile(t, "pipeline/testdata/good/attendances.csv", filepath.Join(dir, "extracts", "attendances_0.csv"))
+	copyFile(t, fromRoot("pipeline/testdata/good/referrals.csv"), filepath.Join(dir, "extracts", "referrals_0.csv"))
+	copyFile(t, fromRoot("pipeline/testdata/good/attendances.csv"), filepath.Join(dir, "extracts", "attendances_0.csv"))
 	if code, _, errs := cli(t, "run", "--config", cfg, "--log-format", "json", "--logical-date", "2024-06-30", "--steps", "ingest,transform,publish"); code != 0 {
 		t.Fatalf("setting up: exit %d: %s", code, errs)
 	}
@@ -186,8 +186,8 @@ func TestQuerySandbox(t *testing.T) {
 func TestStatusShowsFailureBeforeRunRow(t *testing.T) {
 	dir := csvProject(t, "")
 	cfg := filepath.Join(dir, "socrx.yaml")
-	copyFile(t, "pipeline/testdata/good/referrals.csv", filepath.Join(dir, "extracts", "referrals_0.csv"))
-	copyFile(t, "pipeline/testdata/good/attendances.csv", filepath.Join(dir, "extracts", "attendances_0.csv"))
+	copyFile(t, fromRoot("pipeline/testdata/good/referrals.csv"), filepath.Join(dir, "extracts", "referrals_0.csv"))
+	copyFile(t, fromRoot("pipeline/testdata/good/attendances.csv"), filepath.Join(dir, "extracts", "attendances_0.csv"))
 	if code, out, errs := cli(t, "status", "--config", cfg, "--log-format", "json"); code != 0 || !strings.Contains(out, "not created yet") {
 		t.Errorf("status with no database: exit %d\n%s%s", code, out, errs)
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -135,7 +135,7 @@ var hostileTemplate = sync.OnceValues(func() (string, error) {
 		}
 	}
 	for _, f := range []string{"referrals", "attendances"} {
-		b, err := os.ReadFile(filepath.Join("pipeline", "testdata", "good", f+".csv"))
+		b, err := os.ReadFile(filepath.Join(repoRoot, "pipeline", "testdata", "good", f+".csv"))
 		if err != nil {
 			return "", err
 		}
@@ -147,7 +147,7 @@ var hostileTemplate = sync.OnceValues(func() (string, error) {
 		return "", err
 	}
 	var out, errb bytes.Buffer
-	if code := realMain([]string{"ingest", "--config", filepath.Join(dir, "socrx.yaml"), "--log-format", "json", "--logical-date", "2024-12-31"}, &out, &errb); code != 0 {
+	if code := Main([]string{"ingest", "--config", filepath.Join(dir, "socrx.yaml"), "--log-format", "json", "--logical-date", "2024-12-31"}, &out, &errb); code != 0 {
 		return "", fmt.Errorf("baseline ingest exited %d: %s", code, errb.String())
 	}
 	return dir, nil
@@ -178,9 +178,9 @@ func TestHostileCorpus(t *testing.T) {
 				as = "referrals_1.csv"
 			}
 			target := filepath.Join(dir, "extracts", as)
-			src := c.file
-			if !strings.Contains(src, "/") {
-				src = filepath.Join("testdata", "hostile", src)
+			src := filepath.Join(repoRoot, "testdata", "hostile", c.file)
+			if strings.Contains(c.file, "/") {
+				src = fromRoot(c.file)
 			}
 			switch {
 			case c.gen != nil:
@@ -196,7 +196,7 @@ func TestHostileCorpus(t *testing.T) {
 				steps = "ingest"
 			}
 			var out, errb bytes.Buffer
-			code := realMain([]string{"run", "--config", filepath.Join(dir, "socrx.yaml"), "--steps", steps,
+			code := Main([]string{"run", "--config", filepath.Join(dir, "socrx.yaml"), "--steps", steps,
 				"--log-format", "json", "--logical-date", "2024-12-31"}, &out, &errb)
 			if code != c.exit {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", code, c.exit, errb.String())
@@ -436,7 +436,7 @@ func fifo(t *testing.T, path string) {
 // symlinked points the extract at a headerless file outside the extracts folder.
 func symlinked(t *testing.T, path string) {
 	outside := filepath.Join(filepath.Dir(filepath.Dir(path)), "elsewhere.csv")
-	if err := copyPath(filepath.Join("testdata", "hostile", "ref_headerless_symlink_target.csv"), outside); err != nil {
+	if err := copyPath(filepath.Join(repoRoot, "testdata", "hostile", "ref_headerless_symlink_target.csv"), outside); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Symlink(outside, path); err != nil {

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -6,10 +6,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -307,7 +309,7 @@ func TestScheduleReadersSeeWholeRuns(t *testing.T) {
 		}
 		if v.referrals != wantRef || v.attendances != wantAtt || v.episodes != wantRef || !sameFiles(v.files, wantFiles) {
 			t.Errorf("snapshot of run %d: referrals %d, attendances %d, episodes %d, files %v; want %d, %d, %d, %v",
-				v.runID, v.referrals, v.attendances, v.episodes, sortedKeys(v.files), wantRef, wantAtt, wantRef, sortedKeys(wantFiles))
+				v.runID, v.referrals, v.attendances, v.episodes, slices.Sorted(maps.Keys(v.files)), wantRef, wantAtt, wantRef, slices.Sorted(maps.Keys(wantFiles)))
 			break
 		}
 	}
