@@ -3,11 +3,8 @@ package transforms
 // Continuity and link-worker metrics (design §5): per-episode continuity indices, the
 // scheme summaries with Kaplan–Meier time to first contact, cap heaping, practice
 // variation with funnel limits, and the link-worker and general-practice archetype signals.
-//
-// episode_metrics and int_continuity_caps (sql/episodes) are built by a Go model that runs
-// right after int_referrals: the runner builds a layer's models in file-name order, and
-// the other continuity marts (sql/marts/{continuity_summary,practice_variation,
-// session_counts}.sql) read episode_metrics, which sorts after continuity_summary.
+// episode_metrics and int_continuity_caps (sql/episodes) are built by the episode_metrics
+// Go model (episodes.go), which the continuity marts read.
 
 import (
 	"context"

@@ -79,6 +79,13 @@ type episodesResult struct {
 	prevEnd     time.Time // incremental: data_end of the last build
 }
 
+// buildEpisodes is the episode_metrics model (see buildEpisodes below).
+func (b *build) buildEpisodes(ctx context.Context, tx Execer, p Params) error {
+	var err error
+	b.eps, err = buildEpisodes(ctx, tx, p, b.facts)
+	return err
+}
+
 // buildEpisodes builds int_continuity_caps and then episode_metrics (sql/episodes), whole
 // or for the candidates only, and records its state in transform_state.
 func buildEpisodes(ctx context.Context, tx Execer, p Params, facts factsPlan) (episodesResult, error) {
@@ -236,11 +243,11 @@ func planEpisodes(ctx context.Context, tx Execer, p Params, facts factsPlan, fp 
 func episodesFingerprint(ctx context.Context, tx Execer, p Params) (string, error) {
 	h := sha256.New()
 	for _, f := range []string{"sql/episodes/episode_metrics.sql", "sql/episodes/int_continuity_caps.sql", "sql/intermediate/int_referrals.sql", "sql/intermediate/int_lsoa_resolved.sql"} {
-		b, err := sqlFS.ReadFile(f)
+		def, err := definition(f)
 		if err != nil {
-			return "", fmt.Errorf("reading %s: %w", f, err)
+			return "", err
 		}
-		h.Write(b)
+		h.Write([]byte(def))
 	}
 	fmt.Fprintf(h, "|%s|%s|%s|%s|%s|%d|%s|%s|", episodeClosedMacro, episodeCandidatesSQL, episodeReferralColumns, p.Period, p.Edition,
 		p.EngagedMinContacts, episodeRefChecksum, p.Quantiles)

@@ -11,7 +11,7 @@ import (
 )
 
 // Equity indicators (design §4). The SQL mart equity_strata counts every measure's
-// numerator and denominator per stratum; buildEquity, which runs right after it, is the
+// numerator and denominator per stratum; buildEquity, the Go model that reads it, is the
 // one place the statistics are computed: it fills the strata's confidence limits, builds
 // equity_summary (SII/RII, concentration indices, gap and ratio, Core20 share, verdict)
 // and leaves sig_vcs, the VCS setting's rows of archetype_signals.

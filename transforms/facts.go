@@ -55,19 +55,26 @@ type factsPlan struct {
 func factsFingerprint(p Params) (string, error) {
 	h := sha256.New()
 	for _, f := range []string{"sql/incremental/referral_facts.sql", "sql/incremental/facts_bookings.sql", "sql/intermediate/int_lw_contacts.sql"} {
-		b, err := sqlFS.ReadFile(f)
+		def, err := definition(f)
 		if err != nil {
-			return "", fmt.Errorf("reading %s: %w", f, err)
+			return "", err
 		}
-		h.Write(b)
+		h.Write([]byte(def))
 	}
 	fmt.Fprintf(h, "|%d|%d|%d|%d|%s|%s", p.WindowContacted, p.WindowEngaged, p.WindowVCSUptake, windowDNA, refChecksum, attChecksum)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// planFacts decides between a full and an incremental build of referral_facts and
-// creates the scope the models read: facts_scope (referral_id, referral_date) and
-// scoped_attendances, everything on a full build, else only the referrals with new rows.
+// planFacts is the facts_scope model: it decides between a full and an incremental build
+// of referral_facts and creates the scope the models read: facts_scope (referral_id,
+// referral_date) and scoped_attendances, everything on a full build, else only the
+// referrals with new rows.
+func (b *build) planFacts(ctx context.Context, tx Execer, p Params) error {
+	var err error
+	b.facts, err = planFacts(ctx, tx, p)
+	return err
+}
+
 func planFacts(ctx context.Context, tx Execer, p Params) (factsPlan, error) {
 	var plan factsPlan
 	fp, err := factsFingerprint(p)
@@ -179,6 +186,21 @@ func tableExists(ctx context.Context, tx Execer, name string) (bool, error) {
 // outgrew the default 1 GB limit. Each batch scans every contact again, so fewer is
 // better while they fit: at 5M referrals two batches took 16.5 s, five 20 s, one 19.5 s.
 const factsBatch = 2_500_000
+
+// buildFacts is the referral_facts model (see buildFacts below).
+func (b *build) buildFacts(ctx context.Context, tx Execer, p Params) error {
+	n, err := buildFacts(ctx, tx, b.facts, p.factsBatch)
+	b.res.FactsRebuilt = n
+	if err != nil {
+		return err
+	}
+	// Only the facts read the contacts; on a full build they are a temp table as long as
+	// the attendances, which would otherwise hold memory (or spill) until the run ends.
+	if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS int_lw_contacts"); err != nil {
+		return fmt.Errorf("dropping int_lw_contacts: %w", err)
+	}
+	return nil
+}
 
 // buildFacts writes referral_facts for the planned scope, in batches of factsBatch
 // referrals (batch, when positive, overrides it), and records the state. It returns how

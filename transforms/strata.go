@@ -23,6 +23,13 @@ import (
 
 const strataModel = "equity_strata"
 
+// planStrata is the equity_strata_plan model (see planStrata below).
+func (b *build) planStrata(ctx context.Context, tx Execer, p Params) error {
+	var err error
+	b.res.ReachIncremental, err = planStrata(ctx, tx, p, b.facts, b.eps)
+	return err
+}
+
 // planStrata decides between a full and an incremental build and creates what
 // equity_strata.sql reads for it: the variables strata_incremental and strata_prev_end,
 // and the temp tables strata_new_referrals, strata_touched_people, strata_delta_referrals,
@@ -124,11 +131,11 @@ func strataFingerprint(ctx context.Context, tx Execer, p Params, episodes string
 	for _, f := range []string{"sql/marts/equity_strata.sql", "sql/intermediate/int_referrals.sql", "sql/intermediate/int_lsoa_resolved.sql",
 		"sql/intermediate/int_equity_catchments.sql", "sql/intermediate/int_equity_population.sql",
 		"sql/intermediate/int_equity_quantile_cuts.sql"} {
-		b, err := sqlFS.ReadFile(f)
+		def, err := definition(f)
 		if err != nil {
-			return "", fmt.Errorf("reading %s: %w", f, err)
+			return "", err
 		}
-		h.Write(b)
+		h.Write([]byte(def))
 	}
 	fmt.Fprintf(h, "|%s|%s|%s|", p.Period, p.Edition, p.Quantiles)
 	for _, q := range []string{

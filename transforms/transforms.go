@@ -1,10 +1,11 @@
 // Package transforms builds socrx's derived tables from the core tables. SQL models live in
 // sql/{intermediate,marts}/NAME.sql (a file's name is its relation); statistics that SQL
-// does badly are Go models run among them. Prepare builds the intermediate models, temp
-// tables only; Finish builds everything persistent inside the caller's transaction, so
-// that the marts change all together or not at all. referral_facts, episode_metrics and
-// equity_strata are maintained incrementally between runs (facts.go, episodes.go,
-// strata.go).
+// does badly are Go models. Every model declares what it reads, and the runner orders
+// the models from those declarations (order.go). Prepare builds the temp models over the
+// core tables; Finish builds everything persistent, and whatever reads it, inside the
+// caller's transaction, so that the marts change all together or not at all.
+// referral_facts, episode_metrics and equity_strata are maintained incrementally between
+// runs (facts.go, episodes.go, strata.go).
 package transforms
 
 import (
@@ -12,9 +13,6 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"path"
-	"sort"
 	"strings"
 	"time"
 )
@@ -103,64 +101,9 @@ func Schema() (string, error) {
 	return string(b), nil
 }
 
-// Model is one SQL file: Layer is its folder, Name its relation.
-type Model struct {
-	Layer string
-	Name  string
-	SQL   string
-	// View: an intermediate model whose file starts with viewDirective is a temp view,
-	// computed by each model that reads it, instead of a temp table held in memory.
-	View bool
-}
-
-// viewDirective, a model file's first line, makes the model a view.
-const viewDirective = "-- socrx: view"
-
-// layers in build order; staging and intermediate are TEMP tables, marts are persistent.
-var layers = []string{"staging", "intermediate", "marts"}
-
-// Models lists the SQL models in build order: by layer, then by file name.
-func Models() ([]Model, error) {
-	var out []Model
-	for _, layer := range layers {
-		entries, err := fs.ReadDir(sqlFS, "sql/"+layer)
-		if err != nil {
-			continue // an empty layer is not embedded
-		}
-		names := make([]string, 0, len(entries))
-		for _, e := range entries {
-			if !e.IsDir() && strings.HasSuffix(e.Name(), ".sql") {
-				names = append(names, e.Name())
-			}
-		}
-		sort.Strings(names)
-		for _, n := range names {
-			b, err := sqlFS.ReadFile(path.Join("sql", layer, n))
-			if err != nil {
-				return nil, fmt.Errorf("reading model %s: %w", n, err)
-			}
-			out = append(out, Model{Layer: layer, Name: strings.TrimSuffix(n, ".sql"), SQL: string(b),
-				View: layer != "marts" && strings.HasPrefix(string(b), viewDirective+"\n")})
-		}
-	}
-	return out, nil
-}
-
-// GoModel computes a table in Go from tables built before it.
-type GoModel struct {
-	Name  string
-	After string // SQL model it must follow ("" = after all SQL models)
-	Build func(ctx context.Context, tx Execer, p Params) error
-}
-
-// goModels lists the Go models; each file that defines one adds it here.
-func goModels() []GoModel {
-	return registeredGoModels()
-}
-
 // Result reports what Build did.
 type Result struct {
-	Tables map[string]int64 // mart → rows
+	Tables map[string]int64 // persistent model → rows
 	// referral_facts: rebuilt whole (and why) or only for FactsRebuilt referrals
 	FactsFull    bool
 	FactsReason  string
@@ -182,18 +125,27 @@ func Build(ctx context.Context, tx Execer, p Params) (Result, error) {
 	return Finish(ctx, tx, p, prep)
 }
 
-// Prepared is what Prepare did, for Finish.
-type Prepared struct {
-	models []Model   // every SQL model, in build order
-	plan   factsPlan // how referral_facts is to be built
-	done   int       // models built so far (progress)
+// build is the state one build's models share: the incremental plans, decided by one
+// model and read by those after it.
+type build struct {
+	facts factsPlan
+	eps   episodesResult
+	res   Result
 }
 
-// Prepare sets the parameters, plans referral_facts and builds the intermediate models.
-// It creates temp objects only, so the runner calls it on the transform's connection
-// before the transaction opens (then Finish inside it): DuckDB reads a temp table
-// created inside a transaction two to three times more slowly, and every later model
-// reads these.
+// Prepared is what Prepare did, for Finish.
+type Prepared struct {
+	b      *build
+	models []Model         // every model, in build order
+	finish map[string]bool // models (and created relations) Finish builds
+	done   int             // models built so far (progress)
+}
+
+// Prepare sets the parameters, orders the models from what they read, and builds those
+// that are temp relations over the core tables alone. It creates temp objects only, so
+// the runner calls it on the transform's connection before the transaction opens (then
+// Finish inside it): DuckDB reads a temp table created inside a transaction two to three
+// times more slowly, and every later model reads these.
 func Prepare(ctx context.Context, conn Execer, p Params) (*Prepared, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -201,129 +153,77 @@ func Prepare(ctx context.Context, conn Execer, p Params) (*Prepared, error) {
 	if err := setParams(ctx, conn, p); err != nil {
 		return nil, err
 	}
-	models, err := Models()
+	b := &build{}
+	models, err := b.models()
 	if err != nil {
 		return nil, err
 	}
-	prep := &Prepared{models: models}
-	if prep.plan, err = planFacts(ctx, conn, p); err != nil {
+	given, err := givenRelations()
+	if err != nil {
 		return nil, err
 	}
+	if models, err = order(models, given); err != nil {
+		return nil, err
+	}
+	prep := &Prepared{b: b, models: models, finish: inFinish(models)}
 	for _, m := range models {
-		if m.Layer == "marts" {
+		if prep.finish[m.Name] {
 			continue
 		}
-		start := time.Now()
-		if err := buildModel(ctx, conn, m); err != nil {
+		if err := prep.build(ctx, conn, p, m); err != nil {
 			return nil, err
-		}
-		prep.done++
-		if p.Progress != nil {
-			p.Progress(m.Name, prep.done, prep.total(), time.Since(start))
 		}
 	}
 	return prep, nil
 }
 
-// total counts the models to build: SQL, the three Build adds, and the Go models.
-func (prep *Prepared) total() int { return len(prep.models) + 3 + len(goModels()) }
-
-// buildModel creates one SQL model: a temp table below the marts layer, else a table.
-func buildModel(ctx context.Context, tx Execer, m Model) error {
-	kind := "TEMP TABLE"
-	switch {
-	case m.Layer == "marts":
-		kind = "TABLE"
-	case m.View:
-		kind = "TEMP VIEW"
+// build builds one model and reports progress.
+func (prep *Prepared) build(ctx context.Context, e Execer, p Params, m Model) error {
+	start := time.Now()
+	if m.Build != nil {
+		if err := m.Build(ctx, e, p); err != nil {
+			return fmt.Errorf("building %s: %w", m.Name, err)
+		}
+	} else if err := buildSQLModel(ctx, e, m); err != nil {
+		return err
 	}
-	q := fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, quoteIdent(m.Name), strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
-	if _, err := tx.ExecContext(ctx, q); err != nil {
-		return fmt.Errorf("building %s/%s: %w", m.Layer, m.Name, err)
+	prep.done++
+	if p.Progress != nil {
+		p.Progress(m.Name, prep.done, len(prep.models), time.Since(start))
 	}
 	return nil
 }
 
-// Finish builds referral_facts, episode_metrics and the marts inside tx, on the
-// connection Prepare ran on. The caller owns the transaction.
+// buildSQLModel creates one SQL model as its kind says.
+func buildSQLModel(ctx context.Context, tx Execer, m Model) error {
+	kind := map[Kind]string{View: "TEMP VIEW", Temp: "TEMP TABLE", Table: "TABLE"}[m.Kind]
+	q := fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, quoteIdent(m.Name), strings.TrimRight(strings.TrimSpace(m.SQL), ";"))
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("building %s: %w", m.Name, err)
+	}
+	return nil
+}
+
+// Finish builds the rest of the models inside tx, on the connection Prepare ran on: every
+// persistent table and whatever reads one. The caller owns the transaction.
 func Finish(ctx context.Context, tx Execer, p Params, prep *Prepared) (Result, error) {
-	plan := prep.plan
-	res := Result{Tables: map[string]int64{}, FactsFull: plan.full, FactsReason: plan.reason}
-	facts := GoModel{Name: factsModel, Build: func(ctx context.Context, tx Execer, _ Params) error {
-		n, err := buildFacts(ctx, tx, plan, p.factsBatch)
-		res.FactsRebuilt = n
-		if err != nil {
-			return err
-		}
-		// Only the facts read the contacts; on a full build they are a temp table as
-		// long as the attendances, which would otherwise hold memory (or spill) until
-		// the run ends.
-		if _, err := tx.ExecContext(ctx, "DROP TABLE IF EXISTS int_lw_contacts"); err != nil {
-			return fmt.Errorf("dropping int_lw_contacts: %w", err)
-		}
-		return nil
-	}}
-	// episode_metrics, which the other continuity models read
-	var eps episodesResult
-	episodes := GoModel{Name: episodesModel, Build: func(ctx context.Context, tx Execer, p Params) error {
-		var err error
-		eps, err = buildEpisodes(ctx, tx, p, plan)
-		res.EpisodesFull, res.EpisodesReason, res.EpisodesRebuilt = eps.full, eps.reason, eps.recomputed
-		return err
-	}}
-	// how equity_strata counts reach (strata.go), decided once the episodes have been
-	strata := GoModel{Name: "equity_strata_plan", Build: func(ctx context.Context, tx Execer, p Params) error {
-		var err error
-		res.ReachIncremental, err = planStrata(ctx, tx, p, plan, eps)
-		return err
-	}}
-	gms := goModels()
-	done := prep.done
-	runGo := func(list []GoModel, after string) error {
-		for _, g := range list {
-			if g.After != after {
-				continue
-			}
-			start := time.Now()
-			if err := g.Build(ctx, tx, p); err != nil {
-				return fmt.Errorf("building %s: %w", g.Name, err)
-			}
-			done++
-			if p.Progress != nil {
-				p.Progress(g.Name, done, prep.total(), time.Since(start))
-			}
-		}
-		return nil
-	}
-	// what the marts read, in order: the facts from the contacts, then the episodes and
-	// the reach plan from the facts and int_referrals
-	if err := runGo([]GoModel{facts, episodes, strata}, ""); err != nil {
-		return Result{}, err
-	}
 	for _, m := range prep.models {
-		if m.Layer != "marts" {
+		if !prep.finish[m.Name] {
 			continue
 		}
-		start := time.Now()
-		if err := buildModel(ctx, tx, m); err != nil {
+		if err := prep.build(ctx, tx, p, m); err != nil {
 			return Result{}, err
 		}
-		done++
-		if p.Progress != nil {
-			p.Progress(m.Name, done, prep.total(), time.Since(start))
-		}
-		if err := runGo(gms, m.Name); err != nil {
-			return Result{}, err
-		}
-	}
-	if err := runGo(gms, ""); err != nil {
-		return Result{}, err
 	}
 	if err := applyComments(ctx, tx); err != nil {
 		return Result{}, err
 	}
+	res := prep.b.res
+	res.FactsFull, res.FactsReason = prep.b.facts.full, prep.b.facts.reason
+	res.EpisodesFull, res.EpisodesReason, res.EpisodesRebuilt = prep.b.eps.full, prep.b.eps.reason, prep.b.eps.recomputed
+	res.Tables = map[string]int64{}
 	for _, m := range prep.models {
-		if m.Layer != "marts" {
+		if m.Kind != Table {
 			continue
 		}
 		var n int64
@@ -331,22 +231,6 @@ func Finish(ctx context.Context, tx Execer, p Params, prep *Prepared) (Result, e
 			return Result{}, fmt.Errorf("counting %s: %w", m.Name, err)
 		}
 		res.Tables[m.Name] = n
-	}
-	// Some Go models fill a table of another name: count those with a table (or temp
-	// table) of their own name, asking first so that no statement fails (a SQL trace
-	// replays cleanly).
-	for _, g := range append([]GoModel{facts, episodes}, gms...) {
-		var n int64
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ?`, g.Name).Scan(&n); err != nil {
-			return Result{}, fmt.Errorf("looking for %s: %w", g.Name, err)
-		}
-		if n == 0 {
-			continue
-		}
-		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM "+quoteIdent(g.Name)).Scan(&n); err != nil {
-			return Result{}, fmt.Errorf("counting %s: %w", g.Name, err)
-		}
-		res.Tables[g.Name] = n
 	}
 	return res, nil
 }

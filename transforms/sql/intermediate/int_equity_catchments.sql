@@ -1,3 +1,4 @@
+-- reads: cfg_scheme_practices, referrals
 -- Each scheme's catchment (design §3.4), the practices whose registered patients are the
 -- reach denominator: the practices configured for the scheme, else those that referred to
 -- it in the period (for period 'all', in any period). Scheme 'ALL' is the union of every

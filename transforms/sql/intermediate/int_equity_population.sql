@@ -1,3 +1,4 @@
+-- reads: referrals, population, int_equity_catchments, deprivation
 -- Registered population by scheme catchment × period × practice × LSOA, the reach denominator
 -- (design §3.4): the population extract whose EXTRACT_DATE is nearest the period's
 -- mid-point (ties to the later extract), SEX = ALL rows or MALE + FEMALE where a practice's

@@ -1,3 +1,4 @@
+-- reads: int_equity_population
 -- Local deprivation fifths and tenths for `quantiles: local` (design §4; OHID "Assigning
 -- deprivation categories"): each scheme's catchment LSOAs (period 'all' population) are
 -- ordered by national IMD rank, most deprived first, and split into population-weighted

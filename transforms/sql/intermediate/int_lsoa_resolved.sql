@@ -1,3 +1,4 @@
+-- reads: deprivation, lsoa_lookup, referrals
 -- Every LSOA code as written in the referrals, resolved once to the configured IoD
 -- edition: the other LSOA vintage is mapped through the ONS lookup when it gives exactly
 -- one code, and lsoa_status says why a code has no deprivation stratum (never silently

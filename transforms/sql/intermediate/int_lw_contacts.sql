@@ -1,3 +1,4 @@
+-- reads: scoped_attendances
 -- The one link-worker contact definition (design §3.2): an attended link_worker
 -- attendance of any mode, counted once per (referral, date, worker), or once per
 -- (referral, date) when it has no worker_id. seq orders contacts by (date, attendance_id).

@@ -1,4 +1,5 @@
 -- socrx: view
+-- reads: referrals, int_lsoa_resolved
 -- One row per referral with everything the marts stratify by: reporting period, the
 -- configured IoD edition's decile and quintile (int_lsoa_resolved), age band, sex, ethnic
 -- group. A view, not a table: materialised it held about 210 bytes a referral in memory

@@ -1,3 +1,4 @@
+-- reads: episode_metrics, int_continuity_caps
 -- Continuity and link-worker metrics (design §5) per scheme (and ALL) × period (and all) ×
 -- stratum ('all' and IMD quintiles '1'–'5', since continuity can itself be inequitable).
 -- Episodes without a quintile count in 'all' only. The Kaplan–Meier quantiles are filled

@@ -1,3 +1,4 @@
+-- reads: int_referrals, referral_facts, facts_prior, strata_delta_referrals, strata_touched_people, strata_new_referrals, strata_pathway_prior, strata_reach_prior, int_equity_catchments, int_equity_population, int_equity_quantile_cuts, population
 -- Equity strata (design §4, §8): every pathway measure's numerator and denominator per
 -- scheme (and ALL) × period (and all) × stratum of each dimension: IMD quintile and decile
 -- (national, or local fifths/tenths with `quantiles: local`), age band, sex, ethnic group.

@@ -1,3 +1,4 @@
+-- reads: episode_metrics, cfg_scheme_practices, population
 -- Practice variation (design §5, general-practice axis): per scheme (and ALL) × period
 -- (and all) × practice, the contacted proportion and, when a population file is loaded,
 -- the referral rate per 1,000 registered patients. The funnel columns (baseline, limits,

@@ -1,3 +1,4 @@
+-- reads: episode_metrics
 -- The distribution of link-worker contacts per episode (design §5) per scheme (and ALL) ×
 -- period (and all): how many episodes had 0, 1, 2, … contacts. A spike at one count with
 -- little beyond it is what a fixed session cap looks like (see continuity_summary).
