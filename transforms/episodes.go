@@ -32,43 +32,13 @@ import (
 
 const episodesModel = "episode_metrics"
 
-// episodeClosedMacro is the one definition of a closed episode: recorded as closed, or
-// dormant (no contact, nor referral, in the 90 days before data_end). int_continuity_caps,
-// episode_metrics and the incremental candidates use it.
-const episodeClosedMacro = `CREATE OR REPLACE TEMP MACRO episode_closed(outcome, closed_date, last_contact_date, referral_date) AS
-			coalesce(outcome = 'closed', false)
-			OR closed_date IS NOT NULL
-			OR coalesce(last_contact_date, referral_date) <= getvariable('data_end') - 90`
-
-// episodeReferralColumns are the int_referrals columns episode_metrics.sql reads (alias r).
-const episodeReferralColumns = `r.referral_id, r.person_id, r.scheme_id, r.practice_code, r.referral_source,
-	r.referral_date, r.period, r.imd_decile, r.imd_quintile, r.outcome, r.closed_date`
-
-// episodeRefChecksum covers the referral columns episode_metrics reads through int_referrals
-// (facts' checksum covers only the id and date).
-const episodeRefChecksum = `hash(referral_id, person_id, scheme_id, practice_code, referral_date, referral_source,
-	outcome, closed_date, lsoa_code, sex, age, birth_month, ethnic_category)`
-
-// episodeCandidatesSQL lists the referrals to recompute ($1: the data_end of the last
-// build; the macro and getvariable('data_end') give the new one). See the file comment.
-const episodeCandidatesSQL = `CREATE OR REPLACE TEMP TABLE episode_candidates AS
-WITH touched AS (
-    SELECT referral_id FROM facts_scope
-),
-people AS (
-    SELECT DISTINCT person_id, scheme_id FROM int_referrals SEMI JOIN touched USING (referral_id)
+// the SQL of the episode_metrics model's steps
+const (
+	episodeClosedMacro   = "sql/episodes/episode_closed.sql"
+	episodeCandidatesSQL = "sql/episodes/episode_candidates.sql"
+	episodeScopeSQL      = "sql/episodes/episode_scope.sql"
+	episodeRefChecksum   = "sql/episodes/episode_referrals_checksum.sql"
 )
-SELECT referral_id FROM touched
-UNION
-SELECT referral_id FROM int_referrals SEMI JOIN people USING (person_id, scheme_id)
-UNION
-SELECT referral_id FROM episode_metrics
-WHERE referral_date > $1
-   OR first_contact_date > $1
-   OR (first_contact_date IS NULL AND (end_date IS NULL OR end_date > $1))
-   OR (NOT closed AND episode_closed(NULL, NULL, last_contact_date, referral_date))
-   OR (re_referred_90d IS NULL AND end_date + 90 <= getvariable('data_end'))
-   OR (re_referred_365d IS NULL AND end_date + 365 <= getvariable('data_end'))`
 
 // episodesResult says how episode_metrics was built.
 type episodesResult struct {
@@ -126,24 +96,23 @@ func buildEpisodes(ctx context.Context, tx Execer, p Params, facts factsPlan) (e
 			"SELECT count(*) FROM int_referrals",
 		}
 	} else {
+		scope, err := sqlFS.ReadFile(episodeScopeSQL)
+		if err != nil {
+			return res, fmt.Errorf("reading episode_scope: %w", err)
+		}
+		candidates, err := sqlFS.ReadFile(episodeCandidatesSQL)
+		if err != nil {
+			return res, fmt.Errorf("reading episode_candidates: %w", err)
+		}
 		stmts = []string{
-			// the candidates' people's referrals, the candidates marked, in one scan of the
-			// columns episode_metrics.sql reads (a scan of every column cost twice as much)
-			`CREATE OR REPLACE TEMP TABLE episode_scope AS
-				WITH people AS (
-					SELECT DISTINCT person_id, scheme_id FROM int_referrals SEMI JOIN episode_candidates USING (referral_id)
-				)
-				SELECT ` + episodeReferralColumns + `, r.referral_id IN (SELECT referral_id FROM episode_candidates) AS _candidate
-				FROM int_referrals r
-				WHERE r.referral_id IN (SELECT referral_id FROM episode_candidates)
-				   OR (r.person_id, r.scheme_id) IN (SELECT (person_id, scheme_id) FROM people)`,
+			string(scope),
 			"CREATE OR REPLACE TEMP VIEW episode_referrals AS SELECT * EXCLUDE (_candidate) FROM episode_scope WHERE _candidate",
 			"CREATE OR REPLACE TEMP VIEW episode_history AS SELECT * EXCLUDE (_candidate) FROM episode_scope",
 			`DELETE FROM episode_metrics WHERE referral_id IN (SELECT referral_id FROM episode_candidates)`,
 			"INSERT INTO episode_metrics\n" + string(body),
 			"SELECT count(*) FROM episode_scope WHERE _candidate",
 		}
-		if _, err := tx.ExecContext(ctx, episodeCandidatesSQL, plan.prevEnd.Format("2006-01-02")); err != nil {
+		if _, err := tx.ExecContext(ctx, string(candidates), plan.prevEnd.Format("2006-01-02")); err != nil {
 			return res, fmt.Errorf("finding episodes to recompute: %w", err)
 		}
 	}
@@ -203,7 +172,7 @@ func planEpisodes(ctx context.Context, tx Execer, p Params, facts factsPlan, fp 
 	}
 	// the referral rows the last build read (a hand edit of any column it reads shows
 	// here), and every row now
-	old, now, err := checksums(ctx, tx, "referrals", episodeRefChecksum, wm)
+	old, now, err := checksums(ctx, tx, episodeRefChecksum, wm)
 	if err != nil {
 		return plan, err
 	}
@@ -242,15 +211,15 @@ func planEpisodes(ctx context.Context, tx Execer, p Params, facts factsPlan, fp 
 // built, the deprivation and LSOA lookup rows.
 func episodesFingerprint(ctx context.Context, tx Execer, p Params) (string, error) {
 	h := sha256.New()
-	for _, f := range []string{"sql/episodes/episode_metrics.sql", "sql/episodes/int_continuity_caps.sql", "sql/intermediate/int_referrals.sql", "sql/intermediate/int_lsoa_resolved.sql"} {
+	for _, f := range []string{"sql/episodes/episode_metrics.sql", "sql/episodes/int_continuity_caps.sql", "sql/intermediate/int_referrals.sql",
+		"sql/intermediate/int_lsoa_resolved.sql", episodeClosedMacro, episodeCandidatesSQL, episodeScopeSQL, episodeRefChecksum} {
 		def, err := definition(f)
 		if err != nil {
 			return "", err
 		}
-		h.Write([]byte(def))
+		fmt.Fprintln(h, def)
 	}
-	fmt.Fprintf(h, "|%s|%s|%s|%s|%s|%d|%s|%s|", episodeClosedMacro, episodeCandidatesSQL, episodeReferralColumns, p.Period, p.Edition,
-		p.EngagedMinContacts, episodeRefChecksum, p.Quantiles)
+	fmt.Fprintf(h, "|%s|%s|%d|%s|", p.Period, p.Edition, p.EngagedMinContacts, p.Quantiles)
 	for _, q := range []string{
 		`SELECT string_agg(scheme_id || '=' || coalesce(CAST(cap AS VARCHAR), '') || ':' || coalesce(cap_source, ''), ',' ORDER BY scheme_id)
 			FROM int_continuity_caps`,

@@ -19,6 +19,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path"
 	"strconv"
 )
 
@@ -26,16 +27,16 @@ import (
 const factsModel = "referral_facts"
 
 // factsAttendanceColumns are the attendance columns referral_facts and int_lw_contacts
-// read: all that scoped_attendances carries, and what the checksum covers.
+// read: all that scoped_attendances carries, and what attendances_checksum.sql covers.
 const factsAttendanceColumns = `referral_id, attendance_id, attendance_date, setting, status, worker_id`
 
 // factsWindowColumns are the referral_facts columns equity_strata reads.
 const factsWindowColumns = `referral_id, contacts_in_contacted_window, contacts_in_engaged_window, vcs_in_window, lw_booked_in_window, lw_dna_in_window`
 
-// checksum expressions over the columns referral_facts reads.
+// the checksum queries over the columns referral_facts reads
 const (
-	refChecksum = `hash(referral_id, referral_date)`
-	attChecksum = `hash(` + factsAttendanceColumns + `)`
+	refChecksum = "sql/incremental/referrals_checksum.sql"
+	attChecksum = "sql/incremental/attendances_checksum.sql"
 )
 
 // factsPlan is what planFacts decided.
@@ -51,17 +52,19 @@ type factsPlan struct {
 	attN        int64
 }
 
-// factsFingerprint changes whenever the facts would be computed differently.
+// factsFingerprint changes whenever the facts would be computed differently: their SQL,
+// the checksums kept of the rows they read, the windows.
 func factsFingerprint(p Params) (string, error) {
 	h := sha256.New()
-	for _, f := range []string{"sql/incremental/referral_facts.sql", "sql/incremental/facts_bookings.sql", "sql/intermediate/int_lw_contacts.sql"} {
+	for _, f := range []string{"sql/incremental/referral_facts.sql", "sql/incremental/facts_bookings.sql", "sql/intermediate/int_lw_contacts.sql",
+		refChecksum, attChecksum} {
 		def, err := definition(f)
 		if err != nil {
 			return "", err
 		}
-		h.Write([]byte(def))
+		fmt.Fprintln(h, def)
 	}
-	fmt.Fprintf(h, "|%d|%d|%d|%d|%s|%s", p.WindowContacted, p.WindowEngaged, p.WindowVCSUptake, windowDNA, refChecksum, attChecksum)
+	fmt.Fprintf(h, "|%d|%d|%d|%d|", p.WindowContacted, p.WindowEngaged, p.WindowVCSUptake, windowDNA)
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
@@ -112,11 +115,11 @@ func planFacts(ctx context.Context, tx Execer, p Params) (factsPlan, error) {
 	}
 	// One scan per table gives both the checksum of the rows the facts were built from
 	// and that of every row now (stored for the next run).
-	oldRef, nowRef, err := checksums(ctx, tx, "referrals", refChecksum, wm)
+	oldRef, nowRef, err := checksums(ctx, tx, refChecksum, wm)
 	if err != nil {
 		return plan, err
 	}
-	oldAtt, nowAtt, err := checksums(ctx, tx, "attendances", attChecksum, wm)
+	oldAtt, nowAtt, err := checksums(ctx, tx, attChecksum, wm)
 	if err != nil {
 		return plan, err
 	}
@@ -158,15 +161,15 @@ type checksum struct {
 	sum string
 }
 
-// checksums returns, from one scan of a core table, the count and summed hash expr of the
-// rows loaded from files up to wm (or by hand) and of every row now.
-func checksums(ctx context.Context, tx Execer, table, expr string, wm int64) (old, now checksum, err error) {
-	q := fmt.Sprintf(`SELECT count(*) FILTER (WHERE coalesce(source_file_id, 0) <= $1),
-		CAST(coalesce(sum(CAST(%[1]s AS HUGEINT)) FILTER (WHERE coalesce(source_file_id, 0) <= $1), 0) AS VARCHAR),
-		count(*), CAST(coalesce(sum(CAST(%[1]s AS HUGEINT)), 0) AS VARCHAR)
-		FROM %[2]s`, expr, table)
-	if err := tx.QueryRowContext(ctx, q, wm).Scan(&old.n, &old.sum, &now.n, &now.sum); err != nil {
-		return old, now, fmt.Errorf("checking %s: %w", table, err)
+// checksums runs a checksum query (file): the count and summed hash of a core table's
+// rows loaded from files up to wm (or by hand), and of every row now.
+func checksums(ctx context.Context, tx Execer, file string, wm int64) (old, now checksum, err error) {
+	q, err := sqlFS.ReadFile(file)
+	if err != nil {
+		return old, now, fmt.Errorf("reading %s: %w", file, err)
+	}
+	if err := tx.QueryRowContext(ctx, string(q), wm).Scan(&old.n, &old.sum, &now.n, &now.sum); err != nil {
+		return old, now, fmt.Errorf("checking %s: %w", path.Base(file), err)
 	}
 	return old, now, nil
 }

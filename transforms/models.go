@@ -91,23 +91,6 @@ func declaredReads(sql string) []string {
 	return out
 }
 
-// definition is a SQL file's text without its reads directives: what the incremental
-// models' fingerprints cover, so that declaring a read forces no rebuild.
-func definition(file string) (string, error) {
-	b, err := sqlFS.ReadFile(file)
-	if err != nil {
-		return "", fmt.Errorf("reading %s: %w", file, err)
-	}
-	lines := strings.SplitAfter(string(b), "\n")
-	kept := lines[:0]
-	for _, l := range lines {
-		if !strings.HasPrefix(l, readsDirective) {
-			kept = append(kept, l)
-		}
-	}
-	return strings.Join(kept, ""), nil
-}
-
 // paramTables are the relations setParams creates for the models to read.
 var paramTables = []string{"cfg_schemes", "cfg_scheme_practices"}
 

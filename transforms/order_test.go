@@ -9,7 +9,9 @@ import (
 )
 
 func TestOrder(t *testing.T) {
-	m := func(name string, kind Kind, reads ...string) Model { return Model{Name: name, Kind: kind, Reads: reads} }
+	m := func(name string, kind Kind, reads ...string) Model {
+		return Model{Name: name, Kind: kind, Reads: reads}
+	}
 	given := []string{"referrals", "attendances"}
 	cases := []struct {
 		name   string
@@ -78,7 +80,7 @@ func TestPhases(t *testing.T) {
 	}
 	sort.Strings(prepare)
 	want := []string{"facts_scope", "int_equity_catchments", "int_equity_population", "int_equity_quantile_cuts", "int_lsoa_resolved",
-		"int_lw_contacts", "int_referrals"}
+		"int_lw_contacts", "int_referrals", "int_registered_population"}
 	if !slices.Equal(prepare, want) {
 		t.Errorf("Prepare builds %v, want %v", prepare, want)
 	}

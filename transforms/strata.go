@@ -135,7 +135,7 @@ func strataFingerprint(ctx context.Context, tx Execer, p Params, episodes string
 		if err != nil {
 			return "", err
 		}
-		h.Write([]byte(def))
+		fmt.Fprintln(h, def)
 	}
 	fmt.Fprintf(h, "|%s|%s|%s|", p.Period, p.Edition, p.Quantiles)
 	for _, q := range []string{

@@ -260,13 +260,15 @@ func setParams(ctx context.Context, tx Execer, p Params) error {
 	if _, err := tx.ExecContext(ctx, "SET VARIABLE data_end = CAST(getvariable('data_end') AS DATE)"); err != nil {
 		return fmt.Errorf("setting data_end: %w", err)
 	}
+	closed, err := sqlFS.ReadFile(episodeClosedMacro)
+	if err != nil {
+		return fmt.Errorf("reading episode_closed: %w", err)
+	}
 	stmts := []string{
 		`CREATE OR REPLACE TEMP TABLE cfg_schemes (scheme_id VARCHAR, name VARCHAR, session_cap INTEGER)`,
 		`CREATE OR REPLACE TEMP TABLE cfg_scheme_practices (scheme_id VARCHAR, practice_code VARCHAR)`,
-		// episode_closed is the one definition of a closed episode: recorded as closed, or
-		// dormant (no contact, nor referral, in the 90 days before data_end). Both
-		// int_continuity_caps and episode_metrics use it.
-		episodeClosedMacro,
+		// episode_closed is the one definition of a closed episode
+		string(closed),
 		// period_key maps a date to its reporting period label for the configured period.
 		`CREATE OR REPLACE TEMP MACRO period_key(d) AS CASE getvariable('period')
 			WHEN 'month' THEN strftime(d, '%Y-%m')

@@ -2,8 +2,8 @@
 -- Each scheme's catchment (design §3.4), the practices whose registered patients are the
 -- reach denominator: the practices configured for the scheme, else those that referred to
 -- it in the period (for period 'all', in any period). Scheme 'ALL' is the union of every
--- scheme's catchment. Built from the core referrals table (not int_referrals, which sorts
--- after this model) with the same period_key.
+-- scheme's catchment. Built from the core referrals table with the same period_key as
+-- int_referrals.
 WITH configured AS (
     SELECT DISTINCT scheme_id, upper(trim(practice_code)) AS practice_code
     FROM cfg_scheme_practices

@@ -12,11 +12,9 @@
 -- referral has had the same follow-up whatever its age (and the same definition as the
 -- contacted proportion of practice_variation).
 --
--- The per-referral pathway flags are built here from referral_facts (the window counts,
--- kept between runs; see transforms/facts.go) rather than in an intermediate model,
--- because every int_equity_* name sorts before int_referrals, which they read; the
--- int_equity_* models hold what needs only core tables (catchments, registered
--- population, local quantile cuts).
+-- The per-referral pathway flags come from referral_facts (the window counts, kept between
+-- runs; see transforms/facts.go); the int_equity_* models hold the catchments, their
+-- registered population and the local quantile cuts.
 WITH w AS (
     SELECT
         getvariable('data_end') AS data_end,

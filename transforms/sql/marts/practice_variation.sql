@@ -1,7 +1,7 @@
--- reads: episode_metrics, cfg_scheme_practices, population
+-- reads: episode_metrics, cfg_scheme_practices, int_registered_population, population
 -- Practice variation (design §5, general-practice axis): per scheme (and ALL) × period
 -- (and all) × practice, the contacted proportion and, when a population file is loaded,
--- the referral rate per 1,000 registered patients. The funnel columns (baseline, limits,
+-- the referral rate per 1,000 registered patients (int_registered_population). The funnel columns (baseline, limits,
 -- outlier, significance) are filled in by the practice_funnel Go model, around the
 -- scheme × period average, as PHEindicatormethods calculate_funnel_limits.
 --
@@ -44,50 +44,12 @@ grid AS (
     UNION
     SELECT scheme_id, period, practice_code FROM refs
 ),
--- each period's first and last day, to pick the population extract nearest its mid-point
-period_starts AS (
-    SELECT
-        g_period AS period,
-        period_start(min(referral_date)) AS p_start
-    FROM e
-    GROUP BY g_period
-),
-period_bounds AS (
-    SELECT
-        period,
-        p_start,
-        period_end(p_start) AS p_end
-    FROM period_starts
-),
-periods AS (
-    SELECT period, p_start + CAST((p_end - p_start) // 2 AS INTEGER) AS mid FROM period_bounds
-    UNION ALL
-    SELECT 'all', min(p_start) + CAST((max(p_end) - min(p_start)) // 2 AS INTEGER) FROM period_bounds HAVING count(*) > 0
-),
--- registered patients per practice per extract: SEX = ALL rows, or MALE + FEMALE where a
--- practice's extract has no ALL rows (every LSOA, including CLOSED, counts)
-registered AS (
-    SELECT
-        extract_date,
-        upper(trim(practice_code)) AS practice_code,
-        CASE WHEN count(*) FILTER (WHERE upper(trim(sex)) = 'ALL') > 0
-             THEN sum(patients) FILTER (WHERE upper(trim(sex)) = 'ALL')
-             ELSE sum(patients) FILTER (WHERE upper(trim(sex)) IN ('MALE', 'FEMALE'))
-        END AS patients
-    FROM population
-    GROUP BY ALL
-),
-nearest_extract AS (
-    SELECT p.period, x.extract_date
-    FROM periods p
-    CROSS JOIN (SELECT DISTINCT extract_date FROM registered) x
-    QUALIFY row_number() OVER (
-        PARTITION BY p.period ORDER BY abs(x.extract_date - p.mid), x.extract_date DESC) = 1
-),
+-- registered patients per practice and period (int_registered_population, the one rule
+-- shared with reach)
 denominators AS (
-    SELECT n.period, r.practice_code, r.patients
-    FROM nearest_extract n
-    JOIN registered r USING (extract_date)
+    SELECT period, practice_code, sum(patients) AS patients
+    FROM int_registered_population
+    GROUP BY ALL
 ),
 measures AS (
     SELECT
