@@ -13,7 +13,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/socrx/socrx/transforms/stats"
+	"github.com/socrx/socrx/stats"
 )
 
 // kmCountsSQL aggregates time to first contact into per-day event and censoring counts

@@ -12,7 +12,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2"
 
-	"github.com/socrx/socrx/transforms/stats"
+	"github.com/socrx/socrx/stats"
 )
 
 // contFixture is a set of referrals and attendances for the continuity tests. Dates are

@@ -7,7 +7,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/socrx/socrx/transforms/stats"
+	"github.com/socrx/socrx/stats"
 )
 
 // Equity indicators (design §4). The SQL mart equity_strata counts every measure's

@@ -12,7 +12,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/socrx/socrx/connectors/refdata"
-	"github.com/socrx/socrx/transforms/stats"
+	"github.com/socrx/socrx/stats"
 )
 
 // eqOpen returns an open transaction on a fresh in-memory DuckDB with the core schema, the
