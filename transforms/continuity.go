@@ -17,7 +17,7 @@ import (
 )
 
 // kmCountsSQL aggregates time to first contact into per-day event and censoring counts
-// for every continuity_summary cell, labelled exactly as continuity_summary.sql labels
+// for every continuity_summary cell, labelled exactly as int_continuity_summary.sql labels
 // them, so the Kaplan–Meier curve is computed over days rather than over referrals.
 const kmCountsSQL = `
 SELECT
@@ -46,9 +46,10 @@ ORDER BY g_scheme, g_period, g_stratum, t
 // kmCell identifies one continuity_summary row.
 type kmCell struct{ scheme, period, stratum string }
 
-// fillContinuityKM computes the Kaplan–Meier median and 90th percentile of days to first
-// contact for every continuity_summary row, from per-day counts aggregated in SQL.
-func fillContinuityKM(ctx context.Context, tx Execer, _ Params) error {
+// buildContinuityKM is the int_continuity_km model: the Kaplan–Meier median and 90th
+// percentile of days to first contact for every continuity_summary cell, from per-day
+// counts aggregated in SQL.
+func buildContinuityKM(ctx context.Context, tx Execer, _ Params) error {
 	counts := map[kmCell][]stats.TimeCount{}
 	var order []kmCell
 	err := forEachRow(ctx, tx, kmCountsSQL, func(rows *sql.Rows) error {
@@ -85,72 +86,43 @@ func fillContinuityKM(ctx context.Context, tx Execer, _ Params) error {
 		(scheme_id VARCHAR, period VARCHAR, stratum VARCHAR, median_days INTEGER, p90_days INTEGER)`); err != nil {
 		return fmt.Errorf("creating int_continuity_km: %w", err)
 	}
-	if err := insertRows(ctx, tx, "int_continuity_km", 5, out); err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE continuity_summary s
-		SET median_days_to_first_contact = k.median_days, p90_days_to_first_contact = k.p90_days
-		FROM int_continuity_km k
-		WHERE s.scheme_id = k.scheme_id AND s.period = k.period AND s.stratum = k.stratum`)
-	if err != nil {
-		return fmt.Errorf("storing kaplan-meier quantiles: %w", err)
-	}
-	return fillRateIntervals(ctx, tx)
+	return insertRows(ctx, tx, "int_continuity_km", 5, out)
 }
 
-// continuityRates are the continuity_summary proportions given Wilson intervals:
-// rate column, numerator column, denominator column.
-var continuityRates = [][3]string{
-	{"re_referral_rate_90d", "re_referred_90d_episodes", "re_referral_eligible_90d"},
-	{"re_referral_rate_365d", "re_referred_365d_episodes", "re_referral_eligible_365d"},
-	{"same_worker_retention", "retained_episodes", "retention_eligible"},
-}
+// rateCountsSQL lists every numerator and denominator of the continuity_summary rates
+// given Wilson intervals: re-referral within 90 and 365 days, same-worker retention.
+const rateCountsSQL = `
+SELECT re_referred_90d_episodes, re_referral_eligible_90d FROM int_continuity_summary WHERE re_referral_eligible_90d > 0
+UNION
+SELECT re_referred_365d_episodes, re_referral_eligible_365d FROM int_continuity_summary WHERE re_referral_eligible_365d > 0
+UNION
+SELECT retained_episodes, retention_eligible FROM int_continuity_summary WHERE retention_eligible > 0
+`
 
-// fillRateIntervals adds <rate>_lower and <rate>_upper Wilson 95% limits to the
-// continuity_summary proportions, with stats.Wilson as the one implementation.
-func fillRateIntervals(ctx context.Context, tx Execer) error {
-	for _, r := range continuityRates {
-		rate, num, den := r[0], r[1], r[2]
-		for _, side := range []string{"_lower", "_upper"} {
-			if _, err := tx.ExecContext(ctx, "ALTER TABLE continuity_summary ADD COLUMN IF NOT EXISTS "+rate+side+" DOUBLE"); err != nil {
-				return fmt.Errorf("adding %s%s: %w", rate, side, err)
-			}
-		}
-		type cell struct{ num, den int64 }
-		var cells []cell
-		err := forEachRow(ctx, tx, "SELECT DISTINCT "+num+", "+den+" FROM continuity_summary WHERE "+den+" > 0",
-			func(rows *sql.Rows) error {
-				var c cell
-				if err := rows.Scan(&c.num, &c.den); err != nil {
-					return err
-				}
-				cells = append(cells, c)
-				return nil
-			})
-		if err != nil {
-			return fmt.Errorf("reading %s: %w", rate, err)
-		}
-		out := make([][]any, 0, len(cells))
-		for _, c := range cells {
-			ci, err := stats.Wilson(c.num, c.den)
-			if err != nil {
-				return fmt.Errorf("interval for %s: %w", rate, err)
-			}
-			out = append(out, []any{c.num, c.den, ci.Lower, ci.Upper})
-		}
-		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE int_rate_ci (num BIGINT, den BIGINT, lower DOUBLE, upper DOUBLE)`); err != nil {
-			return fmt.Errorf("creating int_rate_ci: %w", err)
-		}
-		if err := insertRows(ctx, tx, "int_rate_ci", 4, out); err != nil {
+// buildRateIntervals is the int_continuity_rate_ci model: the Wilson 95% limits of each
+// numerator and denominator of the continuity_summary rates, which continuity_summary.sql
+// joins to each rate, with stats.Wilson as the one implementation.
+func buildRateIntervals(ctx context.Context, tx Execer, _ Params) error {
+	var out [][]any
+	err := forEachRow(ctx, tx, rateCountsSQL, func(rows *sql.Rows) error {
+		var num, den int64
+		if err := rows.Scan(&num, &den); err != nil {
 			return err
 		}
-		q := fmt.Sprintf(`UPDATE continuity_summary s SET %[1]s_lower = c.lower, %[1]s_upper = c.upper
-			FROM int_rate_ci c WHERE s.%[2]s = c.num AND s.%[3]s = c.den`, rate, num, den)
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("storing %s intervals: %w", rate, err)
+		ci, err := stats.Wilson(num, den)
+		if err != nil {
+			return fmt.Errorf("interval for %d of %d: %w", num, den, err)
 		}
+		out = append(out, []any{num, den, ci.Lower, ci.Upper})
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reading the continuity rates: %w", err)
 	}
-	return nil
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE int_continuity_rate_ci (num BIGINT, den BIGINT, lower DOUBLE, upper DOUBLE)`); err != nil {
+		return fmt.Errorf("creating int_continuity_rate_ci: %w", err)
+	}
+	return insertRows(ctx, tx, "int_continuity_rate_ci", 4, out)
 }
 
 // funnelRow is one practice_variation row as the funnel needs it.
@@ -163,16 +135,17 @@ type funnelRow struct {
 // rateMultiplier expresses referral rates per 1,000 registered patients.
 const referralRateMultiplier = 1000
 
-// fillPracticeFunnel adds funnel limits around each scheme × period × measure average
-// (the pooled value: sum of numerators over sum of denominators, as PHE's av) to
-// practice_variation, and flags practices outside the 99.8% limits.
-func fillPracticeFunnel(ctx context.Context, tx Execer, _ Params) error {
+// buildPracticeFunnel is the int_practice_funnel model: funnel limits around each scheme
+// × period × measure average (the pooled value: sum of numerators over sum of
+// denominators, as PHE's av), and the flag of practices outside the 99.8% limits, for
+// practice_variation.sql to join to the counts.
+func buildPracticeFunnel(ctx context.Context, tx Execer, _ Params) error {
 	var all []funnelRow
 	type key struct{ scheme, period, measure string }
 	type sums struct{ num, den int64 }
 	pooled := map[key]*sums{}
 	err := forEachRow(ctx, tx, `SELECT scheme_id, period, practice_code, measure, numerator, denominator
-		FROM practice_variation`, func(rows *sql.Rows) error {
+		FROM int_practice_variation`, func(rows *sql.Rows) error {
 		var r funnelRow
 		if err := rows.Scan(&r.scheme, &r.period, &r.practice, &r.measure, &r.num, &r.den); err != nil {
 			return err
@@ -220,19 +193,7 @@ func fillPracticeFunnel(ctx context.Context, tx Execer, _ Params) error {
 		 lower95 DOUBLE, upper95 DOUBLE, lower998 DOUBLE, upper998 DOUBLE, outlier BOOLEAN, significance VARCHAR)`); err != nil {
 		return fmt.Errorf("creating int_practice_funnel: %w", err)
 	}
-	if err := insertRows(ctx, tx, "int_practice_funnel", 11, out); err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, `UPDATE practice_variation p
-		SET baseline = f.baseline, lower95 = f.lower95, upper95 = f.upper95, lower998 = f.lower998,
-		    upper998 = f.upper998, outlier = f.outlier, significance = f.significance
-		FROM int_practice_funnel f
-		WHERE p.scheme_id = f.scheme_id AND p.period = f.period AND p.practice_code = f.practice_code
-		  AND p.measure = f.measure`)
-	if err != nil {
-		return fmt.Errorf("storing funnel limits: %w", err)
-	}
-	return nil
+	return insertRows(ctx, tx, "int_practice_funnel", 11, out)
 }
 
 // Signals ------------------------------------------------------------------------------
@@ -613,7 +574,7 @@ ORDER BY c.scheme_id, c.period
 `
 
 // gpFunnelSQL summarises the practice funnels per scheme × period × measure, counting the
-// one flag fillPracticeFunnel decided on the unrounded counts. Reports do not republish
+// one flag int_practice_funnel decided on the unrounded counts. Reports do not republish
 // this count or its reading (which names every flagged practice, for researchers inside
 // the secure environment): they count and name only the flags their tables publish
 // (reports/practice.go, design §5).

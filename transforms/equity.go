@@ -10,11 +10,13 @@ import (
 	"github.com/socrx/socrx/stats"
 )
 
-// Equity indicators (design §4). The SQL mart equity_strata counts every measure's
-// numerator and denominator per stratum; buildEquity, the Go model that reads it, is the
-// one place the statistics are computed: it fills the strata's confidence limits, builds
-// equity_summary (SII/RII, concentration indices, gap and ratio, Core20 share, verdict)
-// and leaves sig_vcs, the VCS setting's rows of archetype_signals.
+// Equity indicators (design §4). int_equity_strata counts every measure's numerator and
+// denominator per stratum; the Go models here are the one place the statistics are
+// computed: buildStrataLimits gives each stratum its confidence limits
+// (int_equity_strata_limits, which equity_strata.sql joins to the counts), and
+// buildEquity, over equity_strata, builds equity_summary (SII/RII, concentration
+// indices, gap and ratio, Core20 share, verdict) and leaves sig_vcs, the VCS setting's
+// rows of archetype_signals.
 
 const (
 	eqReach    = "reach"
@@ -26,7 +28,6 @@ const (
 
 // eqRow is one equity_strata row as the statistics need it.
 type eqRow struct {
-	rowid                                       int64
 	scheme, period, dimension, stratum, measure string
 	num                                         int64
 	den                                         sql.NullInt64
@@ -55,13 +56,10 @@ func (r eqRow) value() float64 {
 // eqCell keys a scheme × period.
 type eqCell struct{ scheme, period string }
 
-// buildEquity is the equity Go model (after equity_strata).
+// buildEquity is the equity_summary model: the summary statistics over equity_strata.
 func buildEquity(ctx context.Context, tx Execer, p Params) error {
 	rows, err := eqReadStrata(ctx, tx)
 	if err != nil {
-		return err
-	}
-	if err := eqFillLimits(ctx, tx, rows); err != nil {
 		return err
 	}
 	facts, err := eqReadCellFacts(ctx, tx)
@@ -78,9 +76,11 @@ func buildEquity(ctx context.Context, tx Execer, p Params) error {
 	return eqWriteSignals(ctx, tx, summaries, facts, p)
 }
 
+// eqReadStrata reads equity_strata in summary order; a stratum with limits (a positive
+// denominator) takes part in the statistics.
 func eqReadStrata(ctx context.Context, tx Execer) ([]eqRow, error) {
-	q := `SELECT rowid, scheme_id, period, dimension, stratum, measure, numerator, denominator, immature, window_days,
-		quantile_basis
+	q := `SELECT scheme_id, period, dimension, stratum, measure, numerator, denominator, immature, window_days,
+		quantile_basis, lower, upper
 		FROM equity_strata ORDER BY scheme_id, period, dimension, measure, stratum_order, stratum`
 	rs, err := tx.QueryContext(ctx, q)
 	if err != nil {
@@ -90,10 +90,12 @@ func eqReadStrata(ctx context.Context, tx Execer) ([]eqRow, error) {
 	var out []eqRow
 	for rs.Next() {
 		var r eqRow
-		if err := rs.Scan(&r.rowid, &r.scheme, &r.period, &r.dimension, &r.stratum, &r.measure, &r.num, &r.den,
-			&r.immature, &r.window, &r.basis); err != nil {
+		var lower, upper sql.NullFloat64
+		if err := rs.Scan(&r.scheme, &r.period, &r.dimension, &r.stratum, &r.measure, &r.num, &r.den,
+			&r.immature, &r.window, &r.basis, &lower, &upper); err != nil {
 			return nil, fmt.Errorf("reading equity_strata: %w", err)
 		}
+		r.ci, r.hasCI = stats.Interval{Lower: lower.Float64, Upper: upper.Float64}, lower.Valid
 		out = append(out, r)
 	}
 	if err := rs.Err(); err != nil {
@@ -102,16 +104,21 @@ func eqReadStrata(ctx context.Context, tx Execer) ([]eqRow, error) {
 	return out, nil
 }
 
-// eqFillLimits computes each stratum's 95% interval (Wilson, or Poisson for reach) and
-// writes it into equity_strata.
-func eqFillLimits(ctx context.Context, tx Execer, rows []eqRow) error {
-	ci := make([][]any, 0, len(rows))
-	for i := range rows {
-		r := &rows[i]
-		if !r.den.Valid || r.den.Int64 <= 0 {
-			continue
+// buildStrataLimits is the int_equity_strata_limits model: each stratum's 95% interval
+// (Wilson, or Poisson for reach) where its denominator is positive.
+func buildStrataLimits(ctx context.Context, tx Execer, _ Params) error {
+	rs, err := tx.QueryContext(ctx, `SELECT scheme_id, period, dimension, stratum, measure, numerator, denominator
+		FROM int_equity_strata WHERE denominator > 0`)
+	if err != nil {
+		return fmt.Errorf("reading int_equity_strata: %w", err)
+	}
+	defer rs.Close()
+	var out [][]any
+	for rs.Next() {
+		var r eqRow
+		if err := rs.Scan(&r.scheme, &r.period, &r.dimension, &r.stratum, &r.measure, &r.num, &r.den); err != nil {
+			return fmt.Errorf("reading int_equity_strata: %w", err)
 		}
-		var err error
 		if r.measure == eqReach {
 			r.ci, err = stats.PoissonRate(r.num, float64(r.den.Int64), eqPerReach)
 		} else {
@@ -120,20 +127,16 @@ func eqFillLimits(ctx context.Context, tx Execer, rows []eqRow) error {
 		if err != nil {
 			return fmt.Errorf("equity_strata %s %s %s %s %s: %w", r.scheme, r.period, r.dimension, r.stratum, r.measure, err)
 		}
-		r.hasCI = true
-		ci = append(ci, []any{r.rowid, r.ci.Lower, r.ci.Upper})
+		out = append(out, []any{r.scheme, r.period, r.dimension, r.stratum, r.measure, r.ci.Lower, r.ci.Upper})
 	}
-	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE eq_strata_limits (rid BIGINT, lower DOUBLE, upper DOUBLE)`); err != nil {
-		return fmt.Errorf("creating eq_strata_limits: %w", err)
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("reading int_equity_strata: %w", err)
 	}
-	if err := insertRows(ctx, tx, "eq_strata_limits", 3, ci); err != nil {
-		return err
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE int_equity_strata_limits (scheme_id VARCHAR, period VARCHAR,
+		dimension VARCHAR, stratum VARCHAR, measure VARCHAR, lower DOUBLE, upper DOUBLE)`); err != nil {
+		return fmt.Errorf("creating int_equity_strata_limits: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE equity_strata SET lower = l.lower, upper = l.upper
-		FROM eq_strata_limits l WHERE equity_strata.rowid = l.rid`); err != nil {
-		return fmt.Errorf("filling equity_strata limits: %w", err)
-	}
-	return nil
+	return insertRows(ctx, tx, "int_equity_strata_limits", 7, out)
 }
 
 // eqFacts are per-cell and per-scheme facts the summary needs beyond the strata.

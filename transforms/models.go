@@ -136,18 +136,18 @@ func (b *build) models() ([]Model, error) {
 				"int_equity_quantile_cuts", "population"},
 			Creates: []string{"strata_new_referrals", "strata_touched_people", "strata_delta_referrals", "strata_reach_prior",
 				"strata_pathway_prior"}},
+		Model{Name: "int_equity_strata_limits", Kind: Temp, Build: buildStrataLimits, Reads: []string{"int_equity_strata"}},
 		Model{Name: "equity_summary", Kind: Table, Build: buildEquity,
 			Reads:   []string{"equity_strata", "int_referrals", "int_equity_population", "population"},
 			Creates: []string{"sig_vcs"}},
-		// continuity (continuity.go): the Go halves of continuity_summary (Kaplan–Meier)
-		// and practice_variation (funnel limits), then the link-worker and
-		// general-practice signals
-		Model{Name: "int_continuity_km", Kind: Temp, Build: fillContinuityKM,
-			Reads: []string{"episode_metrics", "continuity_summary"}, Creates: []string{"int_rate_ci"}},
-		Model{Name: "int_practice_funnel", Kind: Temp, Build: fillPracticeFunnel, Reads: []string{"practice_variation"}},
+		// continuity (continuity.go): what continuity_summary (Kaplan–Meier, rate
+		// intervals) and practice_variation (funnel limits) take from Go, then the
+		// link-worker and general-practice signals
+		Model{Name: "int_continuity_km", Kind: Temp, Build: buildContinuityKM, Reads: []string{"episode_metrics"}},
+		Model{Name: "int_continuity_rate_ci", Kind: Temp, Build: buildRateIntervals, Reads: []string{"int_continuity_summary"}},
+		Model{Name: "int_practice_funnel", Kind: Temp, Build: buildPracticeFunnel, Reads: []string{"int_practice_variation"}},
 		Model{Name: "sig_link_workers", Kind: Temp, Build: buildContinuitySignals,
-			Reads: []string{"continuity_summary", "int_continuity_km", "episode_metrics", "cfg_scheme_practices", "practice_variation",
-				"int_practice_funnel"},
+			Reads:   []string{"continuity_summary", "episode_metrics", "cfg_scheme_practices", "practice_variation"},
 			Creates: []string{"sig_general_practice"}},
 	), nil
 }

@@ -128,7 +128,7 @@ func planStrata(ctx context.Context, tx Execer, p Params, facts factsPlan, episo
 // catchments, registered population, local quantile cuts).
 func strataFingerprint(ctx context.Context, tx Execer, p Params, episodes string) (string, error) {
 	h := sha256.New()
-	for _, f := range []string{"sql/marts/equity_strata.sql", "sql/intermediate/int_referrals.sql", "sql/intermediate/int_lsoa_resolved.sql",
+	for _, f := range []string{"sql/intermediate/int_equity_strata.sql", "sql/intermediate/int_referrals.sql", "sql/intermediate/int_lsoa_resolved.sql",
 		"sql/intermediate/int_equity_catchments.sql", "sql/intermediate/int_equity_population.sql",
 		"sql/intermediate/int_equity_quantile_cuts.sql"} {
 		def, err := definition(f)
