@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/socrx/socrx/transforms/model"
 )
 
 // order sorts the models so that each comes after every model it reads (Kahn's
@@ -11,7 +13,7 @@ import (
 // order depends on the declarations alone, never on how the models were listed. A read
 // must name a model, a relation a Go model creates, or one of given (core and
 // parameter tables); a name defined twice, a read of nothing, and a cycle are errors.
-func order(models []Model, given []string) ([]Model, error) {
+func order(models []model.Model, given []string) ([]model.Model, error) {
 	owner := map[string]int{} // relation → index of the model that defines it
 	for _, g := range given {
 		owner[g] = -1
@@ -51,7 +53,7 @@ func order(models []Model, given []string) ([]Model, error) {
 			ready = append(ready, i)
 		}
 	}
-	out := make([]Model, 0, len(models))
+	out := make([]model.Model, 0, len(models))
 	for len(ready) > 0 {
 		sort.Slice(ready, func(a, b int) bool { return models[ready[a]].Name < models[ready[b]].Name })
 		i := ready[0]
@@ -70,7 +72,7 @@ func order(models []Model, given []string) ([]Model, error) {
 }
 
 // cycle names one cycle among the models left unbuilt (waiting > 0), for the error.
-func cycle(models []Model, owner map[string]int, waiting []int) string {
+func cycle(models []model.Model, owner map[string]int, waiting []int) string {
 	start := -1
 	for i := range models {
 		if waiting[i] > 0 {
@@ -113,10 +115,10 @@ func cycle(models []Model, owner map[string]int, waiting []int) string {
 // inFinish says, for each model in build order, whether it is built by Finish: a
 // persistent table, or anything that reads one. The rest are temp relations over the core
 // tables, built by Prepare before the transaction opens.
-func inFinish(ordered []Model) map[string]bool {
+func inFinish(ordered []model.Model) map[string]bool {
 	finish := map[string]bool{}
 	for _, m := range ordered {
-		f := m.Kind == Table
+		f := m.Kind == model.Table
 		for _, r := range m.Reads {
 			f = f || finish[r]
 		}

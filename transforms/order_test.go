@@ -1,36 +1,39 @@
 package transforms
 
 import (
+	"os"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/socrx/socrx/transforms/model"
 )
 
 func TestOrder(t *testing.T) {
-	m := func(name string, kind Kind, reads ...string) Model {
-		return Model{Name: name, Kind: kind, Reads: reads}
+	m := func(name string, kind model.Kind, reads ...string) model.Model {
+		return model.Model{Name: name, Kind: kind, Reads: reads}
 	}
 	given := []string{"referrals", "attendances"}
 	cases := []struct {
 		name   string
-		models []Model
+		models []model.Model
 		want   []string // build order
 		err    string   // substring of the error
 	}{
-		{name: "reads first", models: []Model{m("mart", Table, "int_b"), m("int_b", Temp, "int_a"), m("int_a", Temp, "referrals")},
+		{name: "reads first", models: []model.Model{m("mart", model.Table, "int_b"), m("int_b", model.Temp, "int_a"), m("int_a", model.Temp, "referrals")},
 			want: []string{"int_a", "int_b", "mart"}},
-		{name: "ties by name, not by listing", models: []Model{m("z", Temp, "referrals"), m("b", Temp), m("a", Temp, "attendances")},
+		{name: "ties by name, not by listing", models: []model.Model{m("z", model.Temp, "referrals"), m("b", model.Temp), m("a", model.Temp, "attendances")},
 			want: []string{"a", "b", "z"}},
-		{name: "a ready model goes before a later name", models: []Model{m("c", Temp), m("b", Temp, "c"), m("a", Temp, "b")},
+		{name: "a ready model goes before a later name", models: []model.Model{m("c", model.Temp), m("b", model.Temp, "c"), m("a", model.Temp, "b")},
 			want: []string{"c", "b", "a"}},
-		{name: "created relations", models: []Model{m("reader", Temp, "made"), {Name: "maker", Kind: Temp, Creates: []string{"made"}}},
+		{name: "created relations", models: []model.Model{m("reader", model.Temp, "made"), {Name: "maker", Kind: model.Temp, Creates: []string{"made"}}},
 			want: []string{"maker", "reader"}},
-		{name: "missing", models: []Model{m("a", Temp, "nothing")}, err: "model a reads nothing, which no model defines"},
-		{name: "twice", models: []Model{m("a", Temp), {Name: "b", Creates: []string{"a"}}}, err: "a is defined by both a and b"},
-		{name: "shadowing a core table", models: []Model{m("referrals", Temp)}, err: "defines referrals, a core or parameter table"},
-		{name: "cycle", models: []Model{m("a", Temp, "c"), m("b", Temp, "a"), m("c", Temp, "b"), m("d", Temp)},
+		{name: "missing", models: []model.Model{m("a", model.Temp, "nothing")}, err: "model a reads nothing, which no model defines"},
+		{name: "twice", models: []model.Model{m("a", model.Temp), {Name: "b", Creates: []string{"a"}}}, err: "a is defined by both a and b"},
+		{name: "shadowing a core table", models: []model.Model{m("referrals", model.Temp)}, err: "defines referrals, a core or parameter table"},
+		{name: "cycle", models: []model.Model{m("a", model.Temp, "c"), m("b", model.Temp, "a"), m("c", model.Temp, "b"), m("d", model.Temp)},
 			err: "cycle: a → b → c → a"},
 	}
 	for _, c := range cases {
@@ -59,7 +62,7 @@ func TestOrder(t *testing.T) {
 // TestPhases checks which models Prepare builds: temp relations over the core tables,
 // nothing that reads a persistent table.
 func TestPhases(t *testing.T) {
-	ms, err := (&build{}).models()
+	ms, err := models()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,8 +82,8 @@ func TestPhases(t *testing.T) {
 		}
 	}
 	sort.Strings(prepare)
-	want := []string{"facts_scope", "int_equity_catchments", "int_equity_population", "int_equity_quantile_cuts", "int_lsoa_resolved",
-		"int_lw_contacts", "int_referrals", "int_registered_population"}
+	want := []string{"episode_closed", "facts_scope", "int_equity_catchments", "int_equity_population", "int_equity_quantile_cuts",
+		"int_lsoa_resolved", "int_lw_contacts", "int_referrals", "int_registered_population"}
 	if !slices.Equal(prepare, want) {
 		t.Errorf("Prepare builds %v, want %v", prepare, want)
 	}
@@ -90,7 +93,7 @@ func TestPhases(t *testing.T) {
 // it names after FROM or JOIN is declared, and every declared relation is defined (by a
 // model, or as a core or parameter table) and named in the text.
 func TestSQLModelReads(t *testing.T) {
-	ms, err := (&build{}).models()
+	ms, err := models()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,4 +233,39 @@ func referencedRelations(s string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TestFilesNameRelations holds the layout to "a file's name is its relation": every .sql
+// file at the top of a domain folder is a model's query (NAME.sql, built by the runner or
+// run by the Go model NAME) or its comments (NAME.comments.sql); a Go model's other
+// statements live in queries/.
+func TestFilesNameRelations(t *testing.T) {
+	ms, err := models()
+	if err != nil {
+		t.Fatal(err)
+	}
+	relations := map[string]bool{}
+	for _, m := range ms {
+		for _, n := range append([]string{m.Name}, m.Creates...) {
+			relations[n] = true
+		}
+	}
+	for _, dir := range []string{".", "episodes", "population", "equity", "continuity"} {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			name, ok := strings.CutSuffix(e.Name(), ".sql")
+			if e.IsDir() || !ok {
+				continue
+			}
+			if dir == "." && name == "params" {
+				continue // the parameter relations and macros, set up before any model
+			}
+			if !relations[strings.TrimSuffix(name, ".comments")] {
+				t.Errorf("%s/%s names no model", dir, e.Name())
+			}
+		}
+	}
 }
