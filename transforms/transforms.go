@@ -17,7 +17,7 @@ import (
 	"github.com/socrx/socrx/transforms/model"
 )
 
-//go:embed sql/core/schema.sql params.sql archetype_signals.sql
+//go:embed sql/core/schema.sql params.sql archetype_signals.sql queries/*.sql
 var files embed.FS
 
 // Execer is what the models need of a connection or transaction.
@@ -153,7 +153,7 @@ func buildSQLModel(ctx context.Context, tx Execer, m model.Model) error {
 	q := strings.TrimRight(strings.TrimSpace(m.SQL), ";")
 	if m.Kind != model.Macro {
 		kind := map[model.Kind]string{model.View: "TEMP VIEW", model.Temp: "TEMP TABLE", model.Table: "TABLE"}[m.Kind]
-		q = fmt.Sprintf("CREATE OR REPLACE %s %s AS\n%s", kind, model.QuoteIdent(m.Name), q)
+		q = fmt.Sprintf("CREATE OR REPLACE %s %s AS %s", kind, model.QuoteIdent(m.Name), q)
 	}
 	if _, err := tx.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("building %s: %w", m.Name, err)
@@ -207,8 +207,11 @@ func result(ctx context.Context, tx Execer, ms []model.Model) (Result, error) {
 
 // DropTemp drops the temp tables and views a build leaves on its connection.
 func DropTemp(ctx context.Context, conn Execer) error {
-	rows, err := conn.QueryContext(ctx, `SELECT 'TABLE', table_name FROM duckdb_tables() WHERE temporary
-		UNION ALL SELECT 'VIEW', view_name FROM duckdb_views() WHERE temporary AND NOT internal`)
+	q, err := model.Statement(files, "temp_objects")
+	if err != nil {
+		return err
+	}
+	rows, err := conn.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("listing temp objects: %w", err)
 	}

@@ -14,7 +14,7 @@ import (
 	"github.com/socrx/socrx/transforms/model"
 )
 
-//go:embed *.sql
+//go:embed *.sql queries/*.sql
 var files embed.FS
 
 // Models declares the package's models.

@@ -27,87 +27,6 @@ func buildGeneralPracticeSignals(ctx context.Context, tx model.Execer, env *mode
 	return writeSignals(ctx, tx, "sig_general_practice", sigs)
 }
 
-// gpMixSQL counts referrals by source per scheme (and ALL) × period (and all).
-const gpMixSQL = `
-SELECT
-    CASE WHEN grouping(scheme_id) = 1 THEN 'ALL' ELSE scheme_id END AS g_scheme,
-    CASE WHEN grouping(period) = 1 THEN 'all' ELSE period END AS g_period,
-    coalesce(nullif(trim(referral_source), ''), 'not_recorded') AS source,
-    count(*) AS n
-FROM episode_metrics
-GROUP BY GROUPING SETS ((scheme_id, period, source), (scheme_id, source), (period, source), (source))
-ORDER BY g_scheme, g_period, n DESC, source
-`
-
-// gpPracticesSQL gives the share of a scheme's practices that referred in each period.
-// The denominator (the scheme's practices) is the list configured for it; for a scheme
-// without one, the practices that referred to it at any time in the data, which cannot
-// count practices that never referred. ALL uses the union of the schemes' denominators.
-const gpPracticesSQL = `
-WITH refs AS (
-    SELECT DISTINCT scheme_id, period, upper(trim(practice_code)) AS practice_code
-    FROM episode_metrics
-),
-configured AS (
-    SELECT DISTINCT scheme_id, upper(trim(practice_code)) AS practice_code FROM cfg_scheme_practices
-),
-catchment AS (
-    SELECT scheme_id, practice_code, 'configured' AS basis FROM configured
-    UNION
-    SELECT DISTINCT scheme_id, practice_code, 'referred_any_period'
-    FROM refs
-    WHERE scheme_id NOT IN (SELECT scheme_id FROM configured)
-),
-cells AS (
-    SELECT DISTINCT scheme_id, period FROM refs
-    UNION SELECT DISTINCT scheme_id, 'all' FROM refs
-    UNION SELECT DISTINCT 'ALL', period FROM refs
-    UNION SELECT 'ALL', 'all' FROM refs
-),
-referring AS (
-    SELECT scheme_id, period, practice_code FROM refs
-    UNION SELECT scheme_id, 'all', practice_code FROM refs
-    UNION SELECT 'ALL', period, practice_code FROM refs
-    UNION SELECT 'ALL', 'all', practice_code FROM refs
-),
-catchment_all AS (
-    SELECT scheme_id, practice_code, basis FROM catchment
-    UNION
-    SELECT 'ALL', practice_code, NULL FROM catchment
-)
-SELECT
-    c.scheme_id,
-    c.period,
-    count(DISTINCT k.practice_code) FILTER (WHERE r.practice_code IS NOT NULL) AS referring,
-    count(DISTINCT k.practice_code) AS practices,
-    CASE WHEN c.scheme_id = 'ALL' THEN
-        CASE WHEN (SELECT count(DISTINCT basis) FROM catchment) > 1 THEN 'mixed'
-             ELSE (SELECT min(basis) FROM catchment) END
-    ELSE min(k.basis) END AS basis
-FROM cells c
-JOIN catchment_all k ON k.scheme_id = c.scheme_id
-LEFT JOIN referring r ON r.scheme_id = c.scheme_id AND r.period = c.period AND r.practice_code = k.practice_code
-GROUP BY c.scheme_id, c.period
-ORDER BY c.scheme_id, c.period
-`
-
-// gpFunnelSQL summarises the practice funnels per scheme × period × measure, counting the
-// one flag int_practice_funnel decided on the unrounded counts. Reports do not republish
-// this count or its reading (which names every flagged practice, for researchers inside
-// the secure environment): they count and name only the flags their tables publish
-// (reports/practice.go, design §5).
-const gpFunnelSQL = `
-SELECT scheme_id, period, measure,
-    count(*) FILTER (WHERE lower998 IS NOT NULL) AS plotted,
-    count(*) FILTER (WHERE outlier) AS outliers,
-    coalesce(string_agg(practice_code, ', ' ORDER BY practice_code) FILTER (WHERE outlier AND value > upper998), '') AS high,
-    coalesce(string_agg(practice_code, ', ' ORDER BY practice_code) FILTER (WHERE outlier AND value < lower998), '') AS low,
-    any_value(baseline) AS baseline
-FROM practice_variation
-GROUP BY scheme_id, period, measure
-ORDER BY scheme_id, period, measure
-`
-
 type cell struct{ scheme, period string }
 
 type sourceN struct {
@@ -118,7 +37,7 @@ type sourceN struct {
 func generalPracticeSignals(ctx context.Context, tx model.Execer, p model.Params) ([]signal, error) {
 	mix := map[cell][]sourceN{}
 	var cells []cell
-	err := model.ForEachRow(ctx, tx, gpMixSQL, func(rows *sql.Rows) error {
+	err := forEachRowOf(ctx, tx, "referral_sources", func(rows *sql.Rows) error {
 		var k cell
 		var sc sourceN
 		if err := rows.Scan(&k.scheme, &k.period, &sc.source, &sc.n); err != nil {
@@ -142,7 +61,7 @@ func generalPracticeSignals(ctx context.Context, tx model.Execer, p model.Params
 		out = append(out, mk(k, "gp_referral_share", v, reading))
 	}
 
-	err = model.ForEachRow(ctx, tx, gpPracticesSQL, func(rows *sql.Rows) error {
+	err = forEachRowOf(ctx, tx, "practices_referring", func(rows *sql.Rows) error {
 		var k cell
 		var referring, practices int64
 		var basis sql.NullString
@@ -160,7 +79,7 @@ func generalPracticeSignals(ctx context.Context, tx model.Execer, p model.Params
 		return nil, fmt.Errorf("reading practices referring: %w", err)
 	}
 
-	err = model.ForEachRow(ctx, tx, gpFunnelSQL, func(rows *sql.Rows) error {
+	err = forEachRowOf(ctx, tx, "practice_funnels", func(rows *sql.Rows) error {
 		var k cell
 		var measure, high, low string
 		var plotted, outliers int64
@@ -182,4 +101,13 @@ func generalPracticeSignals(ctx context.Context, tx model.Execer, p model.Params
 		return out[i].period < out[j].period
 	})
 	return out, nil
+}
+
+// forEachRowOf runs the query queries/name.sql and calls scan for each row.
+func forEachRowOf(ctx context.Context, tx model.Execer, name string, scan func(*sql.Rows) error) error {
+	q, err := model.Statement(files, name)
+	if err != nil {
+		return err
+	}
+	return model.ForEachRow(ctx, tx, q, scan)
 }

@@ -28,8 +28,11 @@ func buildPracticeFunnel(ctx context.Context, tx model.Execer, _ *model.Env) err
 	type key struct{ scheme, period, measure string }
 	type sums struct{ num, den int64 }
 	pooled := map[key]*sums{}
-	err := model.ForEachRow(ctx, tx, `SELECT scheme_id, period, practice_code, measure, numerator, denominator
-		FROM int_practice_variation`, func(rows *sql.Rows) error {
+	q, err := model.Statement(files, "practice_counts")
+	if err != nil {
+		return err
+	}
+	err = model.ForEachRow(ctx, tx, q, func(rows *sql.Rows) error {
 		var r funnelRow
 		if err := rows.Scan(&r.scheme, &r.period, &r.practice, &r.measure, &r.num, &r.den); err != nil {
 			return err
@@ -72,10 +75,8 @@ func buildPracticeFunnel(ctx context.Context, tx model.Execer, _ *model.Env) err
 		out = append(out, []any{r.scheme, r.period, r.practice, r.measure, baseline,
 			lim.Lower95, lim.Upper95, lim.Lower998, lim.Upper998, lim.Outside(value), lim.Significance(value)})
 	}
-	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE int_practice_funnel
-		(scheme_id VARCHAR, period VARCHAR, practice_code VARCHAR, measure VARCHAR, baseline DOUBLE,
-		 lower95 DOUBLE, upper95 DOUBLE, lower998 DOUBLE, upper998 DOUBLE, outlier BOOLEAN, significance VARCHAR)`); err != nil {
-		return fmt.Errorf("creating int_practice_funnel: %w", err)
+	if err := model.CreateTable(ctx, tx, files, "int_practice_funnel"); err != nil {
+		return err
 	}
 	return model.InsertRows(ctx, tx, "int_practice_funnel", 11, out)
 }

@@ -27,13 +27,11 @@ const (
 	lwAxis    = "relational_vs_transactional"
 )
 
-// writeSignals leaves a setting's signals in the temp table name, with the columns of
-// archetype_signals, which gathers them.
+// writeSignals leaves a setting's signals in the temp table name (name.sql), with the
+// columns of archetype_signals, which gathers them.
 func writeSignals(ctx context.Context, tx model.Execer, name string, sigs []signal) error {
-	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE `+model.QuoteIdent(name)+`
-		(scheme_id VARCHAR, period VARCHAR, setting VARCHAR, axis VARCHAR, signal VARCHAR,
-		 value DOUBLE, lower DOUBLE, upper DOUBLE, reading VARCHAR)`); err != nil {
-		return fmt.Errorf("creating %s: %w", name, err)
+	if err := model.CreateTable(ctx, tx, files, name); err != nil {
+		return err
 	}
 	rows := make([][]any, len(sigs))
 	for i, s := range sigs {
@@ -75,15 +73,11 @@ type continuityRow struct {
 }
 
 func linkWorkerSignals(ctx context.Context, tx model.Execer, p model.Params) ([]signal, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT scheme_id, period, episodes, episodes_n2,
-		mean_coc, mean_coc_lower, mean_coc_upper, mean_upc, mean_secon,
-		handoff_rate, handoffs, worker_pairs, missing_worker_share,
-		cap, cap_source, closed_contacted_episodes, coalesce(episodes_at_cap, 0), coalesce(episodes_at_cap_minus_1, 0),
-		coalesce(episodes_at_cap_plus_1, 0), share_above_cap, heaping_ratio, cap_heaping_detected,
-		median_days_to_first_contact, p90_days_to_first_contact, km_referrals,
-		re_referral_rate_90d, same_worker_retention, re_referral_eligible_90d, retention_eligible,
-		re_referred_90d_episodes, contacts_without_worker, contacts, coalesce(episodes_above_cap, 0), retained_episodes
-		FROM continuity_summary WHERE stratum = 'all' ORDER BY scheme_id, period`)
+	q, err := model.Statement(files, "link_worker_inputs")
+	if err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("reading continuity_summary: %w", err)
 	}

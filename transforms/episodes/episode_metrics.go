@@ -80,7 +80,7 @@ func buildEpisodes(ctx context.Context, tx model.Execer, env *model.Env, facts f
 		stmts = []string{
 			"CREATE OR REPLACE TEMP VIEW episode_referrals AS SELECT * FROM int_referrals",
 			"CREATE OR REPLACE TEMP VIEW episode_history AS SELECT * FROM int_referrals",
-			"CREATE OR REPLACE TABLE episode_metrics AS\n" + string(body),
+			"CREATE OR REPLACE TABLE episode_metrics AS " + string(body),
 			"SELECT count(*) FROM int_referrals",
 		}
 	} else {
@@ -97,7 +97,7 @@ func buildEpisodes(ctx context.Context, tx model.Execer, env *model.Env, facts f
 			"CREATE OR REPLACE TEMP VIEW episode_referrals AS SELECT * EXCLUDE (_candidate) FROM episode_scope WHERE _candidate",
 			"CREATE OR REPLACE TEMP VIEW episode_history AS SELECT * EXCLUDE (_candidate) FROM episode_scope",
 			`DELETE FROM episode_metrics WHERE referral_id IN (SELECT referral_id FROM episode_candidates)`,
-			"INSERT INTO episode_metrics\n" + string(body),
+			"INSERT INTO episode_metrics " + string(body),
 			"SELECT count(*) FROM episode_scope WHERE _candidate",
 		}
 		if _, err := tx.ExecContext(ctx, candidates, plan.prevEnd.Format("2006-01-02")); err != nil {
@@ -125,9 +125,11 @@ func buildEpisodes(ctx context.Context, tx model.Execer, env *model.Env, facts f
 	if _, err := tx.ExecContext(ctx, `DELETE FROM transform_state WHERE model = ?`, episodesModel); err != nil {
 		return res, fmt.Errorf("recording transform_state: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO transform_state (model, fingerprint, max_file_id, referrals_n, referrals_sum,
-		mode, rows_rebuilt, built_at, data_end) VALUES (?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?)`,
-		episodesModel, fp, facts.watermark, plan.refN, plan.refSum, mode, res.recomputed, p.DataEnd.Format("2006-01-02")); err != nil {
+	record, err := model.Statement(files, "episode_state_record")
+	if err != nil {
+		return res, err
+	}
+	if _, err := tx.ExecContext(ctx, record, episodesModel, fp, facts.watermark, plan.refN, plan.refSum, mode, res.recomputed, p.DataEnd.Format("2006-01-02")); err != nil {
 		return res, fmt.Errorf("recording transform_state: %w", err)
 	}
 	return res, nil
@@ -150,8 +152,11 @@ func planEpisodes(ctx context.Context, tx model.Execer, p model.Params, facts fa
 		wm, oldN      int64 = -1, 0
 		end           sql.NullTime
 	)
-	err := tx.QueryRowContext(ctx, `SELECT fingerprint, max_file_id, referrals_n, referrals_sum, data_end
-		FROM transform_state WHERE model = ?`, episodesModel).Scan(&oldFP, &wm, &oldN, &oldSum, &end)
+	state, err := model.Statement(files, "episode_state")
+	if err != nil {
+		return plan, err
+	}
+	err = tx.QueryRowContext(ctx, state, episodesModel).Scan(&oldFP, &wm, &oldN, &oldSum, &end)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		plan.full, plan.reason = true, "first build"
@@ -209,17 +214,15 @@ func episodesFingerprint(ctx context.Context, tx model.Execer, env *model.Env) (
 		fmt.Fprintln(h, def)
 	}
 	fmt.Fprintf(h, "|%s|%s|%d|%s|", p.Period, p.Edition, p.EngagedMinContacts, p.Quantiles)
-	for _, q := range []string{
-		`SELECT string_agg(scheme_id || '=' || coalesce(CAST(cap AS VARCHAR), '') || ':' || coalesce(cap_source, ''), ',' ORDER BY scheme_id)
-			FROM int_continuity_caps`,
-		`SELECT count(*) || ':' || CAST(coalesce(sum(CAST(hash(edition, lsoa_code, lsoa_vintage, imd_rank, imd_decile, imd_quintile, imd_score) AS HUGEINT)), 0) AS VARCHAR)
-			FROM deprivation`,
-		`SELECT count(*) || ':' || CAST(coalesce(sum(CAST(hash(lsoa11_code, lsoa21_code) AS HUGEINT)), 0) AS VARCHAR) FROM lsoa_lookup`,
-	} {
-		var s sql.NullString
-		if err := tx.QueryRowContext(ctx, q).Scan(&s); err != nil {
-			return "", fmt.Errorf("fingerprinting episode_metrics: %w", err)
-		}
+	inputs, err := model.Statement(files, "episode_inputs")
+	if err != nil {
+		return "", err
+	}
+	var caps, deprivation, lookup sql.NullString
+	if err := tx.QueryRowContext(ctx, inputs).Scan(&caps, &deprivation, &lookup); err != nil {
+		return "", fmt.Errorf("fingerprinting episode_metrics: %w", err)
+	}
+	for _, s := range []sql.NullString{caps, deprivation, lookup} {
 		h.Write([]byte(s.String + "|"))
 	}
 	for _, s := range p.Schemes {

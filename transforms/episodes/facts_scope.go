@@ -19,18 +19,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/socrx/socrx/transforms/model"
 )
 
 // factsModel is referral_facts' name, and its transform_state row's.
 const factsModel = "referral_facts"
-
-// factsAttendanceColumns are the attendance columns referral_facts and int_lw_contacts
-// read: all that scoped_attendances carries, and what queries/attendances_checksum.sql
-// covers.
-const factsAttendanceColumns = `referral_id, attendance_id, attendance_date, setting, status, worker_id`
 
 // factsPlan is what planFacts decided.
 type factsPlan struct {
@@ -89,8 +83,11 @@ func planFacts(ctx context.Context, tx model.Execer, env *model.Env) (factsPlan,
 		wm, oldRefN, oldAttN int64
 		oldRefSum, oldAttSum string
 	)
-	err = tx.QueryRowContext(ctx, `SELECT fingerprint, max_file_id, referrals_n, referrals_sum, attendances_n, attendances_sum
-		FROM transform_state WHERE model = ?`, factsModel).Scan(&oldFP, &wm, &oldRefN, &oldRefSum, &oldAttN, &oldAttSum)
+	state, err := model.Statement(files, "facts_state")
+	if err != nil {
+		return plan, err
+	}
+	err = tx.QueryRowContext(ctx, state, factsModel).Scan(&oldFP, &wm, &oldRefN, &oldRefSum, &oldAttN, &oldAttSum)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		plan.full, plan.reason = true, "first build"
@@ -123,32 +120,36 @@ func planFacts(ctx context.Context, tx model.Execer, env *model.Env) (factsPlan,
 	if !plan.full && (oldRef != checksum{oldRefN, oldRefSum} || oldAtt != checksum{oldAttN, oldAttSum}) {
 		plan.full, plan.reason = true, "rows changed or removed since the last build"
 	}
-	scope := `CREATE OR REPLACE TEMP VIEW facts_scope AS SELECT referral_id, referral_date FROM referrals`
-	atts := `CREATE OR REPLACE TEMP VIEW scoped_attendances AS SELECT ` + factsAttendanceColumns + ` FROM attendances`
-	if !plan.full {
-		wmText := strconv.FormatInt(wm, 10)
-		scope = `CREATE OR REPLACE TEMP TABLE facts_scope_rows AS
-			SELECT referral_id, referral_date FROM referrals WHERE referral_id IN (
-				SELECT referral_id FROM referrals WHERE source_file_id > ` + wmText + `
-				UNION
-				SELECT referral_id FROM attendances WHERE source_file_id > ` + wmText + `)`
-		// only the columns the facts read; a view, read by int_lw_contacts and the facts:
-		// writing the scope's attendances to a table cost more than reading them twice
-		atts = `CREATE OR REPLACE TEMP VIEW scoped_attendances AS
-			SELECT ` + factsAttendanceColumns + ` FROM attendances WHERE referral_id IN (SELECT referral_id FROM facts_scope)`
-	}
-	// facts_scope is always a view (over a table when incremental): a connection that
-	// serves several runs then never meets a table where it expects a view
-	stmts := []string{scope, atts}
-	if !plan.full {
-		stmts = []string{scope, "CREATE OR REPLACE TEMP VIEW facts_scope AS SELECT * FROM facts_scope_rows", atts}
-	}
-	for _, q := range stmts {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return plan, fmt.Errorf("scoping referral_facts: %w", err)
-		}
+	if err := scopeFacts(ctx, tx, plan.full, wm); err != nil {
+		return plan, fmt.Errorf("scoping referral_facts: %w", err)
 	}
 	return plan, nil
+}
+
+// scopeFacts creates facts_scope and scoped_attendances: every referral on a full build,
+// else those with rows loaded after the watermark wm.
+func scopeFacts(ctx context.Context, tx model.Execer, full bool, wm int64) error {
+	if full {
+		all, err := model.Statement(files, "facts_scope_all")
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, all)
+		return err
+	}
+	rows, err := model.Statement(files, "facts_scope_rows")
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, rows, wm); err != nil {
+		return err
+	}
+	scope, err := model.Statement(files, "facts_scope_new")
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, scope)
+	return err
 }
 
 type checksum struct {

@@ -7,9 +7,6 @@ import (
 	"github.com/socrx/socrx/transforms/model"
 )
 
-// factsWindowColumns are the referral_facts columns equity_strata reads.
-const factsWindowColumns = `referral_id, contacts_in_contacted_window, contacts_in_engaged_window, vcs_in_window, lw_booked_in_window, lw_dna_in_window`
-
 // factsBatch is how many referrals' facts one statement computes. The per-referral
 // medians and window functions hold their state in memory, and at millions of referrals
 // they outgrew the default memory limit. Each batch scans every contact again, so fewer
@@ -42,6 +39,14 @@ func buildFacts(ctx context.Context, tx model.Execer, plan factsPlan, batch int)
 	if err != nil {
 		return err
 	}
+	prior, err := model.Statement(files, "facts_prior")
+	if err != nil {
+		return err
+	}
+	record, err := model.Statement(files, "facts_state_record")
+	if err != nil {
+		return err
+	}
 	var rebuilt int64
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM facts_scope`).Scan(&rebuilt); err != nil {
 		return fmt.Errorf("counting referral_facts scope: %w", err)
@@ -58,23 +63,19 @@ func buildFacts(ctx context.Context, tx model.Execer, plan factsPlan, batch int)
 		return []string{"CREATE OR REPLACE TEMP VIEW facts_batch AS SELECT * FROM facts_scope" + where,
 			"CREATE OR REPLACE TEMP VIEW facts_batch_contacts AS SELECT * FROM int_lw_contacts" + where}
 	}
-	stmts := []string{"CREATE OR REPLACE TEMP TABLE facts_bookings AS\n" + bookings}
-	// facts_prior keeps the window counts of the rows about to be recomputed, which an
-	// incremental equity_strata subtracts (equity/strata_plan.go); empty on a full build
-	prior := `CREATE OR REPLACE TEMP TABLE facts_prior AS SELECT ` + factsWindowColumns + ` FROM referral_facts`
+	stmts := []string{"CREATE OR REPLACE TEMP TABLE facts_bookings AS " + bookings}
 	if plan.full {
 		// the table's shape from the query itself, then the rows batch by batch
-		stmts = append(append(stmts, slice(" WHERE false")...), "CREATE OR REPLACE TABLE referral_facts AS\n"+body, prior+" WHERE false")
+		stmts = append(append(stmts, slice(" WHERE false")...), "CREATE OR REPLACE TABLE referral_facts AS "+body, prior)
 	} else {
-		stmts = append(stmts, prior+` WHERE referral_id IN (SELECT referral_id FROM facts_scope)`,
-			`DELETE FROM referral_facts WHERE referral_id IN (SELECT referral_id FROM facts_scope)`)
+		stmts = append(stmts, prior, "DELETE FROM referral_facts WHERE referral_id IN (SELECT referral_id FROM facts_scope)")
 	}
 	for i := int64(0); i < batches; i++ {
 		where := ""
 		if batches > 1 {
 			where = fmt.Sprintf(" WHERE hash(referral_id) %% %d = %d", batches, i)
 		}
-		stmts = append(append(stmts, slice(where)...), "INSERT INTO referral_facts\n"+body)
+		stmts = append(append(stmts, slice(where)...), "INSERT INTO referral_facts "+body)
 	}
 	stmts = append(stmts, "DROP TABLE facts_bookings")
 	for _, q := range stmts {
@@ -89,8 +90,7 @@ func buildFacts(ctx context.Context, tx model.Execer, plan factsPlan, batch int)
 	if _, err := tx.ExecContext(ctx, `DELETE FROM transform_state WHERE model = ?`, factsModel); err != nil {
 		return fmt.Errorf("recording transform_state: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO transform_state (model, fingerprint, max_file_id, referrals_n, referrals_sum,
-		attendances_n, attendances_sum, mode, rows_rebuilt, built_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)`,
+	if _, err := tx.ExecContext(ctx, record,
 		factsModel, plan.fingerprint, plan.watermark, plan.refN, plan.refSum, plan.attN, plan.attSum, mode, rebuilt); err != nil {
 		return fmt.Errorf("recording transform_state: %w", err)
 	}

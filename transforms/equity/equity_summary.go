@@ -79,9 +79,10 @@ func buildSummary(ctx context.Context, tx model.Execer, env *model.Env) error {
 // readStrata reads equity_strata in summary order; a stratum with limits (a positive
 // denominator) takes part in the statistics.
 func readStrata(ctx context.Context, tx model.Execer) ([]stratumRow, error) {
-	q := `SELECT scheme_id, period, dimension, stratum, measure, numerator, denominator, immature, window_days,
-		quantile_basis, lower, upper
-		FROM equity_strata ORDER BY scheme_id, period, dimension, measure, stratum_order, stratum`
+	q, err := model.Statement(files, "summary_strata")
+	if err != nil {
+		return nil, err
+	}
 	rs, err := tx.QueryContext(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("reading equity_strata: %w", err)
@@ -114,21 +115,15 @@ type cellFacts struct {
 func readCellFacts(ctx context.Context, tx model.Execer) (cellFacts, error) {
 	f := cellFacts{excluded: map[cell]int64{}, popUnmatched: map[cell]int64{}}
 	queries := []struct {
-		q   string
-		dst map[cell]int64
-	}{
-		// lsoa_status is decided once, in int_referrals; matched and mapped referrals are
-		// the ones with a deprivation stratum
-		{`SELECT CASE WHEN grouping(scheme_id) = 1 THEN 'ALL' ELSE scheme_id END,
-			CASE WHEN grouping(period) = 1 THEN 'all' ELSE period END,
-			count(*) FILTER (WHERE lsoa_status NOT IN ('matched', 'mapped'))
-			FROM int_referrals WHERE referral_date IS NOT NULL
-			GROUP BY GROUPING SETS ((scheme_id, period), (scheme_id), (period), ())`, f.excluded},
-		{`SELECT scheme_id, period, coalesce(sum(patients) FILTER (WHERE imd_rank IS NULL), 0)
-			FROM int_equity_population GROUP BY ALL`, f.popUnmatched},
-	}
+		name string
+		dst  map[cell]int64
+	}{{"summary_excluded", f.excluded}, {"summary_population_unmatched", f.popUnmatched}}
 	for _, qq := range queries {
-		rs, err := tx.QueryContext(ctx, qq.q)
+		q, err := model.Statement(files, qq.name)
+		if err != nil {
+			return f, err
+		}
+		rs, err := tx.QueryContext(ctx, q)
 		if err != nil {
 			return f, fmt.Errorf("reading equity cell facts: %w", err)
 		}
@@ -372,29 +367,14 @@ func summariseUnordered(g []stratumRow) summary {
 	return s
 }
 
-// summaryColumns is equity_summary's DDL: the design §8 columns, then ours.
-func summaryColumns() []string {
-	return []string{
-		"scheme_id VARCHAR", "period VARCHAR", "dimension VARCHAR", "measure VARCHAR",
-		"sii DOUBLE", "sii_lower DOUBLE", "sii_upper DOUBLE", "rii DOUBLE", "rii_lower DOUBLE", "rii_upper DOUBLE",
-		"rci DOUBLE", "rci_lower DOUBLE", "rci_upper DOUBLE", "aci DOUBLE", "erreygers DOUBLE",
-		"q5_minus_q1 DOUBLE", "q5_minus_q1_lower DOUBLE", "q5_minus_q1_upper DOUBLE",
-		"q5_over_q1 DOUBLE", "q5_over_q1_lower DOUBLE", "q5_over_q1_upper DOUBLE",
-		"core20_share_ratio DOUBLE", "excluded_no_lsoa BIGINT", "verdict VARCHAR", "verdict_reason VARCHAR",
-		"discordant BOOLEAN", "max_over_min DOUBLE", "max_stratum VARCHAR", "min_stratum VARCHAR",
-		"strata_used INTEGER", "quantile_basis VARCHAR", "unit VARCHAR", "population_unmatched BIGINT",
-	}
-}
-
+// writeSummary creates equity_summary (equity_summary.sql) and writes the summaries.
 func writeSummary(ctx context.Context, tx model.Execer, summaries []summary) error {
-	cols := summaryColumns()
-	ddl := "CREATE OR REPLACE TABLE equity_summary (" + strings.Join(cols, ", ") + ")"
-	if _, err := tx.ExecContext(ctx, ddl); err != nil {
-		return fmt.Errorf("creating equity_summary: %w", err)
+	if err := model.CreateTable(ctx, tx, files, "equity_summary"); err != nil {
+		return err
 	}
 	rows := make([][]any, len(summaries))
 	for i, s := range summaries {
 		rows[i] = s.values()
 	}
-	return model.InsertRows(ctx, tx, "equity_summary", len(cols), rows)
+	return model.InsertRows(ctx, tx, "equity_summary", len(summary{}.values()), rows)
 }

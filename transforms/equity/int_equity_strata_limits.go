@@ -11,8 +11,11 @@ import (
 // buildStrataLimits is the int_equity_strata_limits model: each stratum's 95% interval
 // (Wilson, or Poisson for reach) where its denominator is positive.
 func buildStrataLimits(ctx context.Context, tx model.Execer, _ *model.Env) error {
-	rs, err := tx.QueryContext(ctx, `SELECT scheme_id, period, dimension, stratum, measure, numerator, denominator
-		FROM int_equity_strata WHERE denominator > 0`)
+	q, err := model.Statement(files, "strata_counts")
+	if err != nil {
+		return err
+	}
+	rs, err := tx.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("reading int_equity_strata: %w", err)
 	}
@@ -36,9 +39,8 @@ func buildStrataLimits(ctx context.Context, tx model.Execer, _ *model.Env) error
 	if err := rs.Err(); err != nil {
 		return fmt.Errorf("reading int_equity_strata: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE int_equity_strata_limits (scheme_id VARCHAR, period VARCHAR,
-		dimension VARCHAR, stratum VARCHAR, measure VARCHAR, lower DOUBLE, upper DOUBLE)`); err != nil {
-		return fmt.Errorf("creating int_equity_strata_limits: %w", err)
+	if err := model.CreateTable(ctx, tx, files, "int_equity_strata_limits"); err != nil {
+		return err
 	}
 	return model.InsertRows(ctx, tx, "int_equity_strata_limits", 7, out)
 }

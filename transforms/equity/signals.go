@@ -2,7 +2,6 @@ package equity
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/socrx/socrx/transforms/model"
 )
@@ -17,9 +16,8 @@ const (
 // writeSignals leaves sig_vcs for archetype_signals: per scheme × period, the SII of
 // each favourable measure across IMD quintiles with a reading that quotes its numbers.
 func writeSignals(ctx context.Context, tx model.Execer, summaries []summary, f cellFacts, p model.Params) error {
-	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE sig_vcs (scheme_id VARCHAR, period VARCHAR,
-		setting VARCHAR, axis VARCHAR, signal VARCHAR, value DOUBLE, lower DOUBLE, upper DOUBLE, reading VARCHAR)`); err != nil {
-		return fmt.Errorf("creating sig_vcs: %w", err)
+	if err := model.CreateTable(ctx, tx, files, "sig_vcs"); err != nil {
+		return err
 	}
 	var rows [][]any
 	for _, s := range summaries {

@@ -17,7 +17,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/socrx/socrx/transforms/episodes"
 	"github.com/socrx/socrx/transforms/model"
@@ -53,56 +52,30 @@ func planStrata(ctx context.Context, tx model.Execer, env *model.Env, base *epis
 	// episode_metrics incremental: the facts were, from the same watermark, and the
 	// referral rows the last build read are unchanged
 	incremental := found && have && !base.EpisodesFull && oldFP == fp && wm == base.Previous
-	// the last build's pathway counts, one row per scheme × period × stratum as agg in
-	// int_equity_strata.sql has them
-	var pivot, none []string
-	for _, m := range [][2]string{{"contacted", "contacted"}, {"engaged", "engaged"}, {"vcs_uptake", "vcs"}, {"dna", "dna"}} {
-		pivot = append(pivot, fmt.Sprintf(`sum(denominator) FILTER (WHERE measure = '%[1]s') AS %[2]s_den,
-			sum(numerator) FILTER (WHERE measure = '%[1]s') AS %[2]s_num, sum(immature) FILTER (WHERE measure = '%[1]s') AS %[2]s_imm`, m[0], m[1]))
-		none = append(none, fmt.Sprintf(`NULL::BIGINT AS %[1]s_den, NULL::BIGINT AS %[1]s_num, NULL::BIGINT AS %[1]s_imm`, m[1]))
-	}
-	stmts := []string{
-		`CREATE OR REPLACE TEMP TABLE strata_new_referrals AS SELECT referral_id FROM referrals WHERE false`,
-		`CREATE OR REPLACE TEMP TABLE strata_touched_people AS SELECT person_id FROM referrals WHERE false`,
-		`CREATE OR REPLACE TEMP TABLE strata_delta_referrals AS SELECT referral_id, true AS in_scope FROM referrals WHERE false`,
-		`CREATE OR REPLACE TEMP TABLE strata_reach_prior AS
-			SELECT scheme_id, period, dimension, stratum, numerator FROM (SELECT NULL::VARCHAR AS scheme_id,
-				NULL::VARCHAR AS period, NULL::VARCHAR AS dimension, NULL::VARCHAR AS stratum, NULL::BIGINT AS numerator) WHERE false`,
-		`CREATE OR REPLACE TEMP TABLE strata_pathway_prior AS SELECT * FROM (SELECT NULL::VARCHAR AS scheme_id, NULL::VARCHAR AS period,
-			NULL::VARCHAR AS dimension, NULL::VARCHAR AS stratum, ` + strings.Join(none, ", ") + `) WHERE false`,
-		`SET VARIABLE strata_prev_end = NULL::DATE`,
-	}
+	// the variables first: the scope statements read them
+	var prevEnd any // NULL on a full build
 	if incremental {
-		// a referral's pathway flags move when its facts were recomputed, or when one of
-		// its windows ended between the last data_end and this one
-		var matured []string
-		for _, v := range []string{"window_contacted", "window_engaged", "window_vcs_uptake", "window_dna"} {
-			matured = append(matured, fmt.Sprintf(`referral_date + CAST(getvariable('%[1]s') AS INTEGER) > getvariable('strata_prev_end')
-				AND referral_date + CAST(getvariable('%[1]s') AS INTEGER) <= getvariable('data_end')`, v))
-		}
-		stmts = []string{
-			fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE strata_new_referrals AS
-				SELECT referral_id FROM referrals WHERE source_file_id > %d`, base.Previous),
-			`CREATE OR REPLACE TEMP TABLE strata_touched_people AS
-				SELECT DISTINCT person_id FROM referrals SEMI JOIN strata_new_referrals USING (referral_id) WHERE person_id IS NOT NULL`,
-			fmt.Sprintf(`SET VARIABLE strata_prev_end = DATE '%s'`, base.PrevEnd.Format("2006-01-02")),
-			`CREATE OR REPLACE TEMP TABLE strata_delta_referrals AS
-				SELECT referral_id, referral_id IN (SELECT referral_id FROM facts_scope) AS in_scope
-				FROM referrals
-				WHERE referral_id IN (SELECT referral_id FROM facts_scope)
-				   OR (` + strings.Join(matured, ")\n\t\t\t\t   OR (") + `)`,
-			`CREATE OR REPLACE TEMP TABLE strata_reach_prior AS
-				SELECT scheme_id, period, dimension, stratum, numerator FROM equity_strata WHERE measure = 'reach' AND numerator <> 0`,
-			`CREATE OR REPLACE TEMP TABLE strata_pathway_prior AS
-				SELECT scheme_id, period, dimension, stratum, ` + strings.Join(pivot, ",\n") + `
-				FROM equity_strata WHERE measure <> 'reach' GROUP BY ALL`,
-		}
+		prevEnd = base.PrevEnd.Format("2006-01-02")
 	}
-	stmts = append(stmts, fmt.Sprintf("SET VARIABLE strata_incremental = %t", incremental))
-	for _, q := range stmts {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("planning equity_strata: %w", err)
-		}
+	if _, err := tx.ExecContext(ctx, "SET VARIABLE strata_prev_end = CAST(? AS DATE)", prevEnd); err != nil {
+		return fmt.Errorf("planning equity_strata: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "SET VARIABLE strata_watermark = ?", base.Previous); err != nil {
+		return fmt.Errorf("planning equity_strata: %w", err)
+	}
+	scope := "strata_scope_full"
+	if incremental {
+		scope = "strata_scope_moved"
+	}
+	q, err := model.Statement(files, scope)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("planning equity_strata: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, "SET VARIABLE strata_incremental = ?", incremental); err != nil {
+		return fmt.Errorf("planning equity_strata: %w", err)
 	}
 	mode := "incremental"
 	if !incremental {
@@ -111,9 +84,11 @@ func planStrata(ctx context.Context, tx model.Execer, env *model.Env, base *epis
 	if _, err := tx.ExecContext(ctx, `DELETE FROM transform_state WHERE model = ?`, strataModel); err != nil {
 		return fmt.Errorf("recording transform_state: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO transform_state (model, fingerprint, max_file_id, mode, rows_rebuilt, built_at)
-		VALUES (?, ?, ?, ?, (SELECT count(*) FROM strata_touched_people), now()::TIMESTAMP)`,
-		strataModel, fp, base.Watermark, mode); err != nil {
+	record, err := model.Statement(files, "strata_state_record")
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, record, strataModel, fp, base.Watermark, mode); err != nil {
 		return fmt.Errorf("recording transform_state: %w", err)
 	}
 	return nil
@@ -134,16 +109,15 @@ func strataFingerprint(ctx context.Context, tx model.Execer, env *model.Env, epi
 		fmt.Fprintln(h, def)
 	}
 	fmt.Fprintf(h, "|%s|%s|%s|", p.Period, p.Edition, p.Quantiles)
-	for _, q := range []string{
-		`SELECT count(*) || ':' || CAST(coalesce(sum(CAST(hash(c) AS HUGEINT)), 0) AS VARCHAR) FROM int_equity_catchments c`,
-		`SELECT count(*) || ':' || CAST(coalesce(sum(CAST(hash(c) AS HUGEINT)), 0) AS VARCHAR) FROM int_equity_population c`,
-		`SELECT count(*) || ':' || CAST(coalesce(sum(CAST(hash(c) AS HUGEINT)), 0) AS VARCHAR) FROM int_equity_quantile_cuts c`,
-		`SELECT count(*) || ':' || CAST(coalesce(sum(CAST(hash(c) AS HUGEINT)), 0) AS VARCHAR) FROM population c`,
-	} {
-		var s sql.NullString
-		if err := tx.QueryRowContext(ctx, q).Scan(&s); err != nil {
-			return "", fmt.Errorf("fingerprinting equity_strata: %w", err)
-		}
+	q, err := model.Statement(files, "strata_inputs")
+	if err != nil {
+		return "", err
+	}
+	inputs := make([]sql.NullString, 4)
+	if err := tx.QueryRowContext(ctx, q).Scan(&inputs[0], &inputs[1], &inputs[2], &inputs[3]); err != nil {
+		return "", fmt.Errorf("fingerprinting equity_strata: %w", err)
+	}
+	for _, s := range inputs {
 		h.Write([]byte(s.String + "|"))
 	}
 	// deprivation, lookup, schemes: episode_metrics' fingerprint, taken this run

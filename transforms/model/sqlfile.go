@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -113,4 +114,16 @@ func Statement(fsys fs.FS, name string) (string, error) {
 		return "", fmt.Errorf("reading query %s: %w", name, err)
 	}
 	return string(b), nil
+}
+
+// CreateTable runs NAME.sql from fsys, the CREATE TABLE of a table a Go model fills.
+func CreateTable(ctx context.Context, tx Execer, fsys fs.FS, name string) error {
+	b, err := fs.ReadFile(fsys, name+".sql")
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", name, err)
+	}
+	if _, err := tx.ExecContext(ctx, string(b)); err != nil {
+		return fmt.Errorf("creating %s: %w", name, err)
+	}
+	return nil
 }

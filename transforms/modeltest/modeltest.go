@@ -7,7 +7,7 @@ package modeltest
 import (
 	"context"
 	"database/sql"
-	"fmt"
+	"embed"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +16,11 @@ import (
 
 	"github.com/socrx/socrx/connectors/refdata"
 	"github.com/socrx/socrx/transforms"
+	"github.com/socrx/socrx/transforms/model"
 )
+
+//go:embed queries/*.sql
+var queries embed.FS
 
 // Execer runs a statement: a database or a transaction.
 type Execer interface {
@@ -54,12 +58,16 @@ func OpenWithReference(t testing.TB) *sql.Tx {
 	if err != nil {
 		t.Fatal(err)
 	}
-	Exec(t, db, fmt.Sprintf(`INSERT INTO deprivation (edition, lsoa_code, lsoa_vintage, imd_rank, imd_decile, imd_quintile)
-		SELECT 'IoD2019', "LSOA code (2011)", 2011, "Index of Multiple Deprivation (IMD) Rank",
-			"Index of Multiple Deprivation (IMD) Decile", ("Index of Multiple Deprivation (IMD) Decile" + 1) // 2
-		FROM read_csv(%s, header = true)`, Quote(imd)))
-	Exec(t, db, fmt.Sprintf(`INSERT INTO lsoa_lookup SELECT LSOA11CD, LSOA21CD, CHGIND, LAD22CD
-		FROM read_csv(%s, header = true, all_varchar = true)`, Quote(lookup)))
+	// one connection, so that the variables are where the statements run
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	Exec(t, conn, "SET VARIABLE modeltest_imd = ?", imd)
+	Exec(t, conn, "SET VARIABLE modeltest_lookup = ?", lookup)
+	Exec(t, conn, Query(t, "load_imd2019"))
+	Exec(t, conn, Query(t, "load_lookup"))
 	return Begin(t, db)
 }
 
@@ -72,6 +80,16 @@ func Begin(t testing.TB, db *sql.DB) *sql.Tx {
 	}
 	t.Cleanup(func() { tx.Rollback() })
 	return tx
+}
+
+// Query is the statement queries/name.sql of this package.
+func Query(t testing.TB, name string) string {
+	t.Helper()
+	q, err := model.Statement(queries, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
 }
 
 // Quote writes s as a SQL string literal.

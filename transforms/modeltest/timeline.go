@@ -95,26 +95,18 @@ func BuildTimeline(t testing.TB, f Timeline, p transforms.Params) *sql.Tx {
 		rows = append(rows, []any{r.ID, r.Person, r.Scheme, r.Practice, Day(r.Day), null(r.Source), null(r.Outcome), closed,
 			null(r.LSOA)})
 	}
-	Exec(t, tx, `CREATE TEMP TABLE fx_ref (referral_id VARCHAR, person_id VARCHAR, scheme_id VARCHAR, practice_code VARCHAR,
-		referral_date DATE, referral_source VARCHAR, outcome VARCHAR, closed_date DATE, lsoa_code VARCHAR)`)
+	Exec(t, tx, Query(t, "timeline_tables"))
 	if err := model.InsertRows(ctx, tx, "fx_ref", 9, rows); err != nil {
 		t.Fatal(err)
 	}
-	Exec(t, tx, `INSERT INTO referrals (referral_id, person_id, scheme_id, practice_code, referral_date, referral_source, outcome,
-		closed_date, lsoa_code) SELECT * FROM fx_ref`)
-	Exec(t, tx, `INSERT INTO deprivation (edition, lsoa_code, lsoa_vintage, imd_rank, imd_decile, imd_quintile)
-		VALUES ('IoD2019', 'E01000001', 2011, 100, 1, 1), ('IoD2019', 'E01000002', 2011, 15000, 5, 3)`)
 	rows = rows[:0]
 	for i, a := range f.Atts {
 		rows = append(rows, []any{fmt.Sprintf("a%06d", i), a.Ref, Day(a.Day), a.Setting, a.Status, null(a.Worker)})
 	}
-	Exec(t, tx, `CREATE TEMP TABLE fx_att (attendance_id VARCHAR, referral_id VARCHAR, attendance_date DATE, setting VARCHAR,
-		status VARCHAR, worker_id VARCHAR)`)
 	if err := model.InsertRows(ctx, tx, "fx_att", 6, rows); err != nil {
 		t.Fatal(err)
 	}
-	Exec(t, tx, `INSERT INTO attendances (attendance_id, referral_id, attendance_date, setting, status, worker_id)
-		SELECT * FROM fx_att`)
+	Exec(t, tx, Query(t, "timeline_load"))
 	for _, pp := range f.Pop {
 		Exec(t, tx, `INSERT INTO population (extract_date, practice_code, lsoa_code, sex, patients) VALUES (?, ?, 'E01000001', ?, ?)`,
 			pp.Extract, pp.Practice, pp.Sex, pp.Patients)
