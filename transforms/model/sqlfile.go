@@ -8,14 +8,17 @@ import (
 	"strings"
 )
 
-// A SQL model is the file NAME.sql in its domain's folder (a file's name is its
-// relation). Its leading comment lines hold its directives:
+// A domain folder holds, for each relation NAME it defines, NAME.sql: a SQL model's
+// query, or for a Go model the statement that defines its relation (the query it runs,
+// or the table it fills, see CreateTable). A SQL model's leading comment lines hold its
+// directives, then its documentation:
 //
 //	-- kind: view | temp | table | macro
 //	-- reads: int_referrals, deprivation
 //
-// (reads may repeat), then its documentation. NAME.comments.sql beside it, when present,
-// holds its COMMENT ON statements. Go models' own statements live in queries/.
+// (reads may repeat). Beside it: NAME.comments.sql, when present, with its COMMENT ON
+// statements, and testdata/NAME/<case>/, its case directories (package modeltest). The
+// Go models' other statements live in queries/ (Statement).
 const (
 	kindDirective  = "-- kind:"
 	readsDirective = "-- reads:"
