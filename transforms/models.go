@@ -9,7 +9,6 @@ import (
 	"github.com/socrx/socrx/transforms/episodes"
 	"github.com/socrx/socrx/transforms/equity"
 	"github.com/socrx/socrx/transforms/model"
-	"github.com/socrx/socrx/transforms/population"
 )
 
 // models lists every model of a build, each domain's and archetype_signals, which
@@ -24,7 +23,6 @@ func models() ([]model.Model, error) {
 		models func() ([]model.Model, error)
 	}{
 		{"episodes", func() ([]model.Model, error) { return episodes.Models(plan) }},
-		{"population", population.Models},
 		{"equity", func() ([]model.Model, error) { return equity.Models(plan) }},
 		{"continuity", continuity.Models},
 		{"transforms", func() ([]model.Model, error) { return model.SQLModels(files, "archetype_signals") }},

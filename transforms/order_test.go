@@ -250,7 +250,7 @@ func TestFilesNameRelations(t *testing.T) {
 			relations[n] = true
 		}
 	}
-	for _, dir := range []string{".", "episodes", "population", "equity", "continuity"} {
+	for _, dir := range []string{".", "episodes", "equity", "continuity"} {
 		entries, err := os.ReadDir(dir)
 		if err != nil {
 			t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 )
 
 func TestTimeToFirstContact(t *testing.T) {
+	t.Parallel()
 	// data_end is day 366. Referred on day 300 (66 days before data_end), S1 reproduces the
 	// hand-worked Kaplan–Meier example of stats: contacts at +2, +5, +5, +10; closed without
 	// contact at +3, +5, +8, +12 (censored there); one still open (censored at +66).
@@ -95,6 +96,7 @@ func TestTimeToFirstContact(t *testing.T) {
 }
 
 func TestCapHeaping(t *testing.T) {
+	t.Parallel()
 	var f modeltest.Timeline
 	n := 0
 	add := func(scheme string, contacts, episodes int) {
@@ -202,6 +204,7 @@ func TestCapHeaping(t *testing.T) {
 }
 
 func TestReReferralAndRetention(t *testing.T) {
+	t.Parallel()
 	// data_end is day 366.
 	var f modeltest.Timeline
 	// X: E1 ends on day 25 with worker B; E2 (day 60, 35 days later) starts with B.
@@ -285,6 +288,7 @@ func TestReReferralAndRetention(t *testing.T) {
 }
 
 func TestPracticeFunnel(t *testing.T) {
+	t.Parallel()
 	// FUN, 2024-Q1: P1 contacted 30 of 100 within 90 days, P2 70 of 100; average 0.5.
 	// At n = 100 the limits are 0.5 ± z·0.05: 95% 0.402002–0.597998, 99.8% 0.345488–0.654512,
 	// so P1 is a low and P2 a high 99.8% outlier. P4 is configured but never referred.
@@ -414,6 +418,7 @@ func TestPracticeFunnel(t *testing.T) {
 // TestContinuityStrata checks the IMD quintile strata: each stratum summarises only its
 // episodes, 'all' summarises every episode including those without a quintile.
 func TestContinuityStrata(t *testing.T) {
+	t.Parallel()
 	var f modeltest.Timeline
 	// quintile 1: COC 1 (AAA) and 1/3 (AABB); quintile 3: COC 0 (AB); no LSOA: COC 1 (AA).
 	for _, e := range []struct{ id, lsoa, workers string }{
@@ -449,6 +454,7 @@ func TestContinuityStrata(t *testing.T) {
 
 // TestContinuityEmpty builds on empty core tables: a first run before any extract.
 func TestContinuityEmpty(t *testing.T) {
+	t.Parallel()
 	tx := modeltest.BuildTimeline(t, modeltest.Timeline{}, modeltest.Params())
 	for _, table := range []string{"episode_metrics", "continuity_summary", "session_counts", "practice_variation",
 		"sig_link_workers", "sig_general_practice"} {
@@ -465,6 +471,7 @@ func TestContinuityEmpty(t *testing.T) {
 // TestContinuityComments holds every table and column this capability creates to a
 // COMMENT (design §8).
 func TestContinuityComments(t *testing.T) {
+	t.Parallel()
 	var f modeltest.Timeline
 	f.AddRef(modeltest.Ref{ID: "r1", Day: 10})
 	f.Contacts("r1", 12, "AB")

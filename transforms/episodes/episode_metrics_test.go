@@ -11,6 +11,7 @@ import (
 )
 
 func TestEpisodeIndicesWorkedValues(t *testing.T) {
+	t.Parallel()
 	var f modeltest.Timeline
 	cases := []struct {
 		name    string
@@ -78,6 +79,7 @@ func TestEpisodeIndicesWorkedValues(t *testing.T) {
 // reference computed here from the contact definition, and against the identities and
 // bounds the indices must satisfy.
 func TestEpisodeIndexProperties(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(7, 11))
 	var f modeltest.Timeline
 	const episodes = 300

@@ -1,10 +1,12 @@
-// Package episodes builds the referral-level models every domain reads: int_lsoa_resolved
-// and int_referrals (one row per referral with the strata it falls in), int_lw_contacts
-// (the one link-worker contact definition), the episode_closed macro, referral_facts
-// (what each referral's attendances give, kept between runs) and episode_metrics (one row
-// per episode: continuity indices, time to first contact, closure, re-referral). The
-// last two are incremental: facts_scope.go plans which referrals a build recomputes,
-// referral_facts.go and episode_metrics.go recompute them.
+// Package episodes builds the base models the domains read: int_lsoa_resolved and
+// int_referrals (one row per referral with the strata it falls in), int_lw_contacts (the
+// one link-worker contact definition), the episode_closed macro, referral_facts (what
+// each referral's attendances give, kept between runs), episode_metrics (one row per
+// episode: continuity indices, time to first contact, closure, re-referral), and
+// int_registered_population (design §3.4, the one rule behind every population
+// denominator). referral_facts and episode_metrics are incremental: facts_scope.go plans
+// which referrals a build recomputes, referral_facts.go and episode_metrics.go recompute
+// them.
 package episodes
 
 import (
@@ -41,7 +43,8 @@ type base struct {
 // incremental models decide.
 func Models(plan *Plan) ([]model.Model, error) {
 	b := &base{plan: plan}
-	out, err := model.SQLModels(files, "episode_closed", "int_lsoa_resolved", "int_referrals", "int_lw_contacts")
+	out, err := model.SQLModels(files, "episode_closed", "int_lsoa_resolved", "int_referrals", "int_lw_contacts",
+		"int_registered_population")
 	if err != nil {
 		return nil, err
 	}

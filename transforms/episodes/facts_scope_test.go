@@ -12,6 +12,7 @@ import (
 // TestFactsChecksumsCoverTheScope: the checksums that decide whether old facts can be
 // reused cover exactly the columns the facts read, those the scope carries.
 func TestFactsChecksumsCoverTheScope(t *testing.T) {
+	t.Parallel()
 	hashed := regexp.MustCompile(`hash\(([^)]*)\)`)
 	selected := func(stmt, view string) []string {
 		re := regexp.MustCompile(`(?s)VIEW ` + view + ` AS\s+SELECT (.*?)\s+FROM`)

@@ -11,6 +11,7 @@ import (
 // LSOAs): every referral gets a stratum or a reason, and Welsh codes, which the lookup
 // also covers, are never mistaken for mappings into the English edition.
 func TestLSOAStatus(t *testing.T) {
+	t.Parallel()
 	tx := modeltest.OpenWithReference(t)
 	cases := []struct {
 		id, lsoa string // "" = NULL

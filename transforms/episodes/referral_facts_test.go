@@ -11,6 +11,7 @@ import (
 // TestFactsInBatches: referral_facts built a few referrals at a time (as it is millions at
 // a time at scale) equals the facts built in one statement, and so do the marts.
 func TestFactsInBatches(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(3, 5))
 	var f modeltest.Timeline
 	const referrals = 40

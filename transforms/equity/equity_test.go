@@ -125,6 +125,7 @@ func within(got sql.NullFloat64, want, rel float64) bool {
 // in decile d, den_d referrals of which num_d had a link-worker contact, so the contacted
 // proportions by decile are Area2's. The summary must reproduce phe_sii's SII and RII.
 func TestEquityArea2EndToEnd(t *testing.T) {
+	t.Parallel()
 	num := []int64{4362, 3734, 3032, 2561, 2304, 2024, 1938, 1981, 1856, 1635}
 	den := []int64{36111, 31803, 26681, 24184, 23023, 21506, 22197, 23679, 23271, 23464}
 	tx := modeltest.OpenWithReference(t)
@@ -217,6 +218,7 @@ func insertFixture(t testing.TB, tx *sql.Tx, lsoa map[int]string) {
 }
 
 func TestEquityFixture(t *testing.T) {
+	t.Parallel()
 	tx := modeltest.OpenWithReference(t)
 	lsoa := lsoaPerDecile(t, tx)
 	insertFixture(t, tx, lsoa)
@@ -415,6 +417,7 @@ func TestEquityFixture(t *testing.T) {
 // TestEquityQuantiles covers `quantiles: local` and its fallback, and reach without a
 // population file.
 func TestEquityQuantiles(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name       string
 		population bool
@@ -483,6 +486,7 @@ func TestEquityQuantiles(t *testing.T) {
 
 // TestEquityComments checks every column of the equity marts is documented.
 func TestEquityComments(t *testing.T) {
+	t.Parallel()
 	tx := modeltest.OpenWithReference(t)
 	modeltest.Build(t, tx, modeltest.Params())
 	for _, table := range []string{"equity_strata", "equity_summary"} {
@@ -546,6 +550,7 @@ func benchData(tb testing.TB, tx *sql.Tx) {
 // stratum they were referred from, in each period and in 'all' — including people whose
 // referrals come from areas in different strata.
 func TestEquityReachCountsPeopleOnce(t *testing.T) {
+	t.Parallel()
 	tx := modeltest.OpenWithReference(t)
 	lsoa := lsoaPerDecile(t, tx)
 	for _, r := range []struct {
@@ -587,6 +592,7 @@ func TestEquityReachCountsPeopleOnce(t *testing.T) {
 // the last build's counts) give the reach a full count gives, for people who gain a
 // stratum, keep theirs, or gain one while already referred from several.
 func TestEquityReachIncremental(t *testing.T) {
+	t.Parallel()
 	tx := modeltest.OpenWithReference(t)
 	lsoa := lsoaPerDecile(t, tx)
 	night := func(file int, refs [][3]string) {

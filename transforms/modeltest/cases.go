@@ -71,7 +71,10 @@ func RunCases(t *testing.T, dir string) {
 			}
 			ran++
 			path := filepath.Join(dir, m.Name(), c.Name())
-			t.Run(m.Name()+"/"+c.Name(), func(t *testing.T) { runCase(t, m.Name(), path) })
+			t.Run(m.Name()+"/"+c.Name(), func(t *testing.T) {
+				t.Parallel() // each case has a database of its own
+				runCase(t, m.Name(), path)
+			})
 		}
 	}
 	if ran == 0 {
