@@ -15,6 +15,8 @@ func TestOrder(t *testing.T) {
 	m := func(name string, kind model.Kind, reads ...string) model.Model {
 		return model.Model{Name: name, Kind: kind, Reads: reads}
 	}
+	temp, table := model.Temp, model.Table
+	type ms = []model.Model
 	given := []string{"referrals", "attendances"}
 	cases := []struct {
 		name   string
@@ -22,18 +24,18 @@ func TestOrder(t *testing.T) {
 		want   []string // build order
 		err    string   // substring of the error
 	}{
-		{name: "reads first", models: []model.Model{m("mart", model.Table, "int_b"), m("int_b", model.Temp, "int_a"), m("int_a", model.Temp, "referrals")},
+		{name: "reads first", models: ms{m("mart", table, "int_b"), m("int_b", temp, "int_a"), m("int_a", temp, "referrals")},
 			want: []string{"int_a", "int_b", "mart"}},
-		{name: "ties by name, not by listing", models: []model.Model{m("z", model.Temp, "referrals"), m("b", model.Temp), m("a", model.Temp, "attendances")},
+		{name: "ties by name, not by listing", models: ms{m("z", temp, "referrals"), m("b", temp), m("a", temp, "attendances")},
 			want: []string{"a", "b", "z"}},
-		{name: "a ready model goes before a later name", models: []model.Model{m("c", model.Temp), m("b", model.Temp, "c"), m("a", model.Temp, "b")},
+		{name: "a ready model goes before a later name", models: ms{m("c", temp), m("b", temp, "c"), m("a", temp, "b")},
 			want: []string{"c", "b", "a"}},
-		{name: "created relations", models: []model.Model{m("reader", model.Temp, "made"), {Name: "maker", Kind: model.Temp, Creates: []string{"made"}}},
+		{name: "created relations", models: ms{m("reader", temp, "made"), {Name: "maker", Kind: model.Temp, Creates: []string{"made"}}},
 			want: []string{"maker", "reader"}},
-		{name: "missing", models: []model.Model{m("a", model.Temp, "nothing")}, err: "model a reads nothing, which no model defines"},
-		{name: "twice", models: []model.Model{m("a", model.Temp), {Name: "b", Creates: []string{"a"}}}, err: "a is defined by both a and b"},
-		{name: "shadowing a core table", models: []model.Model{m("referrals", model.Temp)}, err: "defines referrals, a core or parameter table"},
-		{name: "cycle", models: []model.Model{m("a", model.Temp, "c"), m("b", model.Temp, "a"), m("c", model.Temp, "b"), m("d", model.Temp)},
+		{name: "missing", models: ms{m("a", temp, "nothing")}, err: "model a reads nothing, which no model defines"},
+		{name: "twice", models: ms{m("a", temp), {Name: "b", Creates: []string{"a"}}}, err: "a is defined by both a and b"},
+		{name: "shadowing a core table", models: ms{m("referrals", temp)}, err: "defines referrals, a core or parameter table"},
+		{name: "cycle", models: ms{m("a", temp, "c"), m("b", temp, "a"), m("c", temp, "b"), m("d", temp)},
 			err: "cycle: a → b → c → a"},
 	}
 	for _, c := range cases {

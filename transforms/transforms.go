@@ -1,10 +1,10 @@
 // Package transforms builds socrx's derived tables from the core tables. Each domain
-// package declares its models (SQL files and Go; see package model): episodes (the
-// referral-level models every domain reads), population, equity and continuity. This
-// package gathers them with archetype_signals (models.go), orders them from what each
-// declares it reads (order.go), and builds them: Prepare the temp models over the core
-// tables, before the caller's transaction; Finish every persistent table, and whatever
-// reads one, inside it, so that the marts change all together or not at all.
+// package declares its models (SQL files and Go; see package model): episodes (the base
+// models every domain reads), equity and continuity. This package gathers them with
+// archetype_signals (models.go), orders them from what each declares it reads
+// (order.go), and builds them: Prepare the temp models over the core tables, before the
+// caller's transaction; Finish every persistent table, and whatever reads one, inside
+// it, so that the marts change all together or not at all.
 package transforms
 
 import (

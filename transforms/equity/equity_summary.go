@@ -185,16 +185,17 @@ type summary struct {
 }
 
 func (s summary) values() []any {
+	n := nullable
 	return []any{s.scheme, s.period, s.dimension, s.measure,
-		nullIfUndefined(s.sii), nullIfUndefined(s.siiLo), nullIfUndefined(s.siiHi), nullIfUndefined(s.rii), nullIfUndefined(s.riiLo), nullIfUndefined(s.riiHi),
-		nullIfUndefined(s.rci), nullIfUndefined(s.rciLo), nullIfUndefined(s.rciHi), nullIfUndefined(s.aci), nullIfUndefined(s.erreygers),
-		nullIfUndefined(s.gap), nullIfUndefined(s.gapLo), nullIfUndefined(s.gapHi), nullIfUndefined(s.ratio), nullIfUndefined(s.ratioLo), nullIfUndefined(s.ratioHi),
-		nullIfUndefined(s.core20), s.excluded, s.verdict, s.reason, s.discordant,
-		nullIfUndefined(s.maxOverMin), s.maxStratum, s.minStratum, s.strataUsed, s.basis, s.unit, s.popUnmatched}
+		n(s.sii), n(s.siiLo), n(s.siiHi), n(s.rii), n(s.riiLo), n(s.riiHi),
+		n(s.rci), n(s.rciLo), n(s.rciHi), n(s.aci), n(s.erreygers),
+		n(s.gap), n(s.gapLo), n(s.gapHi), n(s.ratio), n(s.ratioLo), n(s.ratioHi),
+		n(s.core20), s.excluded, s.verdict, s.reason, s.discordant,
+		n(s.maxOverMin), s.maxStratum, s.minStratum, s.strataUsed, s.basis, s.unit, s.popUnmatched}
 }
 
-// nullIfUndefined stores NaN and ±Inf as NULL: an undefined statistic is missing, not a number.
-func nullIfUndefined(v float64) any {
+// nullable stores NaN and ±Inf as NULL: an undefined statistic is missing, not a number.
+func nullable(v float64) any {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return nil
 	}

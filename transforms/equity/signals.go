@@ -25,7 +25,7 @@ func writeSignals(ctx context.Context, tx model.Execer, summaries []summary, f c
 			continue
 		}
 		rows = append(rows, []any{s.scheme, s.period, vcsSetting, vcsAxis, "sii_" + s.measure,
-			nullIfUndefined(s.sii), nullIfUndefined(s.siiLo), nullIfUndefined(s.siiHi), reading(s, f, p)})
+			nullable(s.sii), nullable(s.siiLo), nullable(s.siiHi), reading(s, f, p)})
 	}
 	return model.InsertRows(ctx, tx, "sig_vcs", 9, rows)
 }

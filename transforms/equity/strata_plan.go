@@ -3,12 +3,13 @@ package equity
 // Incremental equity_strata. Reach counts people, which meant grouping every referral by
 // person (most of the model's time), and the pathway measures joined every referral to
 // its facts, though a night's files bring new referrals for a few thousand people and
-// new facts or a matured window for a tenth of the referrals. When the referral rows read before are unchanged (the episode_metrics
-// plan has checked them) and so is everything else the model reads, int_equity_strata.sql
-// counts only what moved, once as it is now and once as it was at the last build, and
-// moves the last build's counts by the difference: reach for the people with new
-// referrals, the pathway measures for the referrals with new facts or a window that
-// ended since the last data_end.
+// new facts or a matured window for a tenth of the referrals. When the referral rows
+// read before are unchanged (the episode_metrics plan has checked them) and so is
+// everything else the model reads, int_equity_strata.sql counts only what moved, once as
+// it is now and once as it was at the last build, and moves the last build's counts by
+// the difference: reach for the people with new referrals, the pathway measures for the
+// referrals with new facts or a window that ended since the last data_end
+// (queries/strata_scope_moved.sql).
 
 import (
 	"context"
@@ -26,11 +27,12 @@ const strataModel = "equity_strata"
 
 // planStrata is the equity_strata_plan model: it decides between a full and an
 // incremental build of equity_strata and creates what int_equity_strata.sql reads for
-// it: the variables strata_incremental and strata_prev_end, and the temp tables
-// strata_new_referrals, strata_touched_people, strata_delta_referrals, strata_reach_prior
-// and strata_pathway_prior (empty on a full build). The window counts as they were come
-// from facts_prior (the referral_facts model). It records the state for the next run at
-// once: equity_strata is built in the same transaction, so both commit or neither does.
+// it: the variables strata_incremental, strata_prev_end and strata_watermark, and the
+// temp tables strata_new_referrals, strata_touched_people, strata_delta_referrals,
+// strata_reach_prior and strata_pathway_prior (empty on a full build). The window counts
+// as they were come from facts_prior (the referral_facts model). It records the state
+// for the next run at once: equity_strata is built in the same transaction, so both
+// commit or neither does.
 func planStrata(ctx context.Context, tx model.Execer, env *model.Env, base *episodes.Plan) error {
 	fp, err := strataFingerprint(ctx, tx, env, base.EpisodesFingerprint)
 	if err != nil {

@@ -1,9 +1,8 @@
 // Package model is what a transform model is and what it is given: the Model declaration
 // (a SQL file or Go, its kind and what it reads), the run's Params, the Execer it runs
 // on, the Env of a Go model, and the helpers models share (loading SQL files, writing
-// rows, canonical SQL for fingerprints). The domain packages (episodes, population,
-// equity, continuity) declare their models with it; package transforms orders and builds
-// them.
+// rows, canonical SQL for fingerprints). The domain packages (episodes, equity,
+// continuity) declare their models with it; package transforms orders and builds them.
 package model
 
 import (
