@@ -7,4 +7,7 @@ import (
 )
 
 // TestCases runs the case directories under testdata/<model>/<case>/.
-func TestCases(t *testing.T) { modeltest.RunCases(t, "testdata") }
+func TestCases(t *testing.T) {
+	t.Parallel()
+	modeltest.RunCases(t, "testdata")
+}

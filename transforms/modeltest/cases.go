@@ -2,8 +2,10 @@ package modeltest
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -49,13 +51,15 @@ func givenTable(name string) bool {
 	return false
 }
 
-// RunCases runs every case under dir (testdata): one subtest per model and case.
+// RunCases runs every case under dir (testdata): one subtest per model and case. Cases
+// with the same given tables and params.csv share one build.
 func RunCases(t *testing.T, dir string) {
 	t.Helper()
 	models, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
+	builds := map[string]*sql.Conn{} // digest of given/ and params.csv → the built database
 	ran := 0
 	for _, m := range models {
 		if !m.IsDir() {
@@ -71,10 +75,9 @@ func RunCases(t *testing.T, dir string) {
 			}
 			ran++
 			path := filepath.Join(dir, m.Name(), c.Name())
-			t.Run(m.Name()+"/"+c.Name(), func(t *testing.T) {
-				t.Parallel() // each case has a database of its own
-				runCase(t, m.Name(), path)
-			})
+			// the builds belong to the parent test, which closes them once every case ran
+			parent := t
+			t.Run(m.Name()+"/"+c.Name(), func(t *testing.T) { runCase(t, parent, m.Name(), path, builds) })
 		}
 	}
 	if ran == 0 {
@@ -82,22 +85,10 @@ func RunCases(t *testing.T, dir string) {
 	}
 }
 
-func runCase(t *testing.T, model, dir string) {
-	p := Params()
+func runCase(t, parent *testing.T, model, dir string, builds map[string]*sql.Conn) {
 	tolerance := DefaultTolerance
-	if err := readParams(filepath.Join(dir, "params.csv"), &p, &tolerance); err != nil {
-		t.Fatal(err)
-	}
-	db := Open(t)
-	conn, err := db.Conn(context.Background())
+	conn, err := build(parent, dir, &tolerance, builds)
 	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { conn.Close() })
-	if err := loadGiven(conn, filepath.Join(dir, "given"), &p); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := transforms.Build(context.Background(), conn, p); err != nil {
 		t.Fatal(err)
 	}
 	want, err := readCSV(filepath.Join(dir, "want.csv"))
@@ -117,6 +108,68 @@ func runCase(t *testing.T, model, dir string) {
 	if diff := Compare(got, want, tolerance); diff != "" {
 		t.Errorf("%s differs from want.csv:\n%s", model, diff)
 	}
+}
+
+// build loads a case's given tables into a fresh in-memory DuckDB, closed when t ends, and
+// builds every model, or finds the build of a case with the same given tables and
+// params.csv in builds.
+func build(t *testing.T, dir string, tolerance *float64, builds map[string]*sql.Conn) (*sql.Conn, error) {
+	p := Params()
+	if err := readParams(filepath.Join(dir, "params.csv"), &p, tolerance); err != nil {
+		return nil, err
+	}
+	digest, err := inputsDigest(dir)
+	if err != nil {
+		return nil, err
+	}
+	if conn, ok := builds[digest]; ok {
+		return conn, nil
+	}
+	db, err := open()
+	if err != nil {
+		return nil, err
+	}
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	// t is the parent of the case's test, which may share the build; Cleanup, unlike
+	// Fatal, may be called from a subtest
+	t.Cleanup(func() {
+		conn.Close()
+		db.Close()
+	})
+	if err := loadGiven(conn, filepath.Join(dir, "given"), &p); err != nil {
+		return nil, err
+	}
+	if _, err := transforms.Build(context.Background(), conn, p); err != nil {
+		return nil, err
+	}
+	builds[digest] = conn
+	return conn, nil
+}
+
+// inputsDigest identifies what a case builds from: its given files and params.csv.
+func inputsDigest(dir string) (string, error) {
+	h := sha256.New()
+	entries, err := os.ReadDir(filepath.Join(dir, "given"))
+	if err != nil {
+		return "", err
+	}
+	paths := []string{filepath.Join(dir, "params.csv")}
+	for _, e := range entries {
+		paths = append(paths, filepath.Join(dir, "given", e.Name()))
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d\n", filepath.Base(p), len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // readParams applies params.csv, when present, to p and tolerance.

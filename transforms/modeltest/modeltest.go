@@ -30,17 +30,28 @@ type Execer interface {
 // Open returns a fresh in-memory DuckDB with the core and meta tables.
 func Open(t testing.TB) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("duckdb", "")
+	db, err := open()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	schema, err := transforms.Schema()
-	if err != nil {
-		t.Fatal(err)
-	}
-	Exec(t, db, schema)
 	return db
+}
+
+func open() (*sql.DB, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return nil, err
+	}
+	schema, err := transforms.Schema()
+	if err == nil {
+		_, err = db.ExecContext(context.Background(), schema)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 // OpenWithReference is Open with the shipped IoD2019 file in deprivation (quintile =

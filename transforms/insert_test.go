@@ -1,4 +1,4 @@
-package model
+package transforms_test
 
 import (
 	"context"
@@ -8,11 +8,15 @@ import (
 	"testing"
 
 	_ "github.com/duckdb/duckdb-go/v2"
+
+	"github.com/socrx/socrx/transforms/model"
 )
 
-// TestInsertRowsRoundTrip: what a Go model computes is what lands in its table, to the
-// bit for doubles (the shortest decimal form of every kind of float64 reads back the
-// same), and to the byte for text.
+// TestInsertRowsRoundTrip: what a Go model computes (model.InsertRows) is what lands in
+// its table, to the bit for doubles (the shortest decimal form of every kind of float64
+// reads back the same), and to the byte for text. It lives here, where the runner's tests
+// link DuckDB already, rather than in package model, whose other tests need no database:
+// each test binary that links DuckDB costs seconds.
 func TestInsertRowsRoundTrip(t *testing.T) {
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
@@ -44,7 +48,7 @@ func TestInsertRowsRoundTrip(t *testing.T) {
 		rows = append(rows, []any{i, d, s, i%2 == 0, n})
 	}
 	rows = append(rows, []any{-1, sql.NullFloat64{}, sql.NullString{String: "x", Valid: true}, sql.NullBool{}, int64(math.MinInt64)})
-	if err := InsertRows(ctx, db, "rt", 5, rows); err != nil {
+	if err := model.InsertRows(ctx, db, "rt", 5, rows); err != nil {
 		t.Fatal(err)
 	}
 	got, err := db.Query(`SELECT i, d, s, b, n FROM rt ORDER BY i`)
@@ -98,10 +102,10 @@ func TestInsertRowsRoundTrip(t *testing.T) {
 	if seen != len(rows) {
 		t.Errorf("%d rows read back, want %d", seen, len(rows))
 	}
-	if err := InsertRows(ctx, db, "rt", 5, [][]any{{1, 2.0, "x", true}}); err == nil {
+	if err := model.InsertRows(ctx, db, "rt", 5, [][]any{{1, 2.0, "x", true}}); err == nil {
 		t.Error("a short row was accepted")
 	}
-	if err := InsertRows(ctx, db, "rt", 5, [][]any{{1, 2.0, "x", true, struct{}{}}}); err == nil {
+	if err := model.InsertRows(ctx, db, "rt", 5, [][]any{{1, 2.0, "x", true, struct{}{}}}); err == nil {
 		t.Error("a value with no SQL literal was accepted")
 	}
 }
