@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/socrx/socrx/transforms/stats"
+	"github.com/socrx/socrx/stats"
 )
 
 // Figure is a chart with its text alternative and the table it is drawn from. Charts

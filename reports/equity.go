@@ -7,7 +7,7 @@ import (
 	"database/sql"
 	"strconv"
 
-	"github.com/socrx/socrx/transforms/stats"
+	"github.com/socrx/socrx/stats"
 )
 
 // measures in pathway order; reach first because it is the entry to the pathway.

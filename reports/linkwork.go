@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/socrx/socrx/transforms/stats"
+	"github.com/socrx/socrx/stats"
 )
 
 type kmPoint struct {

@@ -9,7 +9,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/socrx/socrx/transforms/stats"
+	"github.com/socrx/socrx/stats"
 )
 
 type practiceCells struct {

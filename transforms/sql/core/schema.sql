@@ -43,7 +43,7 @@ ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS settings VARCHAR;
 ALTER TABLE ingested_files ADD COLUMN IF NOT EXISTS values_masked BIGINT;
 
 -- how the incremental models (referral_facts, episode_metrics, equity_strata) were last
--- built; see transforms/facts.go
+-- built; see transforms/episodes and transforms/equity/strata_plan.go
 CREATE TABLE IF NOT EXISTS transform_state (
     model           VARCHAR,
     fingerprint     VARCHAR,

@@ -1,0 +1,17 @@
+-- kind: table
+-- reads: sig_general_practice, sig_link_workers, sig_vcs
+-- Every setting's signals (design §1, §8) in one mart: the equity and continuity models
+-- leave one temp table per setting of the framework, each with these columns.
+SELECT NULL::VARCHAR AS scheme_id, NULL::VARCHAR AS period, NULL::VARCHAR AS setting,
+    NULL::VARCHAR AS axis, NULL::VARCHAR AS signal, NULL::DOUBLE AS value, NULL::DOUBLE AS lower,
+    NULL::DOUBLE AS upper, NULL::VARCHAR AS reading WHERE false
+UNION ALL
+SELECT scheme_id, period, setting, axis, signal, CAST(value AS DOUBLE) AS value,
+    CAST(lower AS DOUBLE) AS lower, CAST(upper AS DOUBLE) AS upper, reading FROM sig_general_practice
+UNION ALL
+SELECT scheme_id, period, setting, axis, signal, CAST(value AS DOUBLE) AS value,
+    CAST(lower AS DOUBLE) AS lower, CAST(upper AS DOUBLE) AS upper, reading FROM sig_link_workers
+UNION ALL
+SELECT scheme_id, period, setting, axis, signal, CAST(value AS DOUBLE) AS value,
+    CAST(lower AS DOUBLE) AS lower, CAST(upper AS DOUBLE) AS upper, reading FROM sig_vcs
+ORDER BY scheme_id, period, setting, signal

@@ -1,0 +1,13 @@
+-- The general-practice setting's signals, with the columns of archetype_signals, which the
+-- Go model of the same name fills (general_practice.go).
+CREATE OR REPLACE TEMP TABLE sig_general_practice (
+    scheme_id VARCHAR,
+    period VARCHAR,
+    setting VARCHAR,
+    axis VARCHAR,
+    signal VARCHAR,
+    value DOUBLE,
+    lower DOUBLE,
+    upper DOUBLE,
+    reading VARCHAR
+)

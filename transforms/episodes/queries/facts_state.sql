@@ -1,0 +1,4 @@
+-- How referral_facts was last built ($1: its model name in transform_state).
+SELECT fingerprint, max_file_id, referrals_n, referrals_sum, attendances_n, attendances_sum
+FROM transform_state
+WHERE model = $1

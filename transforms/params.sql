@@ -1,0 +1,29 @@
+-- The parameter relations and macros every model may use (set up by Prepare before any
+-- model is built; the runner's given relations): the configured schemes, filled in from
+-- Params, and the reporting period of a date for the configured period
+-- (getvariable('period')).
+CREATE OR REPLACE TEMP TABLE cfg_schemes (scheme_id VARCHAR, name VARCHAR, session_cap INTEGER);
+CREATE OR REPLACE TEMP TABLE cfg_scheme_practices (scheme_id VARCHAR, practice_code VARCHAR);
+
+-- period_key maps a date to its reporting period label.
+CREATE OR REPLACE TEMP MACRO period_key(d) AS CASE getvariable('period')
+    WHEN 'month' THEN strftime(d, '%Y-%m')
+    WHEN 'quarter' THEN strftime(d, '%Y') || '-Q' || CAST(quarter(d) AS VARCHAR)
+    WHEN 'year' THEN strftime(d, '%Y')
+    ELSE 'FY' || CAST(year(d) - CASE WHEN month(d) < 4 THEN 1 ELSE 0 END AS VARCHAR) || '-' ||
+         right(CAST(year(d) - CASE WHEN month(d) < 4 THEN 1 ELSE 0 END + 1 AS VARCHAR), 2)
+    END;
+
+-- period_start and period_end give the first and last day of d's reporting period.
+CREATE OR REPLACE TEMP MACRO period_start(d) AS CASE getvariable('period')
+    WHEN 'month' THEN CAST(date_trunc('month', d) AS DATE)
+    WHEN 'quarter' THEN CAST(date_trunc('quarter', d) AS DATE)
+    WHEN 'year' THEN CAST(date_trunc('year', d) AS DATE)
+    ELSE make_date(year(d) - CASE WHEN month(d) < 4 THEN 1 ELSE 0 END, 4, 1)
+    END;
+
+CREATE OR REPLACE TEMP MACRO period_end(d) AS CAST(period_start(d) + CASE getvariable('period')
+    WHEN 'month' THEN INTERVAL 1 MONTH
+    WHEN 'quarter' THEN INTERVAL 3 MONTH
+    ELSE INTERVAL 1 YEAR
+    END AS DATE) - 1;
