@@ -16,6 +16,8 @@ func CanonicalColumns(kind string) []string {
 	case "attendances":
 		return []string{"attendance_id", "referral_id", "attendance_date", "setting", "status",
 			"worker_id", "provider_id", "activity_category", "mode", "person_id"}
+	case "outcomes":
+		return []string{"assessment_id", "person_id", "measure", "score", "assessed_on", "referral_id", "stage"}
 	}
 	return nil
 }

@@ -34,6 +34,7 @@ type Config struct {
 	Indicators         Indicators  `yaml:"indicators"`
 	Disclosure         Disclosure  `yaml:"disclosure"`
 	Ingest             Ingest      `yaml:"ingest"`
+	Outcomes           Outcomes    `yaml:"outcomes"`
 	Schedule           Schedule    `yaml:"schedule"`
 	Path               string      `yaml:"-"` // the file it came from
 	Dir                string      `yaml:"-"` // relative paths resolve against this
@@ -47,6 +48,20 @@ type Sources struct {
 	Attendances SourceList `yaml:"attendances"`
 	Deprivation SourceList `yaml:"deprivation"`
 	Population  SourceList `yaml:"population"`
+	Outcomes    SourceList `yaml:"outcomes"` // wellbeing measures (design §3.5)
+}
+
+// SourceKind is one kind of extract with its configured sources.
+type SourceKind struct {
+	Name string
+	List SourceList
+}
+
+// Kinds lists the source kinds in load order: areas before people, referrals before the
+// rows that refer to them. Every list of kinds (defaults, validation, ingest) is this one.
+func (s *Sources) Kinds() []SourceKind {
+	return []SourceKind{{"deprivation", s.Deprivation}, {"population", s.Population},
+		{"referrals", s.Referrals}, {"attendances", s.Attendances}, {"outcomes", s.Outcomes}}
 }
 
 // Source is one extract source: a file or glob with its mapping.
@@ -125,6 +140,40 @@ type Disclosure struct {
 	Threshold int `yaml:"threshold"`
 	Rounding  int `yaml:"rounding"`
 }
+
+// Outcomes holds the settings of the wellbeing outcomes (design §11).
+type Outcomes struct {
+	// MeaningfulChange is the change, in points, counted as improved or worsened, per
+	// measure that takes one (swemwbs, wemwbs).
+	MeaningfulChange map[string]float64 `yaml:"meaningful_change"`
+	BaselineWindow   BaselineWindow     `yaml:"baseline_window"`
+	FollowUpWindow   FollowUpWindow     `yaml:"follow_up_window"`
+}
+
+// BaselineWindow is where an unstaged baseline assessment may fall, in days: from
+// BeforeReferral before the referral to AfterFirstContact after the first link-worker
+// contact, or IfNeverContacted after the referral.
+type BaselineWindow struct {
+	BeforeReferral    *int `yaml:"before_referral"`
+	AfterFirstContact *int `yaml:"after_first_contact"`
+	IfNeverContacted  *int `yaml:"if_never_contacted"`
+}
+
+// FollowUpWindow is where an unstaged follow-up may fall, in days after the baseline.
+type FollowUpWindow struct {
+	MinDays *int `yaml:"min_days"`
+	MaxDays *int `yaml:"max_days"`
+}
+
+// orDefault sets *p to v when it is unset (a key left out; 0 is a value).
+func orDefault(p **int, v int) {
+	if *p == nil {
+		*p = &v
+	}
+}
+
+// MeaningfulChangeMeasures are the measures that take a meaningful change.
+func MeaningfulChangeMeasures() []string { return []string{"swemwbs", "wemwbs"} }
 
 // Ingest holds the ingest settings (design §10).
 type Ingest struct {
@@ -318,6 +367,20 @@ func (c *Config) applyDefaults() {
 	if c.Disclosure.Rounding == 0 {
 		c.Disclosure.Rounding = 5
 	}
+	o := &c.Outcomes
+	if o.MeaningfulChange == nil {
+		o.MeaningfulChange = map[string]float64{}
+	}
+	for _, m := range MeaningfulChangeMeasures() {
+		if _, ok := o.MeaningfulChange[m]; !ok {
+			o.MeaningfulChange[m] = 3
+		}
+	}
+	orDefault(&o.BaselineWindow.BeforeReferral, 30)
+	orDefault(&o.BaselineWindow.AfterFirstContact, 30)
+	orDefault(&o.BaselineWindow.IfNeverContacted, 60)
+	orDefault(&o.FollowUpWindow.MinDays, 42)
+	orDefault(&o.FollowUpWindow.MaxDays, 270)
 	if c.Ingest.MaxRejectedShare == nil {
 		v := 0.5
 		c.Ingest.MaxRejectedShare = &v
@@ -341,16 +404,11 @@ func (c *Config) applyDefaults() {
 	if s.Retries.Backoff.Duration == 0 {
 		s.Retries.Backoff.Duration = 5 * time.Minute
 	}
-	kinds := []struct {
-		name string
-		list SourceList
-	}{{"referrals", c.Sources.Referrals}, {"attendances", c.Sources.Attendances},
-		{"deprivation", c.Sources.Deprivation}, {"population", c.Sources.Population}}
-	for _, k := range kinds {
-		for i := range k.list {
-			src := &k.list[i]
+	for _, k := range c.Sources.Kinds() {
+		for i := range k.List {
+			src := &k.List[i]
 			if src.Name == "" {
-				src.Name = fmt.Sprintf("%s[%d]", k.name, i)
+				src.Name = fmt.Sprintf("%s[%d]", k.Name, i)
 			}
 			if src.Mode == "" {
 				src.Mode = "append"
@@ -419,6 +477,20 @@ func (c *Config) validate() []Problem {
 	}
 	if c.Disclosure.Rounding < 1 {
 		add("disclosure.rounding", "must be at least 1")
+	}
+	for m, v := range c.Outcomes.MeaningfulChange {
+		if !contains(MeaningfulChangeMeasures(), m) {
+			add("outcomes.meaningful_change."+m, "%q takes no meaningful change (want %s)", m, strings.Join(MeaningfulChangeMeasures(), ", "))
+		} else if v <= 0 {
+			add("outcomes.meaningful_change."+m, "must be above 0")
+		}
+	}
+	bw, fw := c.Outcomes.BaselineWindow, c.Outcomes.FollowUpWindow
+	if *bw.BeforeReferral < 0 || *bw.AfterFirstContact < 0 || *bw.IfNeverContacted < 0 {
+		add("outcomes.baseline_window", "days must not be negative")
+	}
+	if *fw.MinDays < 0 || *fw.MaxDays <= *fw.MinDays {
+		add("outcomes.follow_up_window", "want 0 ≤ min_days < max_days (got %d, %d)", *fw.MinDays, *fw.MaxDays)
 	}
 	if v := *c.Ingest.MaxRejectedShare; v <= 0 || v > 1 {
 		add("ingest.max_rejected_share", "%g is not a share above 0 and at most 1", v)
@@ -496,17 +568,12 @@ func (c *Config) validate() []Problem {
 }
 
 func (c *Config) validateSources(add func(key, format string, args ...any)) {
-	kinds := []struct {
-		name string
-		list SourceList
-	}{{"referrals", c.Sources.Referrals}, {"attendances", c.Sources.Attendances},
-		{"deprivation", c.Sources.Deprivation}, {"population", c.Sources.Population}}
 	names := map[string]bool{}
-	for _, k := range kinds {
-		canon := CanonicalColumns(k.name)
-		for i, s := range k.list {
-			key := fmt.Sprintf("sources.%s", k.name)
-			if len(k.list) > 1 {
+	for _, k := range c.Sources.Kinds() {
+		canon := CanonicalColumns(k.Name)
+		for i, s := range k.List {
+			key := fmt.Sprintf("sources.%s", k.Name)
+			if len(k.List) > 1 {
 				key = fmt.Sprintf("%s[%d]", key, i)
 			}
 			if names[s.Name] {
@@ -540,7 +607,7 @@ func (c *Config) validateSources(add func(key, format string, args ...any)) {
 			if s.SchemeID != "" && !schemeIDPattern.MatchString(s.SchemeID) {
 				add(key+".scheme_id", "%q is not a valid scheme id", s.SchemeID)
 			}
-			if s.SchemeID != "" && k.name != "referrals" {
+			if s.SchemeID != "" && k.Name != "referrals" {
 				add(key+".scheme_id", "only referrals sources take a default scheme_id")
 			}
 			if canon == nil {
@@ -548,12 +615,12 @@ func (c *Config) validateSources(add func(key, format string, args ...any)) {
 			}
 			for col := range s.Columns {
 				if !contains(canon, col) {
-					add(key+".columns."+col, "unknown column for %s (want one of %s)", k.name, strings.Join(canon, ", "))
+					add(key+".columns."+col, "unknown column for %s (want one of %s)", k.Name, strings.Join(canon, ", "))
 				}
 			}
 			for col := range s.Values {
 				if !contains(canon, col) {
-					add(key+".values."+col, "unknown column for %s", k.name)
+					add(key+".values."+col, "unknown column for %s", k.Name)
 				}
 			}
 		}
