@@ -28,6 +28,7 @@ func FuzzIngestReferrals(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		t.Parallel() // the seed corpus runs in parallel; fuzzing ignores it
 		fx := newFixture(t, testConfig)
 		if err := os.WriteFile(filepath.Join(fx.dir, "extracts", "referrals.csv"), data, 0o644); err != nil {
 			t.Fatal(err)

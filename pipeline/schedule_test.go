@@ -33,6 +33,7 @@ func london(t *testing.T) *time.Location {
 // it; a time in the repeated autumn hour (01:00–02:00 local twice) fires once, at its first
 // occurrence; @every counts real time.
 func TestScheduleClockChanges(t *testing.T) {
+	t.Parallel()
 	utc := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339, s)
 		if err != nil {
@@ -90,6 +91,7 @@ func TestScheduleClockChanges(t *testing.T) {
 // TestScheduleOncePerDay walks two years of a daily 01:30 job across four clock changes:
 // exactly one firing on every local day, never two, never none.
 func TestScheduleOncePerDay(t *testing.T) {
+	t.Parallel()
 	loc := london(t)
 	s, err := pipeline.ParseSchedule("30 1 * * *", loc)
 	if err != nil {
@@ -143,6 +145,7 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 
 // TestMissedRuns applies the missed-run policy at start-up to a run history.
 func TestMissedRuns(t *testing.T) {
+	t.Parallel()
 	loc := london(t)
 	day := func(d int) time.Time { return time.Date(2026, 3, d, 2, 0, 0, 0, loc) }
 	now := time.Date(2026, 3, 4, 10, 0, 0, 0, loc)
@@ -167,6 +170,7 @@ func TestMissedRuns(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			f, s, logs := scheduleFixture(t, "")
 			f.cfg.Schedule.RunMissed = c.policy
 			for _, h := range c.history {
@@ -230,6 +234,7 @@ func (f *fixture) exec(q string, args ...any) {
 // TestRetries: transient failures (a source file still being written, the lock held) are
 // retried with backoff; a failure that outlasts the attempts is recorded as a failed run.
 func TestRetries(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		attempts int
@@ -321,6 +326,7 @@ func TestRetries(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			f, s, _ := scheduleFixture(t, "")
 			f.cfg.Schedule.Retries = config.Retries{Attempts: c.attempts, Backoff: config.Duration{Duration: 50 * time.Millisecond}}
 			f.cfg.Schedule.LockWait.Duration = 100 * time.Millisecond
@@ -338,6 +344,7 @@ func TestRetries(t *testing.T) {
 // short for the step, its context is cancelled, the ingest transaction rolls back and the
 // run is recorded as stopped; Run returns nil (a stop is a clean exit).
 func TestStopTimeout(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("loads a few thousand rows")
 	}

@@ -3,6 +3,7 @@ package pipeline
 import "testing"
 
 func TestHealthy(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name    string
 		runs    []RunRecord
