@@ -9,6 +9,19 @@ import (
 	"github.com/socrx/socrx/connectors/refdata"
 )
 
+// readRaw materialises a small reference file as TEMP TABLE raw_file (all VARCHAR, plus
+// _line) and returns its layout.
+func (in *ingester) readRaw(ctx context.Context, src source, path string) (connectors.Layout, error) {
+	l, err := in.layout(ctx, src, path)
+	if err != nil {
+		return l, err
+	}
+	if _, err := in.tx.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE raw_file AS SELECT "+l.LineExpr()+" AS _line, * FROM "+l.ReadSQL()); err != nil {
+		return l, readError(path, err)
+	}
+	return l, nil
+}
+
 // loadDeprivation loads a published IoD file; it replaces that edition's rows.
 func (in *ingester) loadDeprivation(ctx context.Context, src source, path string, fr *FileResult) error {
 	l, err := in.readRaw(ctx, src, path)
