@@ -87,7 +87,7 @@ func (s *Scheduler) giveUp(ctx context.Context, spec RunSpec, attempts int, caus
 		s.Runner.writeFailure(spec, err)
 		return nil, attempts, err
 	}
-	log.Error().Int64("run_id", rec.ID).Str("status", rec.Status).Str("error", rec.Error).
+	log.Error().Int64("run_id", rec.ID).Str("status", string(rec.Status)).Str("error", rec.Error).
 		Time("logical_date", spec.Logical).Int64("duration_ms", 0).Int64("rows", 0).Msg("run finished")
 	return rec, attempts, err
 }
@@ -104,7 +104,7 @@ func (r *Runner) recordFailed(ctx context.Context, spec RunSpec, cause error) (*
 	if err := startRun(ctx, db, rec); err != nil {
 		return nil, err
 	}
-	rec.Status = "failed"
+	rec.Status = RunFailed
 	rec.Error = oneLine(cause.Error())
 	if err := finishRun(db, rec); err != nil {
 		return nil, err

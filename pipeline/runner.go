@@ -112,12 +112,13 @@ func (r *Runner) Run(ctx context.Context, spec RunSpec) (*RunRecord, error) {
 	}
 	log := r.Log.With().Str("job", spec.Job).Int64("run_id", rec.ID).Logger()
 	runErr := r.runSteps(ctx, db, spec, rec, log)
-	rec.Status = "succeeded"
+	rec.Status = RunSucceeded
 	if runErr != nil {
-		rec.Status = "failed"
+		rec.Status = RunFailed
 		rec.Error = oneLine(runErr.Error())
 		// DuckDB reports a cancelled statement as its own INTERRUPT error, so ask ctx too.
 		if errors.Is(runErr, context.Canceled) || errors.Is(runErr, ErrStopped) || ctx.Err() != nil {
+			rec.Status = RunStopped
 			rec.Error = StoppedPrefix + ": " + rec.Error
 		}
 		rec.Finished = time.Time{} // a publish that sealed the run did not end it after all
@@ -129,14 +130,14 @@ func (r *Runner) Run(ctx context.Context, spec RunSpec) (*RunRecord, error) {
 		if runErr == nil {
 			runErr = err
 		}
-	} else if rec.Status == "succeeded" {
+	} else if rec.Status == RunSucceeded {
 		r.clearFailure()
 	}
 	ev := log.Info()
 	if runErr != nil {
 		ev = log.Error().Str("error", rec.Error)
 	}
-	ev.Str("trigger", spec.Trigger).Str("status", rec.Status).Time("logical_date", spec.Logical).
+	ev.Str("trigger", spec.Trigger).Str("status", string(rec.Status)).Time("logical_date", spec.Logical).
 		Int64("duration_ms", rec.Finished.Sub(rec.Started).Milliseconds()).Int64("rows", rec.RowsLoaded()).Msg("run finished")
 	return rec, runErr
 }
@@ -158,8 +159,8 @@ func (r *Runner) runSteps(ctx context.Context, db *sql.DB, spec RunSpec, rec *Ru
 		}
 		start := time.Now()
 		sr := StepResult{Step: step, Rows: map[string]int64{}}
-		slog := log.With().Str("step", step).Logger()
-		err := r.runStep(ctx, db, step, spec, rec, &sr, start, slog)
+		stepLog := log.With().Str("step", step).Logger()
+		err := r.runStep(ctx, db, step, spec, rec, &sr, start, stepLog)
 		end := time.Now()
 		if step == "publish" && err == nil && !rec.Finished.IsZero() {
 			end = rec.Finished // the finish Publish sealed into the snapshot, so both rows agree
@@ -169,7 +170,7 @@ func (r *Runner) runSteps(ctx context.Context, db *sql.DB, spec RunSpec, rec *Ru
 			sr.Error = oneLine(err.Error())
 		}
 		rec.Steps = append(rec.Steps, sr)
-		slog.Info().Int64("duration_ms", sr.DurationMS).Interface("rows", sr.Rows).Msg("step finished")
+		stepLog.Info().Int64("duration_ms", sr.DurationMS).Interface("rows", sr.Rows).Msg("step finished")
 		if err != nil {
 			return err
 		}

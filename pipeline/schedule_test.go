@@ -151,7 +151,7 @@ func TestMissedRuns(t *testing.T) {
 	now := time.Date(2026, 3, 4, 10, 0, 0, 0, loc)
 	type past struct {
 		logical time.Time
-		status  string // succeeded, failed, abandoned, stopped
+		status  string // succeeded, failed, abandoned, stopped; "stopped, old": as recorded before the stopped state
 	}
 	cases := []struct {
 		name    string
@@ -165,6 +165,7 @@ func TestMissedRuns(t *testing.T) {
 		{"once: no history, nothing to catch up", "once", nil, time.Time{}},
 		{"once: last night's run was killed", "once", []past{{day(3), "succeeded"}, {day(4), "abandoned"}}, day(4)},
 		{"once: last night's run was stopped", "once", []past{{day(3), "succeeded"}, {day(4), "stopped"}}, day(4)},
+		{"once: last night's run was stopped, recorded by an older socrx", "once", []past{{day(3), "succeeded"}, {day(4), "stopped, old"}}, day(4)},
 		{"once: last night's run failed on bad data", "once", []past{{day(3), "succeeded"}, {day(4), "failed"}}, time.Time{}},
 		{"skip: last night's run was killed", "skip", []past{{day(3), "succeeded"}, {day(4), "abandoned"}}, time.Time{}},
 	}
@@ -177,9 +178,10 @@ func TestMissedRuns(t *testing.T) {
 				rec, _ := f.runner().Run(context.Background(), pipeline.RunSpec{Job: "nightly", Trigger: pipeline.TriggerSchedule, Logical: h.logical})
 				if h.status != "succeeded" {
 					f.exec(`UPDATE runs SET status = ?, error = ? WHERE run_id = ?`, map[string]string{
-						"failed": "failed", "abandoned": "abandoned", "stopped": "failed"}[h.status],
+						"failed": "failed", "abandoned": "abandoned", "stopped": "stopped", "stopped, old": "failed"}[h.status],
 						map[string]string{"failed": "referrals.csv: bad header", "abandoned": "killed",
-							"stopped": "stopped before completion: before ingest: stop requested"}[h.status], rec.ID)
+							"stopped":      "stopped before completion: before ingest: stop requested",
+							"stopped, old": "stopped before completion: before ingest: stop requested"}[h.status], rec.ID)
 				}
 			}
 			s.Now = func() time.Time { return now }
@@ -373,7 +375,7 @@ func TestStopTimeout(t *testing.T) {
 	if err := db.QueryRow(`SELECT status, error FROM runs ORDER BY run_id DESC LIMIT 1`).Scan(&status, &msg); err != nil {
 		t.Fatal(err)
 	}
-	if status != "failed" || !strings.HasPrefix(msg, "stopped before completion") {
+	if status != string(pipeline.RunStopped) || !strings.HasPrefix(msg, pipeline.StoppedPrefix) {
 		t.Errorf("stopped run: %s %q", status, msg)
 	}
 	if n := f.count(`SELECT count(*) FROM referrals`); n != 0 {

@@ -31,27 +31,13 @@ type Status struct {
 	Warnings []string
 }
 
-// StoppedPrefix starts the error of a run stopped by request (SIGTERM, Ctrl-C): the
-// scheduler runs its logical date again as a missed run.
-const StoppedPrefix = "stopped before completion"
-
 // Healthy is false when the latest run failed or was abandoned, or a run failed before it
-// could be recorded and none has succeeded since. A run stopped by request is not a
-// failure to alert on: nothing broke, and the scheduler runs it again when it restarts.
+// could be recorded and none has succeeded since (RunStatus.Healthy).
 func (s Status) Healthy() bool {
 	if s.Failure != nil {
 		return false
 	}
-	if len(s.Runs) == 0 {
-		return true
-	}
-	switch latest := s.Runs[0]; latest.Status {
-	case "succeeded", "running":
-		return true
-	case "failed":
-		return strings.HasPrefix(latest.Error, StoppedPrefix)
-	}
-	return false
+	return len(s.Runs) == 0 || s.Runs[0].Status.Healthy()
 }
 
 // Status reads recent runs, files and quarantine counts: from the working database when
@@ -142,10 +128,12 @@ func (st *Status) read(ctx context.Context, db *sql.DB, n int) error {
 	}
 	for rows.Next() {
 		var r RunRecord
-		if err := rows.Scan(&r.ID, &r.Job, &r.Trigger, &r.Logical, &r.Started, &r.Finished, &r.Status, &r.Error, &r.CodeVersion); err != nil {
+		var status string
+		if err := rows.Scan(&r.ID, &r.Job, &r.Trigger, &r.Logical, &r.Started, &r.Finished, &status, &r.Error, &r.CodeVersion); err != nil {
 			rows.Close()
 			return fmt.Errorf("reading runs: %w", err)
 		}
+		r.Status = recordedStatus(status, r.Error)
 		st.Runs = append(st.Runs, r)
 	}
 	rows.Close()
