@@ -67,14 +67,8 @@ func (r *Runner) lastDone(ctx context.Context) (map[string]time.Time, error) {
 		return nil, err
 	}
 	defer release()
-	// A firing is done when its run succeeded or failed for a reason of its own, not when
-	// it was stopped (a failed run whose error starts StoppedPrefix, in an older database)
-	// or abandoned. A job that has runs but none done counts from just before its first run.
-	rows, err := db.QueryContext(ctx, `SELECT job,
-			coalesce(max(logical_date) FILTER (WHERE status = ?
-				OR (status = ? AND NOT starts_with(coalesce(error, ''), ?))),
-				min(logical_date) - INTERVAL 1 SECOND)
-		FROM runs WHERE trigger IN (?, ?) GROUP BY job`, string(RunSucceeded), string(RunFailed), StoppedPrefix, TriggerSchedule, TriggerCatchUp)
+	rows, err := db.QueryContext(ctx, sqlFile("runs/last_done"),
+		string(RunSucceeded), string(RunFailed), StoppedPrefix, TriggerSchedule, TriggerCatchUp)
 	if err != nil {
 		return nil, fmt.Errorf("reading run history: %w", err)
 	}

@@ -86,17 +86,15 @@ func (in *ingester) checkRejected(ctx context.Context, src source, fr *FileResul
 	}
 	var reason, column string
 	var n int64
-	if err := in.tx.QueryRowContext(ctx, `SELECT reason, coalesce("column", ''), count(*) FROM quarantine
-		WHERE file_id = ? AND reason <> ? GROUP BY ALL ORDER BY 3 DESC, 1, 2 LIMIT 1`,
-		fr.FileID, connectors.ReasonReferralQuarantined).Scan(&reason, &column, &n); err != nil {
+	if err := in.tx.QueryRowContext(ctx, sqlFile("quarantine/commonest_of_file"), fr.FileID, connectors.ReasonReferralQuarantined).
+		Scan(&reason, &column, &n); err != nil {
 		return fmt.Errorf("%s: reading quarantine: %w", fr.Path, err)
 	}
 	example := ""
 	if closedSet(src.kind, column) {
 		var v sql.NullString
-		err := in.tx.QueryRowContext(ctx, `SELECT value FROM quarantine WHERE file_id = ? AND reason = ? AND "column" = ?
-			AND value IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 1`, fr.FileID, reason, column).Scan(&v)
-		if err != nil && err != sql.ErrNoRows {
+		err := in.tx.QueryRowContext(ctx, sqlFile("quarantine/commonest_value"), fr.FileID, reason, column).Scan(&v)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("%s: reading quarantine: %w", fr.Path, err)
 		}
 		if v.Valid {

@@ -23,8 +23,7 @@ func (in *ingester) identify(ctx context.Context, p *pending) error {
 		return fmt.Errorf("opening %s: %w", p.path, err)
 	}
 	p.size, p.mtime = fi.Size(), fi.ModTime().UnixNano()
-	err = in.tx.QueryRowContext(ctx, `SELECT sha256 FROM ingested_files
-		WHERE kind = ? AND path = ? AND bytes = ? AND modified_ns = ? LIMIT 1`, p.src.kind, p.path, p.size, p.mtime).Scan(&p.sum)
+	err = in.tx.QueryRowContext(ctx, sqlFile("files/recorded_sha256"), p.src.kind, p.path, p.size, p.mtime).Scan(&p.sum)
 	switch {
 	case err == nil:
 		return nil
@@ -48,7 +47,7 @@ func (in *ingester) identify(ctx context.Context, p *pending) error {
 // loaded says whether a file with these bytes was loaded before as this kind.
 func (in *ingester) loaded(ctx context.Context, sum, kind, path string) (bool, error) {
 	var seen int
-	if err := in.tx.QueryRowContext(ctx, `SELECT count(*) FROM ingested_files WHERE sha256 = ? AND kind = ?`, sum, kind).Scan(&seen); err != nil {
+	if err := in.tx.QueryRowContext(ctx, sqlFile("files/count_loaded"), sum, kind).Scan(&seen); err != nil {
 		return false, fmt.Errorf("checking %s: %w", path, err)
 	}
 	return seen > 0, nil

@@ -204,8 +204,7 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 	}
 	for _, src := range adopt {
 		// files loaded before settings were recorded: take them as read under today's
-		if _, err := conn.ExecContext(ctx, `UPDATE ingested_files SET settings = ? WHERE source = ? AND settings IS NULL`,
-			src.settings, src.name); err != nil {
+		if _, err := conn.ExecContext(ctx, sqlFile("files/adopt_settings"), src.settings, src.name); err != nil {
 			return res, fmt.Errorf("recording the settings of %s: %w", src.name, err)
 		}
 	}

@@ -37,18 +37,14 @@ func (in *ingester) loadFile(ctx context.Context, p *pending) (FileResult, error
 		if seen {
 			// Remember the modification time it has now (a database from before
 			// modified_ns, or the same bytes copied again), so the next run need not read it.
-			if _, err := in.tx.ExecContext(ctx, `UPDATE ingested_files SET modified_ns = ?
-				WHERE kind = ? AND sha256 = ? AND path = ? AND bytes = ? AND modified_ns IS DISTINCT FROM ?`,
-				p.mtime, src.kind, p.sum, path, p.size, p.mtime); err != nil {
+			if _, err := in.tx.ExecContext(ctx, sqlFile("files/remember_mtime"), p.mtime, src.kind, p.sum, path, p.size, p.mtime); err != nil {
 				return fr, fmt.Errorf("recording %s: %w", path, err)
 			}
 			fr.Skipped = true
 			in.log.Info().Str("source", src.name).Str("file", filepath.Base(path)).Msg("already loaded; skipped")
 			return fr, nil
 		}
-		if err := in.tx.QueryRowContext(ctx, `INSERT INTO ingested_files (file_id, source, kind, path, sha256, bytes, rows_loaded, rows_rejected, rows_replaced, rows_deleted, run_id, superseded, modified_ns, settings)
-			SELECT coalesce(max(file_id), 0) + 1, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, false, ?, ? FROM ingested_files RETURNING file_id`,
-			src.name, src.kind, path, p.sum, p.size, in.runID, p.mtime, src.settings).Scan(&fr.FileID); err != nil {
+		if err := in.tx.QueryRowContext(ctx, sqlFile("files/insert"), src.name, src.kind, path, p.sum, p.size, in.runID, p.mtime, src.settings).Scan(&fr.FileID); err != nil {
 			return fr, fmt.Errorf("recording %s: %w", path, err)
 		}
 	}
@@ -66,8 +62,7 @@ func (in *ingester) loadFile(ctx context.Context, p *pending) (FileResult, error
 		fr.Error = err.Error()
 		return fr, err
 	}
-	if _, err := in.tx.ExecContext(ctx, `UPDATE ingested_files SET rows_loaded = ?, rows_rejected = ?, rows_replaced = ?, rows_deleted = ?, values_masked = ? WHERE file_id = ?`,
-		fr.Loaded, fr.Rejected, fr.Replaced, fr.Deleted, fr.Masked, fr.FileID); err != nil {
+	if _, err := in.tx.ExecContext(ctx, sqlFile("files/set_counts"), fr.Loaded, fr.Rejected, fr.Replaced, fr.Deleted, fr.Masked, fr.FileID); err != nil {
 		return fr, fmt.Errorf("recording %s: %w", path, err)
 	}
 	if fr.Reasons, err = in.reasons(ctx, fr.FileID); err != nil {
@@ -92,7 +87,7 @@ func (in *ingester) loadFile(ctx context.Context, p *pending) (FileResult, error
 }
 
 func (in *ingester) reasons(ctx context.Context, fileID int64) (map[string]int64, error) {
-	rows, err := in.tx.QueryContext(ctx, `SELECT reason, count(*) FROM quarantine WHERE file_id = ? GROUP BY 1`, fileID)
+	rows, err := in.tx.QueryContext(ctx, sqlFile("quarantine/reasons_of_file"), fileID)
 	if err != nil {
 		return nil, fmt.Errorf("counting quarantine: %w", err)
 	}
@@ -127,30 +122,24 @@ func (in *ingester) loadStaged(ctx context.Context, p *pending, fr *FileResult) 
 		return err
 	}
 	var dups int64
-	if err := in.tx.QueryRowContext(ctx, "SELECT count(*) FROM dup_ids").Scan(&dups); err != nil {
+	if err := in.tx.QueryRowContext(ctx, sqlFile("load/count_dup_ids")).Scan(&dups); err != nil {
 		return fmt.Errorf("%s: counting duplicate ids: %w", path, err)
 	}
 	if _, err := exec("applying set rules", connectors.SetRulesSQL(src.kind, dups > 0), src.name); err != nil {
 		return err
 	}
 	reason, column, value := connectors.BadFields("_bad")
-	id := connectors.Ident(connectors.IDColumn(src.kind))
-	if fr.Rejected, err = exec("quarantining", fmt.Sprintf(`INSERT INTO quarantine (run_id, file_id, source, file, line, "column", value, reason, record_id)
-		SELECT ?, ?, ?, ?, _line, %s, %s, %s, _id
-		FROM (SELECT _line, _bad, %s AS _id FROM stg WHERE _bad IS NOT NULL UNION ALL SELECT _line, _bad, _id FROM set_bad) ORDER BY _line`,
-		column, value, reason, id), in.runID, fr.FileID, src.name, path); err != nil {
+	quarantine := sqlTemplate("quarantine/insert_staged", struct{ Reason, Column, Value, ID string }{
+		reason, column, value, connectors.Ident(connectors.IDColumn(src.kind))})
+	if fr.Rejected, err = exec("quarantining", quarantine, in.runID, fr.FileID, src.name, path); err != nil {
 		return err
 	}
 	table, id := src.kind, connectors.IDColumn(src.kind)
 	var setBad int64
-	if err := in.tx.QueryRowContext(ctx, "SELECT count(*) FROM set_bad").Scan(&setBad); err != nil {
+	if err := in.tx.QueryRowContext(ctx, sqlFile("load/count_set_bad")).Scan(&setBad); err != nil {
 		return fmt.Errorf("%s: counting rejected rows: %w", path, err)
 	}
-	good := `CREATE OR REPLACE TEMP VIEW good AS SELECT * FROM stg s WHERE s._bad IS NULL`
-	if setBad > 0 {
-		good += ` AND NOT EXISTS (SELECT 1 FROM set_bad b WHERE b._line = s._line)`
-	}
-	if _, err := exec("selecting good rows", good); err != nil {
+	if _, err := exec("selecting good rows", sqlTemplate("load/good_rows", struct{ SetBad bool }{setBad > 0})); err != nil {
 		return err
 	}
 	var existing int64
@@ -165,15 +154,15 @@ func (in *ingester) loadStaged(ctx context.Context, p *pending, fr *FileResult) 
 	if src.mode == "replace" && existing > 0 {
 		// Ids absent from the newest file are gone (opt-outs, erasures); a referral's
 		// attendances go with it.
-		if _, err := exec("finding removed ids", fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE removed_ids AS SELECT %s AS id FROM %s t
-			WHERE t.source = ? AND NOT EXISTS (SELECT 1 FROM stg s WHERE s.%s = t.%s)`, id, table, id, id), src.name); err != nil {
+		removed := sqlTemplate("load/removed_ids", struct{ Table, ID string }{table, id})
+		if _, err := exec("finding removed ids", removed, src.name); err != nil {
 			return err
 		}
 		if fr.Deleted, err = exec("deleting removed ids", fmt.Sprintf(`DELETE FROM %s WHERE %s IN (SELECT id FROM removed_ids)`, table, id)); err != nil {
 			return err
 		}
 		if src.kind == "referrals" {
-			n, err := exec("deleting attendances of removed referrals", `DELETE FROM attendances WHERE referral_id IN (SELECT id FROM removed_ids)`)
+			n, err := exec("deleting attendances of removed referrals", sqlFile("load/delete_attendances_of_removed"))
 			if err != nil {
 				return err
 			}
@@ -181,7 +170,7 @@ func (in *ingester) loadStaged(ctx context.Context, p *pending, fr *FileResult) 
 		}
 	}
 	if src.mode == "replace" {
-		if _, err := exec("marking superseded files", `UPDATE ingested_files SET superseded = true WHERE source = ? AND file_id <> ?`, src.name, fr.FileID); err != nil {
+		if _, err := exec("marking superseded files", sqlFile("files/mark_superseded"), src.name, fr.FileID); err != nil {
 			return err
 		}
 	}
@@ -215,18 +204,7 @@ func (in *ingester) countMasked(ctx context.Context, kind, path string, fr *File
 // insertSQL moves the good staged rows into the core table ($1 source, $2 file id).
 func insertSQL(kind string) string {
 	if kind == "referrals" {
-		return `INSERT INTO referrals (referral_id, person_id, scheme_id, practice_code, referral_date, referral_source,
-			referral_reason, outcome, closed_date, lsoa_code, sex, age, birth_month, ethnic_category, source, source_file_id, source_line)
-		SELECT referral_id, person_id, scheme_id, practice_code, referral_date, referral_source, referral_reason, outcome,
-			closed_date, lsoa_code, sex,
-			coalesce(CAST(age AS INTEGER), CASE WHEN birth_month IS NOT NULL THEN
-				CAST(floor(date_diff('month', CAST(strptime(birth_month || '-15', '%Y-%m-%d') AS DATE), referral_date) / 12) AS INTEGER) END),
-			birth_month, ethnic_category, ?, ?, _line
-		FROM good`
+		return sqlFile("load/insert_referrals")
 	}
-	return `INSERT INTO attendances (attendance_id, referral_id, attendance_date, setting, status, worker_id, provider_id,
-		activity_category, mode, person_id, source, source_file_id, source_line)
-	SELECT attendance_id, referral_id, attendance_date, setting, status, worker_id, provider_id, activity_category, mode,
-		person_id, ?, ?, _line
-	FROM good`
+	return sqlFile("load/insert_attendances")
 }

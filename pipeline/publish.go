@@ -50,8 +50,7 @@ func Publish(ctx context.Context, db *sql.DB, target string, rec *RunRecord, ste
 	}
 	defer conn.Close()
 	var current, file string
-	if err := conn.QueryRowContext(ctx, `SELECT database_name, coalesce(path, '') FROM duckdb_databases()
-		WHERE database_name = current_database()`).Scan(&current, &file); err != nil {
+	if err := conn.QueryRowContext(ctx, sqlFile("publish/current_database")).Scan(&current, &file); err != nil {
 		return fmt.Errorf("publishing: %w", err)
 	}
 	copied, err := copyCheckpointed(ctx, conn, file, tmp)
@@ -82,8 +81,7 @@ func Publish(ctx context.Context, db *sql.DB, target string, rec *RunRecord, ste
 		dataEnd = rec.DataEnd
 	}
 	stmts = append(stmts,
-		statement{`UPDATE socrx_snapshot.runs SET status = ?, finished_at = ?, error = NULL, steps = ?, input_hashes = ?, data_end = ? WHERE run_id = ?`,
-			[]any{string(RunSucceeded), finished, string(stepsJSON), string(hashesJSON), dataEnd, runID}},
+		statement{sqlFile("publish/snapshot_run"), []any{string(RunSucceeded), finished, string(stepsJSON), string(hashesJSON), dataEnd, runID}},
 		statement{q: fmt.Sprintf("CREATE OR REPLACE TABLE socrx_snapshot.snapshot_info AS SELECT CAST(%d AS BIGINT) AS run_id, (SELECT max(file_id) FROM %s.ingested_files) AS max_file_id", runID, quoteIdent(current))},
 		statement{q: "COMMENT ON TABLE socrx_snapshot.snapshot_info IS 'The run this read-only snapshot was published from.'"},
 		statement{q: "DETACH socrx_snapshot"},

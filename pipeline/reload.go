@@ -54,8 +54,7 @@ type loadedFile struct {
 // file loaded before that is no longer there keeps its rows; the log names it.
 func (in *ingester) planReload(ctx context.Context, src source, ps []*pending, reload []string, force bool) (reloadPlan, error) {
 	var plan reloadPlan
-	rows, err := in.tx.QueryContext(ctx, `SELECT file_id, path, sha256, settings FROM ingested_files
-		WHERE source = ? AND NOT coalesce(superseded, false) ORDER BY file_id`, src.name)
+	rows, err := in.tx.QueryContext(ctx, sqlFile("files/of_source"), src.name)
 	if err != nil {
 		return plan, fmt.Errorf("reading the files of %s: %w", src.name, err)
 	}
@@ -138,11 +137,9 @@ func (in *ingester) forget(ctx context.Context, p *pending) error {
 		"DELETE FROM "+connectors.Ident(table)+" WHERE source_file_id = ?", p.reloadID); err != nil {
 		return err
 	}
-	if _, err := in.exec(ctx, p.path, "removing quarantine of the earlier load", `DELETE FROM quarantine WHERE file_id = ?`, p.reloadID); err != nil {
+	if _, err := in.exec(ctx, p.path, "removing quarantine of the earlier load", sqlFile("quarantine/delete_file"), p.reloadID); err != nil {
 		return err
 	}
-	_, err := in.exec(ctx, p.path, "recording the reload", `UPDATE ingested_files SET settings = ?, run_id = ?, modified_ns = ?,
-		bytes = ?, rows_loaded = 0, rows_rejected = 0, rows_replaced = 0, rows_deleted = 0, values_masked = 0 WHERE file_id = ?`,
-		p.src.settings, in.runID, p.mtime, p.size, p.reloadID)
+	_, err := in.exec(ctx, p.path, "recording the reload", sqlFile("files/reread"), p.src.settings, in.runID, p.mtime, p.size, p.reloadID)
 	return err
 }

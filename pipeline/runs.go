@@ -84,8 +84,7 @@ type RunRecord struct {
 // abandonRunning marks runs left `running` by a dead process as abandoned. Call it only
 // while holding the lock, so no live run can be mistaken for a dead one.
 func abandonRunning(ctx context.Context, db *sql.DB) (int64, error) {
-	res, err := db.ExecContext(ctx, `UPDATE runs SET status = ?,
-		error = coalesce(error, 'process ended during the run (killed or crashed)') WHERE status = ?`, string(RunAbandoned), string(RunRunning))
+	res, err := db.ExecContext(ctx, sqlFile("runs/abandon_running"), string(RunAbandoned), string(RunRunning))
 	if err != nil {
 		return 0, fmt.Errorf("marking abandoned runs: %w", err)
 	}
@@ -96,9 +95,7 @@ func abandonRunning(ctx context.Context, db *sql.DB) (int64, error) {
 func startRun(ctx context.Context, db *sql.DB, r *RunRecord) error {
 	r.Started = time.Now().UTC()
 	r.Status = RunRunning
-	row := db.QueryRowContext(ctx, `INSERT INTO runs (run_id, job, trigger, logical_date, started_at, status, code_version, pid)
-		SELECT coalesce(max(run_id), 0) + 1, ?, ?, ?, ?, ?, ?, ? FROM runs RETURNING run_id`,
-		r.Job, r.Trigger, r.Logical.UTC(), r.Started, string(r.Status), r.CodeVersion, os.Getpid())
+	row := db.QueryRowContext(ctx, sqlFile("runs/start"), r.Job, r.Trigger, r.Logical.UTC(), r.Started, string(r.Status), r.CodeVersion, os.Getpid())
 	if err := row.Scan(&r.ID); err != nil {
 		return fmt.Errorf("recording run start: %w", err)
 	}
@@ -123,8 +120,7 @@ func finishRun(db *sql.DB, r *RunRecord) error {
 	if !r.DataEnd.IsZero() {
 		dataEnd = r.DataEnd
 	}
-	_, err := db.ExecContext(ctx, `UPDATE runs SET finished_at = ?, status = ?, error = ?, steps = ?, input_hashes = ?, data_end = ? WHERE run_id = ?`,
-		r.Finished, string(r.Status), errMsg, string(steps), string(hashes), dataEnd, r.ID)
+	_, err := db.ExecContext(ctx, sqlFile("runs/finish"), r.Finished, string(r.Status), errMsg, string(steps), string(hashes), dataEnd, r.ID)
 	if err != nil {
 		return fmt.Errorf("recording run end: %w", err)
 	}

@@ -68,7 +68,7 @@ func isContract(kind string) bool { return kind == "referrals" || kind == "atten
 func (in *ingester) noFiles(ctx context.Context, src source) (FileResult, error) {
 	fr := FileResult{Source: src.name, Kind: src.kind, Path: src.pattern}
 	var before int64
-	if err := in.tx.QueryRowContext(ctx, `SELECT count(*) FROM ingested_files WHERE source = ?`, src.name).Scan(&before); err != nil {
+	if err := in.tx.QueryRowContext(ctx, sqlFile("files/count_of_source"), src.name).Scan(&before); err != nil {
 		return fr, fmt.Errorf("reading the files of %s: %w", src.name, err)
 	}
 	if src.required && before == 0 {

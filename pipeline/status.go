@@ -84,7 +84,7 @@ func (st *Status) checkSources(ctx context.Context, db *sql.DB, cfg *config.Conf
 			continue
 		}
 		var loaded []string
-		rows, err := db.QueryContext(ctx, `SELECT DISTINCT path FROM ingested_files WHERE source = ? AND NOT coalesce(superseded, false) ORDER BY 1`, src.name)
+		rows, err := db.QueryContext(ctx, sqlFile("files/paths_of_source"), src.name)
 		if err != nil {
 			return fmt.Errorf("reading files: %w", err)
 		}
@@ -115,14 +115,13 @@ func (st *Status) checkSources(ctx context.Context, db *sql.DB, cfg *config.Conf
 func (st *Status) read(ctx context.Context, db *sql.DB, n int) error {
 	// A database whose first run failed at migrate (or a stray file) has no tables yet.
 	var migrated bool
-	if err := db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM duckdb_tables() WHERE table_name = 'runs'`).Scan(&migrated); err != nil {
+	if err := db.QueryRowContext(ctx, sqlFile("runs/migrated")).Scan(&migrated); err != nil {
 		return fmt.Errorf("reading runs: %w", err)
 	}
 	if !migrated {
 		return nil
 	}
-	rows, err := db.QueryContext(ctx, `SELECT run_id, job, trigger, logical_date, started_at, coalesce(finished_at, started_at), status, coalesce(error, ''), coalesce(code_version, '')
-		FROM runs ORDER BY run_id DESC LIMIT ?`, n)
+	rows, err := db.QueryContext(ctx, sqlFile("runs/recent"), n)
 	if err != nil {
 		return fmt.Errorf("reading runs: %w", err)
 	}
@@ -137,8 +136,7 @@ func (st *Status) read(ctx context.Context, db *sql.DB, n int) error {
 		st.Runs = append(st.Runs, r)
 	}
 	rows.Close()
-	rows, err = db.QueryContext(ctx, `SELECT file_id, source, path, rows_loaded, rows_rejected, rows_replaced, rows_deleted
-		FROM ingested_files ORDER BY file_id DESC LIMIT ?`, n)
+	rows, err = db.QueryContext(ctx, sqlFile("files/recent"), n)
 	if err != nil {
 		return fmt.Errorf("reading files: %w", err)
 	}
@@ -151,7 +149,7 @@ func (st *Status) read(ctx context.Context, db *sql.DB, n int) error {
 		st.Files = append(st.Files, f)
 	}
 	rows.Close()
-	rows, err = db.QueryContext(ctx, `SELECT reason, count(*) FROM quarantine GROUP BY 1 ORDER BY 2 DESC, 1`)
+	rows, err = db.QueryContext(ctx, sqlFile("quarantine/by_reason"))
 	if err != nil {
 		return fmt.Errorf("reading quarantine: %w", err)
 	}

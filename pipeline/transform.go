@@ -37,8 +37,7 @@ func (r *Runner) params(ctx context.Context, db *sql.DB, log zerolog.Logger) (tr
 // data_end after the data's last date is allowed (a quiet week) but logged.
 func DataEnd(ctx context.Context, db *sql.DB, c *config.Config, log zerolog.Logger) (time.Time, error) {
 	var latest sql.NullTime
-	if err := db.QueryRowContext(ctx, `SELECT greatest((SELECT max(referral_date) FROM referrals),
-		(SELECT max(attendance_date) FROM attendances))`).Scan(&latest); err != nil {
+	if err := db.QueryRowContext(ctx, sqlFile("transform/latest_date")).Scan(&latest); err != nil {
 		return time.Time{}, fmt.Errorf("finding the data's latest date: %w", err)
 	}
 	if configured, ok := c.ConfiguredDataEnd(); ok {
