@@ -1,23 +1,18 @@
 package connectors
 
-import (
-	"fmt"
-	"strings"
-
-	"gonum.org/v1/gonum/mathext"
-)
+import "gonum.org/v1/gonum/mathext"
 
 // USDateCheckSQL returns a query giving the first staged record whose bad date parses
-// with day and month swapped: (line, column, value), or no row. Such a file is refused
-// whole: socrx never guesses US order.
+// with day and month swapped: (line, column, value), or no row; "" when no format has a
+// day and a month to swap. Such a file is refused whole: socrx never guesses US order.
 func USDateCheckSQL(formats []string) string {
 	swapped := SwappedFormats(formats)
 	if len(swapped) == 0 {
 		return ""
 	}
 	reason, column, value := BadFields("_bad")
-	return fmt.Sprintf(`SELECT _line, %s, %s FROM stg
-WHERE %s = %s AND %s IS NOT NULL ORDER BY _line LIMIT 1`, column, value, reason, Literal(ReasonBadDate), DateExpr(Clean(value), swapped))
+	return sqlTemplate("us_date_check", struct{ Reason, Column, Value, BadDate, Swapped string }{
+		reason, column, value, Literal(ReasonBadDate), DateExpr(Clean(value), swapped)})
 }
 
 // IdentifierCheckSQL returns a query over view stg giving, for each of the id columns
@@ -29,18 +24,17 @@ WHERE %s = %s AND %s IS NOT NULL ORDER BY _line LIMIT 1`, column, value, reason,
 // Each column is scanned on its own, and only values that could hold ten digits once
 // spaces and hyphens are stripped (long enough, starting with one of those) reach the
 // regular expressions: on a column of ids like P00012345 they never run. (As filtered
-// aggregates over one scan, DuckDB evaluated them on every row: 20 s of a 10M-row file.)
+// aggregates over one scan, DuckDB evaluated them on every row.)
 func IdentifierCheckSQL(cols []string) string {
-	var parts []string
-	for _, c := range cols {
-		id := Ident(c)
-		parts = append(parts, fmt.Sprintf(`SELECT DISTINCT %s AS col, regexp_replace(%s, '[ -]', '', 'g') AS v FROM stg
-    WHERE strlen(%s) >= 10 AND %s[1] IN ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ' ', '-')`, Literal(c), id, id, id))
+	type column struct{ Name, ID string }
+	columns := make([]column, len(cols))
+	for i, c := range cols {
+		columns[i] = column{Name: Literal(c), ID: Ident(c)}
 	}
-	return fmt.Sprintf(`SELECT col, count(*), count(*) FILTER (WHERE %s)
-FROM (
-    %s
-) WHERE regexp_full_match(v, '[0-9]{10}') GROUP BY col`, NHSNumberValidExpr("v"), strings.Join(parts, "\n    UNION ALL\n    "))
+	return sqlTemplate("identifier_check", struct {
+		Columns []column
+		Valid   string
+	}{columns, NHSNumberValidExpr("v")})
 }
 
 // nhsNumberAlpha is the chance below which a column's share of values passing the
