@@ -20,9 +20,9 @@ import (
 //
 // The new file is a byte copy of the working file taken straight after a CHECKPOINT has
 // emptied its WAL: we hold the database lock and this connection is its only writer, so
-// those bytes are one committed state. Copying bytes is several times faster than
-// COPY FROM DATABASE, which re-encodes every table (7 s against 0.4 s at 1M referrals);
-// that remains the fallback when the WAL cannot be emptied or the database has no file.
+// those bytes are one committed state. Copying bytes is many times faster than
+// COPY FROM DATABASE, which re-encodes every table; that remains the fallback when the
+// WAL cannot be emptied or the database has no file.
 //
 // Publish is a run's last step, so the run's outcome is known when the snapshot is
 // sealed: the snapshot's runs row for rec reads succeeded, finished at the instant its

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/duckdb/duckdb-go/v2"
 	"github.com/rs/zerolog"
 
 	"github.com/socrx/socrx/config"
@@ -48,6 +49,15 @@ type RunSpec struct {
 
 // ErrStopped ends a run that was asked to stop between steps.
 var ErrStopped = errors.New("stop requested")
+
+// stopped says whether err ended a run that was stopped rather than failed: asked to stop
+// between steps, or its context cancelled, which a statement in progress reports as
+// DuckDB's INTERRUPT error rather than context.Canceled.
+func stopped(ctx context.Context, err error) bool {
+	var de *duckdb.Error
+	return errors.Is(err, ErrStopped) || errors.Is(err, context.Canceled) || ctx.Err() != nil ||
+		(errors.As(err, &de) && de.Type == duckdb.ErrorTypeInterrupt)
+}
 
 // DBPath is the working database path.
 func (r *Runner) DBPath() string { return r.Cfg.Resolve(r.Cfg.Database) }
@@ -116,8 +126,7 @@ func (r *Runner) Run(ctx context.Context, spec RunSpec) (*RunRecord, error) {
 	if runErr != nil {
 		rec.Status = RunFailed
 		rec.Error = oneLine(runErr.Error())
-		// DuckDB reports a cancelled statement as its own INTERRUPT error, so ask ctx too.
-		if errors.Is(runErr, context.Canceled) || errors.Is(runErr, ErrStopped) || ctx.Err() != nil {
+		if stopped(ctx, runErr) {
 			rec.Status = RunStopped
 			rec.Error = StoppedPrefix + ": " + rec.Error
 		}
