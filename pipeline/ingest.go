@@ -122,8 +122,38 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 	defer in.dropStaged() // after the rollback below: deferred calls run last-in first-out
 	bar := newBar(opt.Progress, cfg)
 	defer bar.done()
-	var todo []*pending
-	var adopt []source // sources whose earlier files carry no settings fingerprint yet
+	todo, adopt, err := in.prepare(ctx, cfg, opt.Reload, bar, &res)
+	if err != nil {
+		return res, err
+	}
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return res, fmt.Errorf("starting ingest transaction: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			// A fresh context: a cancelled run must still roll back.
+			_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
+		}
+	}()
+	if err := in.load(ctx, todo, adopt, bar, &res); err != nil {
+		return res, err
+	}
+	if opt.DryRun {
+		return res, nil
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return res, fmt.Errorf("committing ingest: %w", err)
+	}
+	committed = true
+	return res, nil
+}
+
+// prepare lists the files to load, source by source in load order: each source's files
+// that match its pattern (a replace source's newest only), those read again marked
+// (planReload), and the contract files staged. adopt lists the sources whose earlier
+// files carry no settings fingerprint yet. A source's error is added to res.
+func (in *ingester) prepare(ctx context.Context, cfg *config.Config, reload []string, bar *bar, res *IngestResult) (todo []*pending, adopt []source, err error) {
 	// Attendances are checked against the referrals: when referrals are read again,
 	// so are they (an orphan may now have its referral, or a quarantined one).
 	rereadAttendances := false
@@ -131,13 +161,13 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 		files, err := connectors.Expand(src.pattern)
 		if err != nil {
 			res.Files = append(res.Files, FileResult{Source: src.name, Kind: src.kind, Path: src.pattern, Error: err.Error()})
-			return res, err
+			return nil, nil, err
 		}
 		if len(files) == 0 {
 			fr, err := in.noFiles(ctx, src)
 			res.Files = append(res.Files, fr)
 			if err != nil {
-				return res, err
+				return nil, nil, err
 			}
 			continue
 		}
@@ -149,10 +179,10 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 		for i, f := range files {
 			ps[i] = &pending{src: src, path: f}
 		}
-		plan, err := in.planReload(ctx, src, ps, opt.Reload, src.kind == "attendances" && rereadAttendances)
+		plan, err := in.planReload(ctx, src, ps, reload, src.kind == "attendances" && rereadAttendances)
 		if err != nil {
 			res.Files = append(res.Files, FileResult{Source: src.name, Kind: src.kind, Path: src.pattern, Error: err.Error()})
-			return res, err
+			return nil, nil, err
 		}
 		if plan.any && src.kind == "referrals" {
 			rereadAttendances = true
@@ -170,23 +200,20 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 			bar.finish(p.path)
 			if err != nil {
 				res.Files = append(res.Files, FileResult{Source: src.name, Kind: src.kind, Path: p.path, SHA256: p.sum, Error: err.Error()})
-				return res, err
+				return nil, nil, err
 			}
 		}
 	}
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return res, fmt.Errorf("starting ingest transaction: %w", err)
-	}
-	committed := false
-	defer func() {
-		if !committed {
-			// A fresh context: a cancelled run must still roll back.
-			_, _ = conn.ExecContext(context.Background(), "ROLLBACK")
-		}
-	}()
+	return todo, adopt, nil
+}
+
+// load loads the prepared files in order inside the ingest transaction, then the shipped
+// reference files the database lacks, and takes the files of the adopted sources as read
+// under today's settings. Each file's result is added to res.
+func (in *ingester) load(ctx context.Context, todo []*pending, adopt []source, bar *bar, res *IngestResult) error {
 	for _, p := range todo {
 		if !isContract(p.src.kind) {
-			bar.start(p.path)
+			bar.start(p.path) // a contract file's bytes were counted as it was staged
 		}
 		fr, err := in.loadFile(ctx, p)
 		if !isContract(p.src.kind) {
@@ -194,28 +221,20 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 		}
 		res.Files = append(res.Files, fr)
 		if err != nil {
-			return res, err
+			return err
 		}
 	}
 	shipped, err := in.loadShippedReference(ctx)
 	res.Files = append(res.Files, shipped...)
 	if err != nil {
-		return res, err
+		return err
 	}
 	for _, src := range adopt {
-		// files loaded before settings were recorded: take them as read under today's
-		if _, err := conn.ExecContext(ctx, sqlFile("files/adopt_settings"), src.settings, src.name); err != nil {
-			return res, fmt.Errorf("recording the settings of %s: %w", src.name, err)
+		if _, err := in.tx.ExecContext(ctx, sqlFile("files/adopt_settings"), src.settings, src.name); err != nil {
+			return fmt.Errorf("recording the settings of %s: %w", src.name, err)
 		}
 	}
-	if opt.DryRun {
-		return res, nil
-	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return res, fmt.Errorf("committing ingest: %w", err)
-	}
-	committed = true
-	return res, nil
+	return nil
 }
 
 // dropStaged frees the staged temp tables, whatever became of the ingest.

@@ -105,16 +105,30 @@ func (in *ingester) reasons(ctx context.Context, fileID int64) (map[string]int64
 }
 
 // loadStaged loads a staged referrals or attendances file inside the ingest transaction:
-// one pass for the set rules into set_bad, then quarantine, corrections, removals and
-// the load.
+// its bad rows quarantined, the rows it corrects or removes replaced, then the load.
 func (in *ingester) loadStaged(ctx context.Context, p *pending, fr *FileResult) error {
-	src, path := p.src, p.path
 	if p.table == "" {
 		// found loaded when staging, yet not now: never load a file that was not checked
-		return fmt.Errorf("%s: not staged", path)
+		return fmt.Errorf("%s: not staged", p.path)
 	}
-	exec := func(what, q string, args ...any) (int64, error) { return in.exec(ctx, path, what, q, args...) }
+	if err := in.quarantineStaged(ctx, p, fr); err != nil {
+		return err
+	}
+	if err := in.replaceRows(ctx, p, fr); err != nil {
+		return err
+	}
 	var err error
+	if fr.Loaded, err = in.exec(ctx, p.path, "loading", insertSQL(p.src.kind), p.src.name, fr.FileID); err != nil {
+		return err
+	}
+	return in.countMasked(ctx, p.src.kind, p.path, fr)
+}
+
+// quarantineStaged applies the set rules to the staged file in one pass into set_bad,
+// quarantines the rows that broke a row or set rule and leaves the others in view good.
+func (in *ingester) quarantineStaged(ctx context.Context, p *pending, fr *FileResult) error {
+	src, path := p.src, p.path
+	exec := func(what, q string, args ...any) (int64, error) { return in.exec(ctx, path, what, q, args...) }
 	if _, err := exec("selecting staged rows", connectors.StagedView(p.table, p.byRowid, p.firstRowid)); err != nil {
 		return err
 	}
@@ -131,29 +145,39 @@ func (in *ingester) loadStaged(ctx context.Context, p *pending, fr *FileResult) 
 	reason, column, value := connectors.BadFields("_bad")
 	quarantine := sqlTemplate("quarantine/insert_staged", struct{ Reason, Column, Value, ID string }{
 		reason, column, value, connectors.Ident(connectors.IDColumn(src.kind))})
+	var err error
 	if fr.Rejected, err = exec("quarantining", quarantine, in.runID, fr.FileID, src.name, path); err != nil {
 		return err
 	}
-	table, id := src.kind, connectors.IDColumn(src.kind)
 	var setBad int64
 	if err := in.tx.QueryRowContext(ctx, sqlFile("load/count_set_bad")).Scan(&setBad); err != nil {
 		return fmt.Errorf("%s: counting rejected rows: %w", path, err)
 	}
-	if _, err := exec("selecting good rows", sqlTemplate("load/good_rows", struct{ SetBad bool }{setBad > 0})); err != nil {
-		return err
-	}
+	_, err = exec("selecting good rows", sqlTemplate("load/good_rows", struct{ SetBad bool }{setBad > 0}))
+	return err
+}
+
+// replaceRows deletes the rows the good rows correct (same id), and for a replace source
+// the ids its newest file no longer holds (opt-outs, erasures; a referral's attendances
+// go with it), marking its earlier files superseded.
+func (in *ingester) replaceRows(ctx context.Context, p *pending, fr *FileResult) error {
+	src, path := p.src, p.path
+	exec := func(what, q string, args ...any) (int64, error) { return in.exec(ctx, path, what, q, args...) }
+	table, id := src.kind, connectors.IDColumn(src.kind)
 	var existing int64
 	if err := in.tx.QueryRowContext(ctx, fmt.Sprintf("SELECT count(*) FROM (SELECT 1 FROM %s LIMIT 1)", table)).Scan(&existing); err != nil {
 		return fmt.Errorf("%s: checking %s: %w", path, table, err)
 	}
+	var err error
 	if existing > 0 {
 		if fr.Replaced, err = exec("replacing corrected rows", fmt.Sprintf(`DELETE FROM %s WHERE %s IN (SELECT %s FROM good)`, table, id, id)); err != nil {
 			return err
 		}
 	}
-	if src.mode == "replace" && existing > 0 {
-		// Ids absent from the newest file are gone (opt-outs, erasures); a referral's
-		// attendances go with it.
+	if src.mode != "replace" {
+		return nil
+	}
+	if existing > 0 {
 		removed := sqlTemplate("load/removed_ids", struct{ Table, ID string }{table, id})
 		if _, err := exec("finding removed ids", removed, src.name); err != nil {
 			return err
@@ -169,15 +193,8 @@ func (in *ingester) loadStaged(ctx context.Context, p *pending, fr *FileResult) 
 			fr.Deleted += n
 		}
 	}
-	if src.mode == "replace" {
-		if _, err := exec("marking superseded files", sqlFile("files/mark_superseded"), src.name, fr.FileID); err != nil {
-			return err
-		}
-	}
-	if fr.Loaded, err = exec("loading", insertSQL(src.kind), src.name, fr.FileID); err != nil {
-		return err
-	}
-	return in.countMasked(ctx, src.kind, path, fr)
+	_, err = exec("marking superseded files", sqlFile("files/mark_superseded"), src.name, fr.FileID)
+	return err
 }
 
 // countMasked counts the loaded values of free-text columns in which MaskFreeText put a
