@@ -97,8 +97,16 @@ func baseline(t *testing.T) *fixture {
 		}
 	}
 	copyDB(t, filepath.Join(src, "db", "socrx.duckdb"), f.runner().DBPath())
-	f.exec(`UPDATE ingested_files SET path = replace(path, ?, ?)`, src, f.dir)
-	f.exec(`UPDATE runs SET input_hashes = replace(input_hashes, ?, ?)`, src, f.dir)
+	db, err := pipeline.OpenDB(context.Background(), f.runner().DBPath(), pipeline.DBOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, q := range []string{`UPDATE ingested_files SET path = replace(path, ?, ?)`, `UPDATE runs SET input_hashes = replace(input_hashes, ?, ?)`} {
+		if _, err := db.Exec(q, src, f.dir); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
 	return f
 }
 
