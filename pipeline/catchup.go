@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -10,8 +9,9 @@ import (
 )
 
 // CatchUp applies the missed-run policy at start-up. A job's firing counts as done when a
-// run of the job with that logical date or a later one succeeded, or failed for a reason
-// other than being stopped; so a run killed or stopped part-way is caught up. Under
+// run of the job with that logical date or a later one is done (RunStatus.Done: it
+// succeeded, or failed for a reason of its own); so a run killed or stopped part-way is
+// caught up. Under
 // `once` each job whose latest firing before now was missed runs once (trigger catch_up)
 // with that firing as its logical date; under `skip` the miss is logged. A job with no
 // runs at all has missed nothing: its schedule starts now.
@@ -56,7 +56,8 @@ func (s *Scheduler) CatchUp(ctx, runCtx context.Context, jobs []ScheduledJob, no
 }
 
 // lastDone reads, per job, the logical date from which its schedule counts as handled
-// (see CatchUp). It holds the lock only while reading.
+// (see CatchUp): its latest run that is done (RunStatus.Done), or when none is, just
+// before its first run. It holds the lock only while reading.
 func (r *Runner) lastDone(ctx context.Context) (map[string]time.Time, error) {
 	out := map[string]time.Time{}
 	if _, err := os.Stat(r.DBPath()); errors.Is(err, os.ErrNotExist) {
@@ -67,24 +68,33 @@ func (r *Runner) lastDone(ctx context.Context) (map[string]time.Time, error) {
 		return nil, err
 	}
 	defer release()
-	rows, err := db.QueryContext(ctx, sqlFile("runs/last_done"),
-		string(RunSucceeded), string(RunFailed), StoppedPrefix, TriggerSchedule, TriggerCatchUp)
+	rows, err := db.QueryContext(ctx, sqlFile("runs/scheduled"), TriggerSchedule, TriggerCatchUp)
 	if err != nil {
 		return nil, fmt.Errorf("reading run history: %w", err)
 	}
 	defer rows.Close()
+	first := map[string]time.Time{}
 	for rows.Next() {
-		var job string
-		var t sql.NullTime
-		if err := rows.Scan(&job, &t); err != nil {
+		var job, status, errText string
+		var logical time.Time
+		if err := rows.Scan(&job, &logical, &status, &errText); err != nil {
 			return nil, fmt.Errorf("reading run history: %w", err)
 		}
-		if t.Valid {
-			out[job] = t.Time.UTC()
+		logical = logical.UTC()
+		if f, ok := first[job]; !ok || logical.Before(f) {
+			first[job] = logical
+		}
+		if recordedStatus(status, errText).Done() && logical.After(out[job]) {
+			out[job] = logical
 		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading run history: %w", err)
+	}
+	for job, f := range first {
+		if _, ok := out[job]; !ok {
+			out[job] = f.Add(-time.Second)
+		}
 	}
 	return out, nil
 }

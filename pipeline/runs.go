@@ -57,6 +57,11 @@ func (s RunStatus) Healthy() bool {
 	return false
 }
 
+// Done says whether a run in this state handled its firing, so that catch-up need not
+// run it again: it succeeded, or failed for a reason of its own (a refused file) that a
+// rerun would not cure; not when it was stopped or abandoned part-way.
+func (s RunStatus) Done() bool { return s == RunSucceeded || s == RunFailed }
+
 // StepResult is one step of a run as recorded in runs.steps.
 type StepResult struct {
 	Step       string           `json:"step"`

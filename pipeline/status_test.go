@@ -48,3 +48,25 @@ func TestRecordedStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestRunStates: which states status alerts on and which count as done for catch-up.
+func TestRunStates(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		status        RunStatus
+		healthy, done bool
+	}{
+		{RunRunning, true, false},
+		{RunSucceeded, true, true},
+		{RunFailed, false, true},
+		{RunAbandoned, false, false},
+		{RunStopped, true, false},
+	} {
+		if got := c.status.Healthy(); got != c.healthy {
+			t.Errorf("%s: healthy %v, want %v", c.status, got, c.healthy)
+		}
+		if got := c.status.Done(); got != c.done {
+			t.Errorf("%s: done %v, want %v", c.status, got, c.done)
+		}
+	}
+}
