@@ -9,9 +9,10 @@ import (
 
 // The pipeline's SQL is one statement a file under sql/, grouped by what it works on
 // (runs, files, quarantine, load, reference, ...) and named for what it does. Values are
-// always bound parameters (?), listed at the top of each file. A statement whose
-// identifiers or generated expressions vary is a text/template skeleton: what goes into
-// it is quoted first (connectors.Ident, connectors.Literal), as templates do no escaping.
+// bound parameters (?), listed at the top of each file, wherever DuckDB takes one. A
+// statement whose identifiers, generated expressions or options vary is a text/template
+// skeleton: what goes into it is quoted first (connectors.Ident and Literal, quoteIdent
+// and quoteLit), as templates do no escaping.
 
 //go:embed sql
 var sqlFS embed.FS
