@@ -27,7 +27,9 @@ import (
 // (a parallel subtest per night, on a copy of the database as the night left it).
 //
 // By default the runs weeks and a hundred days later are left out, their days carried to
-// the run a year later, so each kind of night runs once; SOCRX_LONG_TESTS=1 walks them all.
+// the run a year later, so each kind of night runs once, and a night that rebuilt every
+// incremental model in full is not compared with another full rebuild; SOCRX_LONG_TESTS=1
+// walks every night and compares each.
 func TestIncrementalFacts(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
@@ -164,6 +166,9 @@ func TestIncrementalFacts(t *testing.T) {
 		}
 		if n.name == "a day's new rows" && rebuilt == 0 {
 			t.Fatalf("%s: nothing recomputed", n.name)
+		}
+		if strings.HasPrefix(mode, "full") && strings.HasPrefix(eps, "full") && strata == "full" && !longTests() {
+			continue // every incremental model rebuilt in full: nothing incremental to compare
 		}
 		snapshot := filepath.Join(t.TempDir(), fmt.Sprintf("night%02d.duckdb", i+1))
 		copyDB(t, f.runner().DBPath(), snapshot)

@@ -110,6 +110,24 @@ func baseline(t *testing.T) *fixture {
 	return f
 }
 
+var sharedEmpty sharedFixture
+
+// emptyDatabase puts at f's database path a copy of a migrated database without rows,
+// as a first run makes one: creating and migrating it took most of a fuzz input's time.
+func emptyDatabase(t *testing.T, f *fixture) {
+	t.Helper()
+	src := sharedEmpty.get(t, "empty", func(dir string) error {
+		ctx := context.Background()
+		db, err := pipeline.OpenDB(ctx, filepath.Join(dir, "socrx.duckdb"), pipeline.DBOptions{})
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return pipeline.Migrate(ctx, db)
+	})
+	copyDB(t, filepath.Join(src, "socrx.duckdb"), f.runner().DBPath())
+}
+
 // freshBaseline ingests the good extracts into the fixture itself (see baseline).
 func freshBaseline(t *testing.T) *fixture {
 	t.Helper()
