@@ -125,3 +125,36 @@ func NHSNumberValidExpr(col string) string {
 func TenDigitExpr(col string) string {
 	return fmt.Sprintf("regexp_full_match(regexp_replace(%s, '[ -]', '', 'g'), '[0-9]{10}')", col)
 }
+
+// postcodePattern matches a UK postcode (upper-cased input; the space is optional).
+const postcodePattern = `[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}`
+
+// MaskMarkers replace identifiers found in free text (MaskFreeText).
+const (
+	MaskNHSNumber = "[NHS number]"
+	MaskPostcode  = "[postcode]"
+)
+
+// MaskFreeText returns SQL replacing what looks like an NHS number (ten digits, grouped
+// 3-3-4 or not) or a postcode inside free text by a marker, so that a note typed into a
+// category field cannot carry an identifier into the database. Both hold a digit, so
+// text without one is passed through untouched; the NHS pattern runs twice because two
+// numbers one character apart share the character between them.
+func MaskFreeText(e string) string {
+	nhs := Literal(`(^|[^0-9])[0-9]{3}[ -]?[0-9]{3}[ -]?[0-9]{4}([^0-9]|$)`)
+	repl := Literal(`\1` + MaskNHSNumber + `\2`)
+	masked := e
+	for range 2 {
+		masked = fmt.Sprintf("regexp_replace(%s, %s, %s, 'g')", masked, nhs, repl)
+	}
+	masked = fmt.Sprintf("regexp_replace(%s, %s, %s, 'gi')", masked, Literal(`\b`+postcodePattern+`\b`), Literal(MaskPostcode))
+	// e is written out again rather than bound in a subquery, which would cost the
+	// staging its order-preserving parallel plan (see Layout.LineExpr)
+	return fmt.Sprintf("CASE WHEN %s THEN %s ELSE %s END", hasDigit(e), masked, e)
+}
+
+// hasDigit is true when the VARCHAR expression holds a digit: cheaper than a regular
+// expression on every value.
+func hasDigit(e string) string {
+	return fmt.Sprintf("strlen(translate(%[1]s, '0123456789', '')) < strlen(%[1]s)", e)
+}

@@ -16,6 +16,7 @@ import (
 // on row 3 (one header cell wrapped), dates stored as Excel serials under a date format,
 // and faulty rows that must be quarantined at their sheet row exactly as a CSV's would be.
 func TestXLSXSource(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, `database: db/socrx.duckdb
 sources:
   referrals:   { path: "extracts/referrals.xlsx", sheet: Referrals, scheme_id: S1,
@@ -77,10 +78,12 @@ sources:
 // trailing Total row, through the same column and value mapping as any CSV source; and
 // the same export re-saved from Excel as Unicode text (UTF-16, tab-separated).
 func TestEMISSource(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ name, delimiter string }{
 		{"referrals_utf16le.csv", ","}, {"referrals_utf8bom.csv", ","}, {"unicode text", "\t"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t, `database: db/socrx.duckdb
 sources:
   referrals:

@@ -14,7 +14,6 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"github.com/socrx/socrx/config"
-	"github.com/socrx/socrx/transforms"
 )
 
 // DBOptions are the DuckDB settings from config.
@@ -105,16 +104,4 @@ func escape(s string) string {
 		out = append(out, r)
 	}
 	return string(out)
-}
-
-// Migrate creates the core and meta tables if missing.
-func Migrate(ctx context.Context, db *sql.DB) error {
-	ddl, err := transforms.Schema()
-	if err != nil {
-		return err
-	}
-	if _, err := db.ExecContext(ctx, ddl); err != nil {
-		return fmt.Errorf("migrating schema: %w", err)
-	}
-	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,7 +47,7 @@ func Export(ctx context.Context, db *sql.DB, tables []string, format, dir string
 			return out, fmt.Errorf("table %q: not a table name", t)
 		}
 		var n int
-		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary`, t).Scan(&n); err != nil {
+		if err := db.QueryRowContext(ctx, sqlFile("export/table_exists"), t).Scan(&n); err != nil {
 			return out, fmt.Errorf("looking up %s: %w", t, err)
 		}
 		if n == 0 {
@@ -70,9 +71,8 @@ func Export(ctx context.Context, db *sql.DB, tables []string, format, dir string
 
 func exportParquet(ctx context.Context, db *sql.DB, table, path string, runID int64) (int64, error) {
 	tmp := path + ".tmp"
-	q := fmt.Sprintf(`COPY (SELECT * FROM %s) TO %s (FORMAT parquet, COMPRESSION zstd,
-		KV_METADATA {socrx_notice: %s, socrx_run_id: '%d', socrx_table: %s})`,
-		quoteIdent(table), quoteLit(tmp), quoteLit(ExportNotice), runID, quoteLit(table))
+	q := sqlTemplate("export/parquet", struct{ Table, Path, Notice, RunID, TableName string }{
+		quoteIdent(table), quoteLit(tmp), quoteLit(ExportNotice), quoteLit(strconv.FormatInt(runID, 10)), quoteLit(table)})
 	if _, err := db.ExecContext(ctx, q); err != nil {
 		return 0, err
 	}

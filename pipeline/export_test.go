@@ -17,6 +17,7 @@ import (
 // TestExport writes core tables as Parquet and Arrow and reads them back: same row counts
 // and types, and the unsuppressed notice in the metadata.
 func TestExport(t *testing.T) {
+	t.Parallel()
 	f := baseline(t)
 	db, err := pipeline.OpenDB(context.Background(), f.runner().DBPath(), pipeline.DBOptions{ReadOnly: true})
 	if err != nil {

@@ -39,8 +39,7 @@ const maxFailureError = 500
 // when it gives up), is not recorded here. Writing the record is best effort: the run
 // has failed and says so anyway; a record that cannot be written is logged.
 func (r *Runner) recordFailure(ctx context.Context, spec RunSpec, cause error) {
-	if errors.Is(cause, ErrLocked) || errors.Is(cause, context.Canceled) || errors.Is(cause, ErrStopped) ||
-		ctx.Err() != nil || (spec.Stop != nil && spec.Stop.Err() != nil) {
+	if errors.Is(cause, ErrLocked) || stopped(ctx, cause) || (spec.Stop != nil && spec.Stop.Err() != nil) {
 		return
 	}
 	r.writeFailure(spec, cause)

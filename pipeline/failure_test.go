@@ -22,6 +22,7 @@ import (
 // reports (unhealthy) whether or not the database can be read, until a later run succeeds
 // and removes it.
 func TestFailureBeforeRunRowRecorded(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		break_ func(t *testing.T, f *fixture) // makes the next run fail before its row
@@ -59,6 +60,7 @@ func TestFailureBeforeRunRowRecorded(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t, testConfig)
 			f.put("good/referrals.csv", "referrals_0.csv")
 			f.put("good/attendances.csv", "attendances_0.csv")
@@ -114,6 +116,7 @@ func TestFailureBeforeRunRowRecorded(t *testing.T) {
 // TestFailureRecordOnlyForRealFailures: a run refused because another process holds the
 // lock is not recorded (its holder is running), nor is one stopped while waiting.
 func TestFailureRecordOnlyForRealFailures(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, testConfig)
 	f.cfg.Schedule.LockWait.Duration = 50 * time.Millisecond
 	l, err := pipeline.AcquireLock(context.Background(), f.runner().DBPath(), 0)
@@ -139,7 +142,9 @@ func TestFailureRecordOnlyForRealFailures(t *testing.T) {
 // on the lock (it cannot write a runs row while another process holds the database), and
 // a start-up that cannot read the run history (it exits, and may be restarted in a loop).
 func TestFailureRecordedBySchedulerWithoutRunRow(t *testing.T) {
+	t.Parallel()
 	t.Run("gave up on the lock", func(t *testing.T) {
+		t.Parallel()
 		f, s, _ := scheduleFixture(t, "")
 		f.cfg.Schedule.Retries = config.Retries{Attempts: 1}
 		f.cfg.Schedule.LockWait.Duration = 50 * time.Millisecond
@@ -158,6 +163,7 @@ func TestFailureRecordedBySchedulerWithoutRunRow(t *testing.T) {
 		}
 	})
 	t.Run("run history unreadable at start-up", func(t *testing.T) {
+		t.Parallel()
 		f, s, _ := scheduleFixture(t, "")
 		p := f.runner().DBPath()
 		os.MkdirAll(filepath.Dir(p), 0o755)
@@ -176,6 +182,7 @@ func TestFailureRecordedBySchedulerWithoutRunRow(t *testing.T) {
 // its own run reads succeeded with its finish time, exactly as the working database's
 // row does afterwards.
 func TestSnapshotRunRowSucceeded(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, testConfig)
 	f.put("good/referrals.csv", "referrals_0.csv")
 	f.put("good/attendances.csv", "attendances_0.csv")
@@ -284,6 +291,7 @@ func (w *runClock) Write(p []byte) (int, error) {
 // scheduler's start, whatever each run's length; firings that pass during a long run are
 // coalesced into one run (README "Runs never overlap"), still on the grid.
 func TestEveryFixedInterval(t *testing.T) {
+	t.Parallel()
 	start := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 	at := func(h, m int) time.Time { return start.Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
 	cases := []struct {
@@ -300,6 +308,7 @@ func TestEveryFixedInterval(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t, testConfig)
 			f.cfg.Schedule.Jobs = []config.Job{{Name: "hourly", Cron: "@every 1h", Steps: []string{"publish"}}}
 			clock := &fakeClock{now: start}

@@ -11,6 +11,7 @@ import (
 // with quoted thousands, a BOM + CRLF copy, a second referral platform with mapped
 // headers, values and several date formats, and NHS England population files.
 func TestRealWorldFormats(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, `database: db/socrx.duckdb
 sources:
   referrals:
@@ -62,6 +63,7 @@ sources:
 
 // TestBOMDeprivation reads the BOM + CRLF variant of the Excel export.
 func TestBOMDeprivation(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, `database: db/socrx.duckdb
 sources:
   referrals:   { path: "extracts/referrals*.csv" }
@@ -82,7 +84,9 @@ sources:
 // TestCorrectionsAndReplace: an append source's later file replaces rows by id; a replace
 // source's newest file deletes ids it no longer holds, with their attendances.
 func TestCorrectionsAndReplace(t *testing.T) {
+	t.Parallel()
 	t.Run("append corrects", func(t *testing.T) {
+		t.Parallel()
 		f := baseline(t)
 		write(t, f, "referrals_1.csv", "referral_id,person_id,scheme_id,practice_code,referral_date,outcome,lsoa_code\nR002,P002,S1,A81001,10/01/2024,closed,E01000001\n")
 		rec, err := f.ingest()
@@ -101,6 +105,7 @@ func TestCorrectionsAndReplace(t *testing.T) {
 		_ = rec
 	})
 	t.Run("replace deletes", func(t *testing.T) {
+		t.Parallel()
 		f := newFixture(t, `database: db/socrx.duckdb
 sources:
   referrals:   { path: "extracts/referrals*.csv", mode: replace }
@@ -172,6 +177,7 @@ func joinLines(ls []string) string {
 // TestParquetSource loads referrals from Parquet (typed dates, file row numbers) with the
 // same validation as CSV.
 func TestParquetSource(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, `database: db/socrx.duckdb
 sources:
   referrals:   { path: "extracts/referrals.parquet" }

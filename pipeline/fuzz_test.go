@@ -12,9 +12,8 @@ import (
 // gives a one-line error and leaves the database empty; an accepted one accounts for
 // every loaded row in referrals.
 //
-// Each input is a whole ingest into a fresh database (with the shipped IoD files), about
-// a tenth of a second, and coverage-guided fuzzing of it stalls (27 inputs in 90 s); run
-// it unguided, which ran clean for 60 s (521 inputs):
+// Each input is a whole ingest into a new database (a copy of an empty migrated one), and
+// coverage-guided fuzzing of it stalls; run it unguided:
 //
 //	go test -c -o /tmp/pipe.test ./pipeline && cd pipeline &&
 //	/tmp/pipe.test -test.run '^$' -test.fuzz FuzzIngestReferrals -test.fuzztime 60s -test.fuzzcachedir /tmp/fuzz
@@ -28,7 +27,9 @@ func FuzzIngestReferrals(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		t.Parallel() // the seed corpus runs in parallel; fuzzing ignores it
 		fx := newFixture(t, testConfig)
+		emptyDatabase(t, fx)
 		if err := os.WriteFile(filepath.Join(fx.dir, "extracts", "referrals.csv"), data, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -16,6 +16,7 @@ import (
 // TestMessyExtracts: every fault the generator plants is quarantined with its reason,
 // every clean row loads, and the US-dated file is refused whole.
 func TestMessyExtracts(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	sum, err := synthetic.Generate(context.Background(), synthetic.Options{OutDir: filepath.Join(dir, "extracts"), Referrals: 2000, Seed: 11, Messy: 0.05})
 	if err != nil {

@@ -29,10 +29,7 @@ func plantedRun(t *testing.T, seed uint64) (*fixture, synthetic.Manifest) {
 func generatedFixture(t *testing.T, n int, seed uint64) (*fixture, synthetic.Manifest, time.Time) {
 	t.Helper()
 	dir := t.TempDir()
-	sum, err := synthetic.Generate(context.Background(), synthetic.Options{OutDir: filepath.Join(dir, "extracts"), Referrals: n, Seed: seed})
-	if err != nil {
-		t.Fatal(err)
-	}
+	sum := generate(t, filepath.Join(dir, "extracts"), n, seed)
 	f := syntheticFixture(t, dir, sum.Manifest, `  referrals:   { path: "extracts/referrals.csv" }
   attendances: { path: "extracts/attendances.csv" }
   population:  { path: "extracts/population.csv" }
@@ -41,18 +38,25 @@ func generatedFixture(t *testing.T, n int, seed uint64) (*fixture, synthetic.Man
 	return f, sum.Manifest, end.AddDate(0, 0, 35)
 }
 
-// TestPlantedArchetypes recovers the planted truths for five seeds: the equity verdicts
+// TestPlantedArchetypes recovers the planted truths: the equity verdicts
 // (checkPlantedEquity) and the link-worker archetypes:
 // the capped transactional scheme's heaping is detected at its cap, its continuity is
 // clearly lower and its waits longer than the relational scheme's. With about 2,000
 // referrals a scheme the mean COC has a standard error near 0.01, so a gap of 0.15 (planted
-// about 0.35) is far outside noise.
+// about 0.35) is far outside noise. By default for seed 1 (the demo's data); with
+// SOCRX_LONG_TESTS=1 for five seeds.
 func TestPlantedArchetypes(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
-		t.Skip("generates and transforms five datasets")
+		t.Skip("generates and transforms a dataset for each seed")
 	}
-	for _, seed := range []uint64{1, 2, 3, 4, 5} {
+	seeds := []uint64{1}
+	if longTests() {
+		seeds = []uint64{1, 2, 3, 4, 5}
+	}
+	for _, seed := range seeds {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			t.Parallel()
 			f, m := plantedRun(t, seed)
 			checkPlantedEquity(t, f, m)
 			var relational, transactional synthetic.SchemeManifest

@@ -14,6 +14,11 @@ import (
 // status and the next snapshot, so an error that came out of DuckDB while it read or
 // changed extract rows is told in words of ours (readError) or with its quoted parts
 // taken out (quiet).
+//
+// This is the one file that reads DuckDB's error text: the driver's *duckdb.Error has a
+// Type, but the CSV reader's failures (a ragged row, an unclosed quote, bad UTF-8) all
+// come as Invalid Input and differ only in their words. Where the type is enough, code
+// asks it (stopped).
 
 // quietError is a DuckDB error with the values it quoted taken out.
 type quietError struct {

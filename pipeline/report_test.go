@@ -16,11 +16,9 @@ import (
 // checks the report files exist, pass the disclosure scan, are recorded, and are not
 // written again from the same data.
 func TestReportEndToEnd(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
-	sum, err := synthetic.Generate(context.Background(), synthetic.Options{OutDir: filepath.Join(dir, "extracts"), Referrals: 6000, Seed: 1}) // the demo's data
-	if err != nil {
-		t.Fatal(err)
-	}
+	sum := generate(t, filepath.Join(dir, "extracts"), 6000, 1) // the demo's data
 	f := syntheticFixture(t, dir, sum.Manifest, `  referrals:   { path: "extracts/referrals.csv" }
   attendances: { path: "extracts/attendances.csv" }
   population:  { path: "extracts/population.csv" }

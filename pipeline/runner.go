@@ -11,10 +11,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/duckdb/duckdb-go/v2"
 	"github.com/rs/zerolog"
 
 	"github.com/socrx/socrx/config"
-	"github.com/socrx/socrx/transforms"
 )
 
 // Runner runs jobs against one configured database.
@@ -49,6 +49,15 @@ type RunSpec struct {
 
 // ErrStopped ends a run that was asked to stop between steps.
 var ErrStopped = errors.New("stop requested")
+
+// stopped says whether err ended a run that was stopped rather than failed: asked to stop
+// between steps, or its context cancelled, which a statement in progress reports as
+// DuckDB's INTERRUPT error rather than context.Canceled.
+func stopped(ctx context.Context, err error) bool {
+	var de *duckdb.Error
+	return errors.Is(err, ErrStopped) || errors.Is(err, context.Canceled) || ctx.Err() != nil ||
+		(errors.As(err, &de) && de.Type == duckdb.ErrorTypeInterrupt)
+}
 
 // DBPath is the working database path.
 func (r *Runner) DBPath() string { return r.Cfg.Resolve(r.Cfg.Database) }
@@ -113,12 +122,12 @@ func (r *Runner) Run(ctx context.Context, spec RunSpec) (*RunRecord, error) {
 	}
 	log := r.Log.With().Str("job", spec.Job).Int64("run_id", rec.ID).Logger()
 	runErr := r.runSteps(ctx, db, spec, rec, log)
-	rec.Status = "succeeded"
+	rec.Status = RunSucceeded
 	if runErr != nil {
-		rec.Status = "failed"
+		rec.Status = RunFailed
 		rec.Error = oneLine(runErr.Error())
-		// DuckDB reports a cancelled statement as its own INTERRUPT error, so ask ctx too.
-		if errors.Is(runErr, context.Canceled) || errors.Is(runErr, ErrStopped) || ctx.Err() != nil {
+		if stopped(ctx, runErr) {
+			rec.Status = RunStopped
 			rec.Error = StoppedPrefix + ": " + rec.Error
 		}
 		rec.Finished = time.Time{} // a publish that sealed the run did not end it after all
@@ -130,14 +139,14 @@ func (r *Runner) Run(ctx context.Context, spec RunSpec) (*RunRecord, error) {
 		if runErr == nil {
 			runErr = err
 		}
-	} else if rec.Status == "succeeded" {
+	} else if rec.Status == RunSucceeded {
 		r.clearFailure()
 	}
 	ev := log.Info()
 	if runErr != nil {
 		ev = log.Error().Str("error", rec.Error)
 	}
-	ev.Str("trigger", spec.Trigger).Str("status", rec.Status).Time("logical_date", spec.Logical).
+	ev.Str("trigger", spec.Trigger).Str("status", string(rec.Status)).Time("logical_date", spec.Logical).
 		Int64("duration_ms", rec.Finished.Sub(rec.Started).Milliseconds()).Int64("rows", rec.RowsLoaded()).Msg("run finished")
 	return rec, runErr
 }
@@ -159,8 +168,8 @@ func (r *Runner) runSteps(ctx context.Context, db *sql.DB, spec RunSpec, rec *Ru
 		}
 		start := time.Now()
 		sr := StepResult{Step: step, Rows: map[string]int64{}}
-		slog := log.With().Str("step", step).Logger()
-		err := r.runStep(ctx, db, step, spec, rec, &sr, start, slog)
+		stepLog := log.With().Str("step", step).Logger()
+		err := r.runStep(ctx, db, step, spec, rec, &sr, start, stepLog)
 		end := time.Now()
 		if step == "publish" && err == nil && !rec.Finished.IsZero() {
 			end = rec.Finished // the finish Publish sealed into the snapshot, so both rows agree
@@ -170,7 +179,7 @@ func (r *Runner) runSteps(ctx context.Context, db *sql.DB, spec RunSpec, rec *Ru
 			sr.Error = oneLine(err.Error())
 		}
 		rec.Steps = append(rec.Steps, sr)
-		slog.Info().Int64("duration_ms", sr.DurationMS).Interface("rows", sr.Rows).Msg("step finished")
+		stepLog.Info().Int64("duration_ms", sr.DurationMS).Interface("rows", sr.Rows).Msg("step finished")
 		if err != nil {
 			return err
 		}
@@ -249,97 +258,6 @@ func (r *Runner) runStep(ctx context.Context, db *sql.DB, step string, spec RunS
 		return Publish(ctx, db, r.PublishPath(), rec, start)
 	}
 	return fmt.Errorf("unknown step %q", step)
-}
-
-// params maps config to the transforms' parameters, with data_end resolved (DataEnd).
-func (r *Runner) params(ctx context.Context, db *sql.DB, log zerolog.Logger) (transforms.Params, error) {
-	c := r.Cfg
-	end, err := DataEnd(ctx, db, c, log)
-	if err != nil {
-		return transforms.Params{}, err
-	}
-	p := transforms.Params{
-		DataEnd: end, Period: c.Period, Edition: c.DeprivationEdition, Quantiles: c.Quantiles,
-		EngagedMinContacts: c.Indicators.EngagedMinContacts, WindowContacted: c.Indicators.Windows.Contacted,
-		WindowEngaged: c.Indicators.Windows.Engaged, WindowVCSUptake: c.Indicators.Windows.VCSUptake,
-	}
-	for _, s := range c.Schemes {
-		p.Schemes = append(p.Schemes, transforms.Scheme{ID: s.ID, Name: s.Name, SessionCap: s.SessionCap, Practices: s.Practices})
-	}
-	return p, nil
-}
-
-// DataEnd is where follow-up windows and censoring end (design §4): the configured
-// data_end, else the latest referral or attendance date loaded. Never the clock: a run on
-// old extracts would count the last quarter's immature windows as failures. A configured
-// data_end after the data's last date is allowed (a quiet week) but logged.
-func DataEnd(ctx context.Context, db *sql.DB, c *config.Config, log zerolog.Logger) (time.Time, error) {
-	var latest sql.NullTime
-	if err := db.QueryRowContext(ctx, `SELECT greatest((SELECT max(referral_date) FROM referrals),
-		(SELECT max(attendance_date) FROM attendances))`).Scan(&latest); err != nil {
-		return time.Time{}, fmt.Errorf("finding the data's latest date: %w", err)
-	}
-	if configured, ok := c.ConfiguredDataEnd(); ok {
-		if latest.Valid && configured.After(latest.Time) {
-			log.Warn().Str("data_end", configured.Format("2006-01-02")).Str("latest_in_data", latest.Time.Format("2006-01-02")).
-				Msg("the configured data_end is after the latest date in the data: windows ending between them count as observed")
-		}
-		return configured, nil
-	}
-	if !latest.Valid {
-		// no referral or attendance loaded: nothing is windowed, any date will do
-		return time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), nil
-	}
-	y, m, d := latest.Time.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
-}
-
-// Transform rebuilds the marts in one transaction: all of them change, or none. The
-// intermediate models (temp tables) are built on the same connection before the
-// transaction opens, where DuckDB reads them faster (transforms.Prepare).
-// A non-nil trace receives every statement the transform runs (see ReplayTrace).
-func Transform(ctx context.Context, db *sql.DB, p transforms.Params, trace io.Writer) (transforms.Result, error) {
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return transforms.Result{}, fmt.Errorf("starting transform: %w", err)
-	}
-	defer conn.Close()
-	// the intermediates hold memory until dropped: free it for the steps that follow
-	defer transforms.DropTemp(context.Background(), conn) //nolint:errcheck // best effort
-	var onConn transforms.Execer = conn
-	var tr tracer
-	if trace != nil {
-		tr = newTracer(trace)
-		onConn = tr.on(conn)
-	}
-	prep, err := transforms.Prepare(ctx, onConn, p)
-	if err != nil {
-		return transforms.Result{}, err
-	}
-	tx, err := conn.BeginTx(ctx, nil)
-	if err != nil {
-		return transforms.Result{}, fmt.Errorf("starting transform transaction: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // no-op after commit
-	var onTx transforms.Execer = tx
-	if trace != nil {
-		tr.record("BEGIN TRANSACTION", nil)
-		onTx = tr.on(tx)
-	}
-	res, err := transforms.Finish(ctx, onTx, p, prep)
-	if err != nil {
-		return res, err
-	}
-	if err := tx.Commit(); err != nil {
-		return res, fmt.Errorf("committing transforms: %w", err)
-	}
-	if trace != nil {
-		tr.record("COMMIT", nil)
-		if *tr.err != nil {
-			return res, *tr.err
-		}
-	}
-	return res, nil
 }
 
 func oneLine(s string) string {

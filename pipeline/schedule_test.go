@@ -33,6 +33,7 @@ func london(t *testing.T) *time.Location {
 // it; a time in the repeated autumn hour (01:00–02:00 local twice) fires once, at its first
 // occurrence; @every counts real time.
 func TestScheduleClockChanges(t *testing.T) {
+	t.Parallel()
 	utc := func(s string) time.Time {
 		v, err := time.Parse(time.RFC3339, s)
 		if err != nil {
@@ -90,6 +91,7 @@ func TestScheduleClockChanges(t *testing.T) {
 // TestScheduleOncePerDay walks two years of a daily 01:30 job across four clock changes:
 // exactly one firing on every local day, never two, never none.
 func TestScheduleOncePerDay(t *testing.T) {
+	t.Parallel()
 	loc := london(t)
 	s, err := pipeline.ParseSchedule("30 1 * * *", loc)
 	if err != nil {
@@ -143,12 +145,13 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 
 // TestMissedRuns applies the missed-run policy at start-up to a run history.
 func TestMissedRuns(t *testing.T) {
+	t.Parallel()
 	loc := london(t)
 	day := func(d int) time.Time { return time.Date(2026, 3, d, 2, 0, 0, 0, loc) }
 	now := time.Date(2026, 3, 4, 10, 0, 0, 0, loc)
 	type past struct {
 		logical time.Time
-		status  string // succeeded, failed, abandoned, stopped
+		status  string // succeeded, failed, abandoned, stopped; "stopped, old": as recorded before the stopped state
 	}
 	cases := []struct {
 		name    string
@@ -162,20 +165,23 @@ func TestMissedRuns(t *testing.T) {
 		{"once: no history, nothing to catch up", "once", nil, time.Time{}},
 		{"once: last night's run was killed", "once", []past{{day(3), "succeeded"}, {day(4), "abandoned"}}, day(4)},
 		{"once: last night's run was stopped", "once", []past{{day(3), "succeeded"}, {day(4), "stopped"}}, day(4)},
+		{"once: last night's run was stopped, recorded by an older socrx", "once", []past{{day(3), "succeeded"}, {day(4), "stopped, old"}}, day(4)},
 		{"once: last night's run failed on bad data", "once", []past{{day(3), "succeeded"}, {day(4), "failed"}}, time.Time{}},
 		{"skip: last night's run was killed", "skip", []past{{day(3), "succeeded"}, {day(4), "abandoned"}}, time.Time{}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			f, s, logs := scheduleFixture(t, "")
 			f.cfg.Schedule.RunMissed = c.policy
 			for _, h := range c.history {
 				rec, _ := f.runner().Run(context.Background(), pipeline.RunSpec{Job: "nightly", Trigger: pipeline.TriggerSchedule, Logical: h.logical})
 				if h.status != "succeeded" {
 					f.exec(`UPDATE runs SET status = ?, error = ? WHERE run_id = ?`, map[string]string{
-						"failed": "failed", "abandoned": "abandoned", "stopped": "failed"}[h.status],
+						"failed": "failed", "abandoned": "abandoned", "stopped": "stopped", "stopped, old": "failed"}[h.status],
 						map[string]string{"failed": "referrals.csv: bad header", "abandoned": "killed",
-							"stopped": "stopped before completion: before ingest: stop requested"}[h.status], rec.ID)
+							"stopped":      "stopped before completion: before ingest: stop requested",
+							"stopped, old": "stopped before completion: before ingest: stop requested"}[h.status], rec.ID)
 				}
 			}
 			s.Now = func() time.Time { return now }
@@ -230,6 +236,7 @@ func (f *fixture) exec(q string, args ...any) {
 // TestRetries: transient failures (a source file still being written, the lock held) are
 // retried with backoff; a failure that outlasts the attempts is recorded as a failed run.
 func TestRetries(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		attempts int
@@ -321,6 +328,7 @@ func TestRetries(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			f, s, _ := scheduleFixture(t, "")
 			f.cfg.Schedule.Retries = config.Retries{Attempts: c.attempts, Backoff: config.Duration{Duration: 50 * time.Millisecond}}
 			f.cfg.Schedule.LockWait.Duration = 100 * time.Millisecond
@@ -338,6 +346,7 @@ func TestRetries(t *testing.T) {
 // short for the step, its context is cancelled, the ingest transaction rolls back and the
 // run is recorded as stopped; Run returns nil (a stop is a clean exit).
 func TestStopTimeout(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("loads a few thousand rows")
 	}
@@ -366,7 +375,7 @@ func TestStopTimeout(t *testing.T) {
 	if err := db.QueryRow(`SELECT status, error FROM runs ORDER BY run_id DESC LIMIT 1`).Scan(&status, &msg); err != nil {
 		t.Fatal(err)
 	}
-	if status != "failed" || !strings.HasPrefix(msg, "stopped before completion") {
+	if status != string(pipeline.RunStopped) || !strings.HasPrefix(msg, pipeline.StoppedPrefix) {
 		t.Errorf("stopped run: %s %q", status, msg)
 	}
 	if n := f.count(`SELECT count(*) FROM referrals`); n != 0 {

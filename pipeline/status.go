@@ -16,30 +16,6 @@ import (
 	"github.com/socrx/socrx/connectors"
 )
 
-// Validate checks every configured extract against the contract inside a transaction
-// that is rolled back: nothing loads. It stops at the first refused file.
-func (r *Runner) Validate(ctx context.Context, logical time.Time) (IngestResult, error) {
-	path := r.DBPath()
-	if _, err := os.Stat(path); err != nil {
-		path = "" // no database yet: validate against an empty in-memory one
-	} else {
-		lock, err := AcquireLock(ctx, path, r.Cfg.Schedule.LockWait.Duration)
-		if err != nil {
-			return IngestResult{}, err
-		}
-		defer lock.Release()
-	}
-	db, err := OpenDB(ctx, path, r.dbOptions())
-	if err != nil {
-		return IngestResult{}, err
-	}
-	defer db.Close()
-	if err := Migrate(ctx, db); err != nil {
-		return IngestResult{}, err
-	}
-	return Ingest(ctx, db, r.Cfg, 0, logical, IngestOptions{DryRun: true, Progress: r.Progress}, r.Log)
-}
-
 // Status is what `socrx status` shows.
 type Status struct {
 	Source string // which file was read
@@ -55,27 +31,13 @@ type Status struct {
 	Warnings []string
 }
 
-// StoppedPrefix starts the error of a run stopped by request (SIGTERM, Ctrl-C): the
-// scheduler runs its logical date again as a missed run.
-const StoppedPrefix = "stopped before completion"
-
 // Healthy is false when the latest run failed or was abandoned, or a run failed before it
-// could be recorded and none has succeeded since. A run stopped by request is not a
-// failure to alert on: nothing broke, and the scheduler runs it again when it restarts.
+// could be recorded and none has succeeded since (RunStatus.Healthy).
 func (s Status) Healthy() bool {
 	if s.Failure != nil {
 		return false
 	}
-	if len(s.Runs) == 0 {
-		return true
-	}
-	switch latest := s.Runs[0]; latest.Status {
-	case "succeeded", "running":
-		return true
-	case "failed":
-		return strings.HasPrefix(latest.Error, StoppedPrefix)
-	}
-	return false
+	return len(s.Runs) == 0 || s.Runs[0].Status.Healthy()
 }
 
 // Status reads recent runs, files and quarantine counts: from the working database when
@@ -122,7 +84,7 @@ func (st *Status) checkSources(ctx context.Context, db *sql.DB, cfg *config.Conf
 			continue
 		}
 		var loaded []string
-		rows, err := db.QueryContext(ctx, `SELECT DISTINCT path FROM ingested_files WHERE source = ? AND NOT coalesce(superseded, false) ORDER BY 1`, src.name)
+		rows, err := db.QueryContext(ctx, sqlFile("files/paths_of_source"), src.name)
 		if err != nil {
 			return fmt.Errorf("reading files: %w", err)
 		}
@@ -153,28 +115,28 @@ func (st *Status) checkSources(ctx context.Context, db *sql.DB, cfg *config.Conf
 func (st *Status) read(ctx context.Context, db *sql.DB, n int) error {
 	// A database whose first run failed at migrate (or a stray file) has no tables yet.
 	var migrated bool
-	if err := db.QueryRowContext(ctx, `SELECT count(*) > 0 FROM duckdb_tables() WHERE table_name = 'runs'`).Scan(&migrated); err != nil {
+	if err := db.QueryRowContext(ctx, sqlFile("runs/migrated")).Scan(&migrated); err != nil {
 		return fmt.Errorf("reading runs: %w", err)
 	}
 	if !migrated {
 		return nil
 	}
-	rows, err := db.QueryContext(ctx, `SELECT run_id, job, trigger, logical_date, started_at, coalesce(finished_at, started_at), status, coalesce(error, ''), coalesce(code_version, '')
-		FROM runs ORDER BY run_id DESC LIMIT ?`, n)
+	rows, err := db.QueryContext(ctx, sqlFile("runs/recent"), n)
 	if err != nil {
 		return fmt.Errorf("reading runs: %w", err)
 	}
 	for rows.Next() {
 		var r RunRecord
-		if err := rows.Scan(&r.ID, &r.Job, &r.Trigger, &r.Logical, &r.Started, &r.Finished, &r.Status, &r.Error, &r.CodeVersion); err != nil {
+		var status string
+		if err := rows.Scan(&r.ID, &r.Job, &r.Trigger, &r.Logical, &r.Started, &r.Finished, &status, &r.Error, &r.CodeVersion); err != nil {
 			rows.Close()
 			return fmt.Errorf("reading runs: %w", err)
 		}
+		r.Status = recordedStatus(status, r.Error)
 		st.Runs = append(st.Runs, r)
 	}
 	rows.Close()
-	rows, err = db.QueryContext(ctx, `SELECT file_id, source, path, rows_loaded, rows_rejected, rows_replaced, rows_deleted
-		FROM ingested_files ORDER BY file_id DESC LIMIT ?`, n)
+	rows, err = db.QueryContext(ctx, sqlFile("files/recent"), n)
 	if err != nil {
 		return fmt.Errorf("reading files: %w", err)
 	}
@@ -187,7 +149,7 @@ func (st *Status) read(ctx context.Context, db *sql.DB, n int) error {
 		st.Files = append(st.Files, f)
 	}
 	rows.Close()
-	rows, err = db.QueryContext(ctx, `SELECT reason, count(*) FROM quarantine GROUP BY 1 ORDER BY 2 DESC, 1`)
+	rows, err = db.QueryContext(ctx, sqlFile("quarantine/by_reason"))
 	if err != nil {
 		return fmt.Errorf("reading quarantine: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 // before the transform, builds the same marts (the bench's bare baseline of the
 // aggregates does exactly this work).
 func TestReplayTrace(t *testing.T) {
+	t.Parallel()
 	f, _, day := generatedFixture(t, 1500, 11)
 	run := func(spec pipeline.RunSpec) {
 		t.Helper()
@@ -60,5 +61,5 @@ func TestReplayTrace(t *testing.T) {
 	if lines := strings.Count(string(text), "\n"); n != lines || n < 50 {
 		t.Errorf("replayed %d statements of %d", n, lines)
 	}
-	compareMarts(t, f, before, "the replayed trace")
+	compareMarts(t, f.runner().DBPath(), before, "the replayed trace")
 }

@@ -70,6 +70,7 @@ func attendancesWithSetting(n int, bad func(int) bool) string {
 }
 
 func TestMappingFixReloads(t *testing.T) {
+	t.Parallel()
 	f := baseline(t)
 	// 3 of 10 rows use a label the values map does not know yet: they are quarantined,
 	// the other 7 load
@@ -131,6 +132,7 @@ func TestMappingFixReloads(t *testing.T) {
 // reading the referrals again reads them again too: an attendance of a referral that was
 // quarantined under the wrong mapping loads once the referral does.
 func TestReloadedReferralsRereadAttendances(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, testConfig)
 	var refs strings.Builder
 	refs.WriteString(refHeader)
@@ -164,6 +166,7 @@ func TestReloadedReferralsRereadAttendances(t *testing.T) {
 }
 
 func TestMostlyRejectedFileFails(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name, file, content string
 		want                []string // in the one-line error
@@ -184,6 +187,7 @@ func TestMostlyRejectedFileFails(t *testing.T) {
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			f := baseline(t)
 			before := f.contents()
 			f.write(c.file, c.content)
@@ -213,6 +217,7 @@ func TestMostlyRejectedFileFails(t *testing.T) {
 }
 
 func TestMissingSourceFails(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, strings.Replace(testConfig, "extracts/referrals*.csv", "extracts/referals.csv", 1))
 	f.put("good/attendances.csv", "attendances_0.csv")
 	_, err := f.ingest()
@@ -244,6 +249,7 @@ func TestMissingSourceFails(t *testing.T) {
 }
 
 func TestDataEndDefaultsToTheData(t *testing.T) {
+	t.Parallel()
 	f := baseline(t) // latest date in the data: 2024-03-20 (a closed date does not count)
 	db, err := pipeline.OpenDB(context.Background(), f.runner().DBPath(), pipeline.DBOptions{})
 	if err != nil {
@@ -280,6 +286,7 @@ func TestDataEndDefaultsToTheData(t *testing.T) {
 }
 
 func TestUnknownSchemeQuarantined(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, testConfig+"schemes:\n  - { id: S1, name: One }\n")
 	f.put("good/referrals.csv", "referrals_0.csv") // R004 is for S2, which the config does not list
 	f.put("good/attendances.csv", "attendances_0.csv")
@@ -317,6 +324,7 @@ func nhsNumber(seed int, valid bool) string {
 }
 
 func TestNHSNumbersAmongPseudonyms(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name   string
 		column string // which id column carries the numbers
@@ -328,6 +336,7 @@ func TestNHSNumbersAmongPseudonyms(t *testing.T) {
 		{"none: random ten-digit pseudonyms", "person_id", -1, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
 			f := newFixture(t, testConfig)
 			rng := rand.New(rand.NewPCG(7, 11))
 			var b strings.Builder
@@ -365,6 +374,7 @@ func TestNHSNumbersAmongPseudonyms(t *testing.T) {
 }
 
 func TestFreeTextIdentifiersMasked(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, testConfig)
 	f.write("referrals_0.csv", refHeader+
 		"R001,P001,S1,A81001,03/01/2024,gp,isolation;low_mood,accepted,,E01000002,F,60,A\n"+
@@ -393,6 +403,7 @@ func TestFreeTextIdentifiersMasked(t *testing.T) {
 // TestNULByteRefusedWithItsLine: a NUL byte anywhere refuses the file at its true record
 // number, beyond the first MiB and after quoted fields that span lines.
 func TestNULByteRefusedWithItsLine(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, testConfig)
 	var b strings.Builder
 	b.WriteString(refHeader)
@@ -416,6 +427,7 @@ func TestNULByteRefusedWithItsLine(t *testing.T) {
 }
 
 func TestNonRegularFileRefused(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t, testConfig)
 	f.put("good/attendances.csv", "attendances_0.csv")
 	if err := syscall.Mkfifo(filepath.Join(f.dir, "extracts", "referrals_0.csv"), 0o644); err != nil {

@@ -1,0 +1,35 @@
+-- TEMP TABLE set_bad (_line, _bad, _id): the rows of view stg that pass the row rules but
+-- break a rule needing more than one row, each with the first it breaks (SetRulesSQL):
+-- 1 a duplicated id (only when dup_ids has rows), 2 an id loaded from another source,
+-- 3 for attendances, a referral unknown or quarantined, a date before the referral or
+-- another person.
+-- Filled in: ID and Table (the kind's id column and core table); Dups, whether dup_ids has
+-- rows; Columns, the contract columns (s.*), whose hash tells copies of an id apart;
+-- Attendances, whether the kind is; Bad, the broken rules (BadExpr) by name.
+-- Parameters: $1 this file's source.
+CREATE OR REPLACE TEMP TABLE set_bad AS
+WITH {{if .Dups}}dup AS (
+    SELECT m.id, count(DISTINCT hash({{join .Columns ", "}})) AS nh, min(s._line) FILTER (WHERE s._bad IS NULL) AS first_good
+    FROM dup_ids m JOIN stg s ON s.{{.ID}} = m.id GROUP BY m.id
+),
+{{end}}u AS (
+    {{if .Dups}}SELECT s._line, 1 AS prio, {{.Bad.Duplicate}} AS _bad, s.{{.ID}} AS _id
+    FROM stg s JOIN dup d ON d.id = s.{{.ID}}
+    WHERE s._bad IS NULL AND (d.nh > 1 OR s._line <> d.first_good)
+    UNION ALL
+    {{end}}SELECT s._line, 2 AS prio, {{.Bad.OtherSource}} AS _bad, s.{{.ID}} AS _id
+    FROM stg s JOIN (SELECT DISTINCT {{.ID}} AS id FROM {{.Table}} WHERE source <> $1) o ON o.id = s.{{.ID}}
+    WHERE s._bad IS NULL{{if .Attendances}}
+    UNION ALL
+    SELECT s._line, 3, CASE
+        WHEN r.referral_id IS NULL AND s.referral_id IN (
+            SELECT q.record_id FROM quarantine q JOIN ingested_files f ON f.file_id = q.file_id
+            WHERE f.kind = 'referrals' AND q.record_id IS NOT NULL) THEN {{.Bad.ReferralQuarantined}}
+        WHEN r.referral_id IS NULL THEN {{.Bad.Orphan}}
+        WHEN s.attendance_date < r.referral_date THEN {{.Bad.BeforeReferral}}
+        ELSE {{.Bad.PersonMismatch}} END, s.attendance_id
+    FROM stg s LEFT JOIN referrals r ON r.referral_id = s.referral_id
+    WHERE s._bad IS NULL AND (r.referral_id IS NULL OR s.attendance_date < r.referral_date
+        OR (s.person_id IS NOT NULL AND s.person_id <> r.person_id)){{end}}
+)
+SELECT _line, arg_min(_bad, prio) AS _bad, any_value(_id) AS _id FROM u GROUP BY _line
