@@ -15,6 +15,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
 	"github.com/robfig/cron/v3"
+	"github.com/socrx/socrx/disclosure"
 )
 
 // Config is the whole configuration file.
@@ -139,6 +140,11 @@ type Windows struct {
 type Disclosure struct {
 	Threshold int `yaml:"threshold"`
 	Rounding  int `yaml:"rounding"`
+}
+
+// Policy is the disclosure policy these settings configure.
+func (d Disclosure) Policy() disclosure.Policy {
+	return disclosure.Policy{Threshold: d.Threshold, Rounding: d.Rounding}
 }
 
 // Outcomes holds the settings of the wellbeing outcomes (design §11).
@@ -362,10 +368,10 @@ func (c *Config) applyDefaults() {
 		w.VCSUptake = 180
 	}
 	if c.Disclosure.Threshold == 0 {
-		c.Disclosure.Threshold = 7
+		c.Disclosure.Threshold = disclosure.Default().Threshold
 	}
 	if c.Disclosure.Rounding == 0 {
-		c.Disclosure.Rounding = 5
+		c.Disclosure.Rounding = disclosure.Default().Rounding
 	}
 	o := &c.Outcomes
 	if o.MeaningfulChange == nil {
@@ -472,8 +478,8 @@ func (c *Config) validate() []Problem {
 		}
 		c.dataEnd = t
 	}
-	if c.Disclosure.Threshold < 7 {
-		add("disclosure.threshold", "%d is below the minimum of 7", c.Disclosure.Threshold)
+	if c.Disclosure.Threshold < disclosure.MinThreshold {
+		add("disclosure.threshold", "%d is below the minimum of %d", c.Disclosure.Threshold, disclosure.MinThreshold)
 	}
 	if c.Disclosure.Rounding < 1 {
 		add("disclosure.rounding", "must be at least 1")

@@ -22,7 +22,7 @@ func (r *Runner) report(ctx context.Context, db *sql.DB, spec RunSpec, rec *RunR
 	}
 	o := reports.Options{
 		OutDir:      c.Resolve(c.Reports),
-		Policy:      reports.Policy{Threshold: c.Disclosure.Threshold, Rounding: c.Disclosure.Rounding},
+		Policy:      c.Disclosure.Policy(),
 		SchemeNames: names,
 		LagDays:     lag,
 		Prov: reports.Provenance{RunID: rec.ID, CodeVersion: rec.CodeVersion, RunTime: rec.Started,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/socrx/socrx/connectors/synthetic"
+	"github.com/socrx/socrx/disclosure"
 	"github.com/socrx/socrx/pipeline"
 	"github.com/socrx/socrx/reports"
 )
@@ -53,7 +54,7 @@ func TestReportEndToEnd(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, last, "socrx-"+last+".xlsx")); err != nil {
 		t.Errorf("no workbook for %s", last)
 	}
-	n, problems, err := reports.Scan(out, reports.Policy{Threshold: 7, Rounding: 5})
+	n, problems, err := reports.Scan(out, disclosure.Policy{Threshold: 7, Rounding: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

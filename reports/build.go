@@ -4,12 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/socrx/socrx/disclosure"
 )
 
 // BuildOptions are the inputs of one period's report besides the database.
 type BuildOptions struct {
 	Period      string
-	Policy      Policy
+	Policy      disclosure.Policy
 	SchemeNames map[string]string // configured names by id
 	Prov        Provenance
 	TrendLength int // periods in the trend (default 8)
@@ -29,8 +31,7 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 	if o.TrendLength == 0 {
 		o.TrendLength = 8
 	}
-	r := &Report{Period: o.Period, First: first, Last: last, Policy: o.Policy, Prov: o.Prov,
-		ReadingsWithheld: o.Policy != Policy{Threshold: 7, Rounding: 5}}
+	r := &Report{Period: o.Period, First: first, Last: last, Policy: o.Policy, Prov: o.Prov}
 	period := sql.Named("period", o.Period)
 
 	schemes, err := periodRows(ctx, db, o.preloaded, "schemes.sql", period)
@@ -58,7 +59,7 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 		r.Schemes = append(r.Schemes, Scheme{ID: id, Name: name})
 	}
 
-	b := &builder{r: r, p: o.Policy, cells: map[string]*Cell{}, pre: o.preloaded, heaping: map[[2]string]*Cell{}}
+	b := &builder{r: r, p: o.Policy, cells: map[string]*disclosure.Cell{}, pre: o.preloaded, heaping: map[[2]string]*disclosure.Cell{}}
 	steps := []func(context.Context, *sql.DB, sql.NamedArg) error{
 		b.loadPathway, b.loadContinuity, b.loadSessions, b.loadIndexBins, b.loadFirstContact,
 		b.loadPractices, b.loadSources,
@@ -96,8 +97,8 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 // every table that shows a count shows the same (secondarily suppressed) cell.
 type builder struct {
 	r     *Report
-	p     Policy
-	lines [][]*Cell
+	p     disclosure.Policy
+	lines [][]*disclosure.Cell
 	pre   map[string]map[string][]rec // BuildOptions.preloaded
 
 	strata    map[strataKey]*strataCells // scheme, measure, quintile (0 = total)
@@ -105,18 +106,18 @@ type builder struct {
 	cont      map[[2]string]*contCells // scheme, stratum
 	contRaw   map[[2]string]rec
 	sessions  map[string][]sessionBin
-	indexBins map[[2]string][]*Cell // scheme, index → 10 bins + total
+	indexBins map[[2]string][]*disclosure.Cell // scheme, index → 10 bins + total
 	practices []practiceCells
 	// practiceTable and funnels are built together (judgePractices), so the table's
 	// Outlier column and the summary's count and reading are one set of flags.
 	practiceTable *Table
-	funnels       map[[2]string]*funnelSummary // scheme, measure
-	heaping       map[[2]string]*Cell          // cap_heaping_detected by scheme, stratum
+	funnels       map[[2]string]*funnelSummary   // scheme, measure
+	heaping       map[[2]string]*disclosure.Cell // cap_heaping_detected by scheme, stratum
 	sources       map[string][]sourceCell
-	sourceTot     map[string]*Cell
-	recorded      map[string]*Cell // referrals with a recorded source, per scheme
+	sourceTot     map[string]*disclosure.Cell
+	recorded      map[string]*disclosure.Cell // referrals with a recorded source, per scheme
 	schemeList    []string
-	cells         map[string]*Cell
+	cells         map[string]*disclosure.Cell
 	withheld      map[int64]bool // rounded values of secondarily suppressed cells
 	kmCells       map[string][]kmPoint
 	trend         []trendRow
@@ -126,8 +127,8 @@ type builder struct {
 // quantity that appears in several tables (a scheme's episodes in the continuity table,
 // the session histogram's total and the trend) is one cell, suppressed everywhere or
 // nowhere.
-func (b *builder) count(key string, n int64) *Cell {
-	if c, ok := b.cells[key]; ok && c.raw == n {
+func (b *builder) count(key string, n int64) *disclosure.Cell {
+	if c, ok := b.cells[key]; ok && c.Raw() == n {
 		return c
 	}
 	c := b.p.Count(n)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/socrx/socrx/disclosure"
 	"github.com/socrx/socrx/stats"
 )
 
@@ -21,11 +22,11 @@ type Figure struct {
 // View is the part of a table one figure or section shows.
 type View struct {
 	Columns []Column
-	Rows    [][]*Cell
+	Rows    [][]*disclosure.Cell
 }
 
 // view selects rows of a table for a scheme, keeping those for which keep is true.
-func view(t *Table, scheme string, keep func(row []*Cell) bool) *View {
+func view(t *Table, scheme string, keep func(row []*disclosure.Cell) bool) *View {
 	if t == nil {
 		return &View{}
 	}
@@ -51,7 +52,7 @@ func (v *View) project(names ...string) *View {
 		}
 	}
 	for _, r := range v.Rows {
-		row := make([]*Cell, len(idx))
+		row := make([]*disclosure.Cell, len(idx))
 		for j, i := range idx {
 			row[j] = r[i]
 		}
@@ -80,7 +81,7 @@ func measureTitle(m string) string {
 // whiskers and the fitted SII curve, from the published counts and the summary's model.
 func equityFigure(r *Report, scheme, measure string) *Figure {
 	id := "eq-" + measure
-	v := view(r.Table("pathway_by_quintile"), scheme, func(row []*Cell) bool { return row[0].Text == measure })
+	v := view(r.Table("pathway_by_quintile"), scheme, func(row []*disclosure.Cell) bool { return row[0].Text == measure })
 	if len(v.Rows) == 0 {
 		return nil
 	}
@@ -105,7 +106,7 @@ func equityFigure(r *Report, scheme, measure string) *Figure {
 		if err != nil {
 			continue
 		}
-		p := pt{q: q, label: row[3].Display()}
+		p := pt{q: q, label: display(row[3])}
 		p.y, p.ok = row[3].Number()
 		lo, lok := row[4].Number()
 		hi, hok := row[5].Number()
@@ -255,11 +256,11 @@ func cascadeFigure(r *Report, scheme string) *Figure {
 			cell := row[1+3*j+2]
 			x := c.px(float64(i)) + bw*(float64(j)+0.5)
 			if y, ok := cell.Number(); ok {
-				c.rect(x, c.py(y), bw, c.py(0)-c.py(y), seriesColours[j], fmt.Sprintf("%s, %s: %s", lab, label(m), cell.Display()))
+				c.rect(x, c.py(y), bw, c.py(0)-c.py(y), seriesColours[j], fmt.Sprintf("%s, %s: %s", lab, label(m), display(cell)))
 			} else {
 				c.text(x+bw/2, c.py(0)-4, "*", "middle", "supp")
 			}
-			parts = append(parts, label(m)+" "+cell.Display())
+			parts = append(parts, label(m)+" "+display(cell))
 		}
 		alt = append(alt, lab+": "+strings.Join(parts, ", "))
 	}
@@ -277,7 +278,7 @@ func cascadeFigure(r *Report, scheme string) *Figure {
 // limits around the scheme average.
 func funnelFigure(r *Report, scheme, measure string) *Figure {
 	id := "funnel-" + measure
-	v := view(r.Table("practice_variation"), scheme, func(row []*Cell) bool { return row[0].Text == measure })
+	v := view(r.Table("practice_variation"), scheme, func(row []*disclosure.Cell) bool { return row[0].Text == measure })
 	if len(v.Rows) == 0 {
 		return nil
 	}
@@ -303,7 +304,7 @@ func funnelFigure(r *Report, scheme, measure string) *Figure {
 		y, yok := row[3].Number()
 		n, nok := row[2].Number()
 		if row[0].Text == "all practices" {
-			base, baseOK, baseText = y, yok, row[3].Display()
+			base, baseOK, baseText = y, yok, display(row[3])
 			continue
 		}
 		if !yok || !nok {
@@ -378,7 +379,7 @@ func sessionsFigure(r *Report, scheme string) *Figure {
 	if len(v.Rows) == 0 {
 		return nil
 	}
-	var bins [][]*Cell
+	var bins [][]*disclosure.Cell
 	for _, row := range v.Rows {
 		if row[0].Text != "all" {
 			bins = append(bins, row)
@@ -404,15 +405,15 @@ func sessionsFigure(r *Report, scheme string) *Figure {
 		}
 		x := c.px(float64(i))
 		if y, ok := row[1].Number(); ok {
-			c.rect(x+1, c.py(y), bw-2, c.py(0)-c.py(y), fill, row[0].Text+" contacts: "+row[1].Display()+" episodes")
+			c.rect(x+1, c.py(y), bw-2, c.py(0)-c.py(y), fill, row[0].Text+" contacts: "+display(row[1])+" episodes")
 			if y > 0 {
-				c.text(x+bw/2, c.py(y)-4, row[1].Display(), "middle", "n")
+				c.text(x+bw/2, c.py(y)-4, display(row[1]), "middle", "n")
 			}
 		} else {
 			c.text(x+bw/2, c.py(0)-4, "*", "middle", "supp")
 		}
 		c.text(x+bw/2, c.py(0)+17, row[0].Text, "middle", "tick")
-		alt = append(alt, row[0].Text+": "+row[1].Display())
+		alt = append(alt, row[0].Text+": "+display(row[1]))
 	}
 	c.xLabel("link-worker contacts in the episode")
 	items := []legendItem{{label: "episodes", colour: cBlue}}
@@ -457,7 +458,7 @@ func firstContactFigure(r *Report, scheme string) *Figure {
 		pts = append(pts, [2]float64{d, y})
 		prev = y
 		if d == 28 || d == 56 || d == 91 || d == 182 {
-			alt = append(alt, fmt.Sprintf("%s by day %s", row[3].Display(), row[0].Text))
+			alt = append(alt, fmt.Sprintf("%s by day %s", display(row[3]), row[0].Text))
 		}
 	}
 	c.path(pts, cBlue, 2.5, "")
@@ -477,7 +478,7 @@ func indexFigure(r *Report, scheme string) *Figure {
 	if len(v.Rows) == 0 {
 		return nil
 	}
-	counts := map[string][]*Cell{}
+	counts := map[string][]*disclosure.Cell{}
 	var bins []string
 	for _, row := range v.Rows {
 		if row[1].Text == "all" {
@@ -510,7 +511,7 @@ func indexFigure(r *Report, scheme string) *Figure {
 			cell := counts[idx][i]
 			x := c.px(float64(i)) + bw*(float64(j)+0.5)
 			if y, ok := cell.Number(); ok {
-				c.rect(x, c.py(y), bw, c.py(0)-c.py(y), seriesColours[j], fmt.Sprintf("%s %s: %s", strings.ToUpper(idx), b, cell.Display()))
+				c.rect(x, c.py(y), bw, c.py(0)-c.py(y), seriesColours[j], fmt.Sprintf("%s %s: %s", strings.ToUpper(idx), b, display(cell)))
 			} else {
 				c.text(x+bw/2, c.py(0)-4, "*", "middle", "supp")
 			}
@@ -552,8 +553,8 @@ func trendFigure(r *Report, scheme string) *Figure {
 	for i, row := range v.Rows {
 		x := c.px(float64(i))
 		if y, ok := row[1].Number(); ok {
-			c.rect(x+bw*0.2, c.py(y), bw*0.6, c.py(0)-c.py(y), cSky, row[0].Text+": "+row[1].Display()+" referrals")
-			c.text(x+bw/2, c.py(y)-4, row[1].Display(), "middle", "n")
+			c.rect(x+bw*0.2, c.py(y), bw*0.6, c.py(0)-c.py(y), cSky, row[0].Text+": "+display(row[1])+" referrals")
+			c.text(x+bw/2, c.py(y)-4, display(row[1]), "middle", "n")
 		} else {
 			c.text(x+bw/2, c.py(0)-4, "*", "middle", "supp")
 		}
@@ -561,7 +562,7 @@ func trendFigure(r *Report, scheme string) *Figure {
 			line = append(line, [2]float64{float64(i) + 0.5, s * c.y1})
 		}
 		c.text(x+bw/2, c.py(0)+17, row[0].Text, "middle", "tick")
-		alt = append(alt, fmt.Sprintf("%s: %s referrals, %s contacted", row[0].Text, row[1].Display(), row[3].Display()))
+		alt = append(alt, fmt.Sprintf("%s: %s referrals, %s contacted", row[0].Text, display(row[1]), display(row[3])))
 	}
 	c.path(line, cVermilion, 2.5, "")
 	for _, p := range line {

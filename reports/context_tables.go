@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+
+	"github.com/socrx/socrx/disclosure"
 )
 
 type trendRow struct {
 	scheme, period string
-	episodes, con  *Cell
+	episodes, con  *disclosure.Cell
 	row            rec
 }
 
@@ -21,7 +23,7 @@ func (b *builder) loadTrend(ctx context.Context, db *sql.DB, o BuildOptions) err
 	if err != nil {
 		return err
 	}
-	byPeriod := map[string][][2]*Cell{}
+	byPeriod := map[string][][2]*disclosure.Cell{}
 	var periods []string
 	for _, row := range rows {
 		s, per := row.str("scheme_id"), row.str("period")
@@ -37,11 +39,11 @@ func (b *builder) loadTrend(ctx context.Context, db *sql.DB, o BuildOptions) err
 		if _, ok := byPeriod[per]; !ok {
 			periods = append(periods, per)
 		}
-		byPeriod[per] = append(byPeriod[per], [2]*Cell{tr.episodes, tr.con})
+		byPeriod[per] = append(byPeriod[per], [2]*disclosure.Cell{tr.episodes, tr.con})
 	}
 	sort.Strings(periods)
 	for _, per := range periods {
-		var eps, con []*Cell
+		var eps, con []*disclosure.Cell
 		for _, c := range byPeriod[per] {
 			eps, con = append(eps, c[0]), append(con, c[1])
 		}
@@ -53,15 +55,15 @@ func (b *builder) loadTrend(ctx context.Context, db *sql.DB, o BuildOptions) err
 func (b *builder) buildTrend() {
 	t := &Table{Name: "trend", Title: "Recent periods", PerScheme: true,
 		Note: "The latest periods up to this one, by referral date. Recent periods include referrals still within their follow-up windows.",
-		Columns: []Column{{"scheme_id", "Scheme", KindText}, {"period", "Period", KindText}, {"referrals_n", "Referrals", KindCount},
-			{"contacted_n", "Contacted", KindCount}, {"contacted_share", "Contacted %", KindValue}, {"mean_coc", "Mean COC", KindValue},
-			{"median_days_to_first_contact", "Median days to contact", KindValue}}}
+		Columns: []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"period", "Period", disclosure.KindText}, {"referrals_n", "Referrals", disclosure.KindCount},
+			{"contacted_n", "Contacted", disclosure.KindCount}, {"contacted_share", "Contacted %", disclosure.KindValue}, {"mean_coc", "Mean COC", disclosure.KindValue},
+			{"median_days_to_first_contact", "Median days to contact", disclosure.KindValue}}}
 	for _, tr := range b.trend {
 		coc, okc := tr.row.num("mean_coc")
 		med, okm := tr.row.num("median_days_to_first_contact")
-		t.Rows = append(t.Rows, []*Cell{Text(tr.scheme), Text(tr.period), tr.episodes, tr.con,
-			b.p.Ratio(tr.con, tr.episodes, 1, FmtPercent), b.p.Summary(coc, okc, tr.row.int("episodes_n2"), FmtDecimal),
-			b.p.Summary(med, okm, tr.row.int("km_referrals"), FmtDays)})
+		t.Rows = append(t.Rows, []*disclosure.Cell{disclosure.Text(tr.scheme), disclosure.Text(tr.period), tr.episodes, tr.con,
+			b.p.Ratio(tr.con, tr.episodes, 1, disclosure.FmtPercent), b.p.Summary(coc, okc, tr.row.int("episodes_n2"), disclosure.FmtDecimal),
+			b.p.Summary(med, okm, tr.row.int("km_referrals"), disclosure.FmtDays)})
 	}
 	b.r.add(t)
 }
@@ -73,12 +75,12 @@ func (b *builder) buildDataQuality(ctx context.Context, db *sql.DB) error {
 	}
 	ft := &Table{Name: "files", Title: "Extract files",
 		Note: "Every current extract file (rows loaded and rejected over its whole history, all periods).",
-		Columns: []Column{{"kind", "Kind", KindText}, {"source", "Source", KindText}, {"file", "File", KindText},
-			{"rows_loaded_n", "Rows loaded", KindCount}, {"rows_rejected_n", "Rows quarantined", KindCount}, {"sha256", "SHA-256", KindText}}}
+		Columns: []Column{{"kind", "Kind", disclosure.KindText}, {"source", "Source", disclosure.KindText}, {"file", "File", disclosure.KindText},
+			{"rows_loaded_n", "Rows loaded", disclosure.KindCount}, {"rows_rejected_n", "Rows quarantined", disclosure.KindCount}, {"sha256", "SHA-256", disclosure.KindText}}}
 	for _, f := range files {
 		name := filepath.Base(f.str("path"))
-		ft.Rows = append(ft.Rows, []*Cell{Text(f.str("kind")), Text(f.str("source")), Text(name),
-			b.p.Count(f.int("rows_loaded")), b.p.Count(f.int("rows_rejected")), Text(f.str("sha256"))})
+		ft.Rows = append(ft.Rows, []*disclosure.Cell{disclosure.Text(f.str("kind")), disclosure.Text(f.str("source")), disclosure.Text(name),
+			b.p.Count(f.int("rows_loaded")), b.p.Count(f.int("rows_rejected")), disclosure.Text(f.str("sha256"))})
 		if b.r.Prov.Files == nil || !hasFile(b.r.Prov.Files, f.str("sha256")) {
 			b.r.Prov.Files = append(b.r.Prov.Files, InputFile{Kind: f.str("kind"), Source: f.str("source"), Name: name, SHA256: f.str("sha256")})
 		}
@@ -90,9 +92,9 @@ func (b *builder) buildDataQuality(ctx context.Context, db *sql.DB) error {
 	}
 	qt := &Table{Name: "quarantine", Title: "Rows quarantined by reason",
 		Note:    "Rows of the extracts that failed the contract, by source and reason (all periods).",
-		Columns: []Column{{"source", "Source", KindText}, {"reason", "Reason", KindText}, {"rows_n", "Rows", KindCount}}}
+		Columns: []Column{{"source", "Source", disclosure.KindText}, {"reason", "Reason", disclosure.KindText}, {"rows_n", "Rows", disclosure.KindCount}}}
 	for _, row := range q {
-		qt.Rows = append(qt.Rows, []*Cell{Text(row.str("source")), Text(row.str("reason")), b.p.Count(row.int("n"))})
+		qt.Rows = append(qt.Rows, []*disclosure.Cell{disclosure.Text(row.str("source")), disclosure.Text(row.str("reason")), b.p.Count(row.int("n"))})
 	}
 	b.r.add(qt)
 	return nil

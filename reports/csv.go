@@ -5,6 +5,8 @@ import (
 	"encoding/csv"
 	"fmt"
 	"strings"
+
+	"github.com/socrx/socrx/disclosure"
 )
 
 // tableCSV writes a table as CSV: a header of column names (counts end in _n), then the
@@ -24,8 +26,8 @@ func tableCSV(t *Table) ([]byte, error) {
 	for _, r := range t.Rows {
 		rec := make([]string, len(r))
 		for i, c := range r {
-			rec[i] = c.Machine()
-			if c.Kind == KindText {
+			rec[i] = machine(c)
+			if c.Kind == disclosure.KindText {
 				rec[i] = formulaSafe(rec[i])
 			}
 		}

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/socrx/socrx/disclosure"
 )
 
 // MartsBuild is how the marts were last built: the data_end their windows and censoring
@@ -37,7 +39,7 @@ func ReadMartsBuild(ctx context.Context, db *sql.DB) (MartsBuild, error) {
 // files, how the marts were built from them (data_end and parameters: the same files
 // with a later data_end give other numbers) and the disclosure settings (a raised
 // threshold makes the old report stale too).
-func Fingerprint(ctx context.Context, db *sql.DB, p Policy) (string, error) {
+func Fingerprint(ctx context.Context, db *sql.DB, p disclosure.Policy) (string, error) {
 	q, err := query("fingerprint.sql")
 	if err != nil {
 		return "", err

@@ -7,6 +7,7 @@ import (
 	"database/sql"
 	"strconv"
 
+	"github.com/socrx/socrx/disclosure"
 	"github.com/socrx/socrx/stats"
 )
 
@@ -21,7 +22,7 @@ type strataKey struct {
 	q               int
 }
 
-type strataCells struct{ num, den, immature *Cell }
+type strataCells struct{ num, den, immature *disclosure.Cell }
 
 func (b *builder) loadPathway(ctx context.Context, db *sql.DB, period sql.NamedArg) error {
 	rows, err := load(ctx, db, "strata.sql", period)
@@ -62,7 +63,7 @@ func (b *builder) loadPathway(ctx context.Context, db *sql.DB, period sql.NamedA
 	// ALL (except reach, where a person may be referred to two schemes)
 	for _, s := range b.schemes() {
 		for _, m := range pathwayMeasures {
-			var nums, dens, imms []*Cell
+			var nums, dens, imms []*disclosure.Cell
 			for q := 0; q <= 5; q++ {
 				if c := b.strata[strataKey{s, m, q}]; c != nil {
 					nums, dens, imms = append(nums, c.num), append(dens, c.den), append(imms, c.immature)
@@ -73,7 +74,7 @@ func (b *builder) loadPathway(ctx context.Context, db *sql.DB, period sql.NamedA
 	}
 	for _, m := range pathwayMeasures[1:] {
 		for q := 0; q <= 5; q++ {
-			var nums, dens, imms []*Cell
+			var nums, dens, imms []*disclosure.Cell
 			for _, s := range b.schemes() {
 				if c := b.strata[strataKey{s, m, q}]; c != nil {
 					nums, dens, imms = append(nums, c.num), append(dens, c.den), append(imms, c.immature)
@@ -90,9 +91,9 @@ func (b *builder) buildPathway(context.Context, *sql.DB, sql.NamedArg) error {
 	t := &Table{Name: "pathway_by_quintile", Title: "Pathway measures by deprivation quintile", PerScheme: true,
 		Note: "Quintile 1 = most deprived. Values and 95% intervals are worked from the published (rounded) counts. " +
 			"Referrals too recent for a measure's follow-up window are left out of it (immature_n).",
-		Columns: []Column{{"scheme_id", "Scheme", KindText}, {"measure", "Measure", KindText}, {"imd_quintile", "IMD quintile", KindText},
-			{"numerator_n", "Numerator", KindCount}, {"denominator_n", "Denominator", KindCount}, {"value", "Value", KindValue},
-			{"lower", "Lower 95%", KindValue}, {"upper", "Upper 95%", KindValue}, {"immature_n", "Too recent", KindCount}}}
+		Columns: []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"measure", "Measure", disclosure.KindText}, {"imd_quintile", "IMD quintile", disclosure.KindText},
+			{"numerator_n", "Numerator", disclosure.KindCount}, {"denominator_n", "Denominator", disclosure.KindCount}, {"value", "Value", disclosure.KindValue},
+			{"lower", "Lower 95%", disclosure.KindValue}, {"upper", "Upper 95%", disclosure.KindValue}, {"immature_n", "Too recent", disclosure.KindCount}}}
 	for _, s := range b.schemes() {
 		for _, m := range pathwayMeasures {
 			for q := 1; q <= 5; q++ {
@@ -101,11 +102,11 @@ func (b *builder) buildPathway(context.Context, *sql.DB, sql.NamedArg) error {
 					continue
 				}
 				v, lo, hi := b.measureValue(m, c)
-				t.Rows = append(t.Rows, []*Cell{Text(s), Text(m), Text(strconv.Itoa(q)), c.num, c.den, v, lo, hi, c.immature})
+				t.Rows = append(t.Rows, []*disclosure.Cell{disclosure.Text(s), disclosure.Text(m), disclosure.Text(strconv.Itoa(q)), c.num, c.den, v, lo, hi, c.immature})
 			}
 			if c := b.strata[strataKey{s, m, 0}]; c != nil {
 				v, lo, hi := b.measureValue(m, c)
-				t.Rows = append(t.Rows, []*Cell{Text(s), Text(m), Text("all quintiles"), c.num, c.den, v, lo, hi, c.immature})
+				t.Rows = append(t.Rows, []*disclosure.Cell{disclosure.Text(s), disclosure.Text(m), disclosure.Text("all quintiles"), c.num, c.den, v, lo, hi, c.immature})
 			}
 		}
 	}
@@ -115,15 +116,15 @@ func (b *builder) buildPathway(context.Context, *sql.DB, sql.NamedArg) error {
 
 // measureValue works a stratum's value and 95% interval from its published counts:
 // Wilson for proportions, Poisson (exact below 10, else Byar) for reach per 1,000.
-func (b *builder) measureValue(measure string, c *strataCells) (v, lo, hi *Cell) {
+func (b *builder) measureValue(measure string, c *strataCells) (v, lo, hi *disclosure.Cell) {
 	if measure == "reach" {
-		v = b.p.Ratio(c.num, c.den, 1000, FmtPer1000)
+		v = b.p.Ratio(c.num, c.den, 1000, disclosure.FmtPer1000)
 	} else {
-		v = b.p.Ratio(c.num, c.den, 1, FmtPercent)
+		v = b.p.Ratio(c.num, c.den, 1, disclosure.FmtPercent)
 	}
 	f := v.Format
 	if !v.Published() {
-		return v, &Cell{Kind: KindValue, Format: f, Null: v.Null, Suppressed: v.Suppressed}, &Cell{Kind: KindValue, Format: f, Null: v.Null, Suppressed: v.Suppressed}
+		return v, &disclosure.Cell{Kind: disclosure.KindValue, Format: f, Null: v.Null, Suppressed: v.Suppressed}, &disclosure.Cell{Kind: disclosure.KindValue, Format: f, Null: v.Null, Suppressed: v.Suppressed}
 	}
 	var iv stats.Interval
 	var err error
@@ -133,51 +134,51 @@ func (b *builder) measureValue(measure string, c *strataCells) (v, lo, hi *Cell)
 		iv, err = stats.Wilson(c.num.N, c.den.N)
 	}
 	if err != nil {
-		return v, Null(), Null()
+		return v, disclosure.Null(), disclosure.Null()
 	}
-	return v, b.p.Derived([]*Cell{c.num, c.den}, f, func() (float64, bool) { return iv.Lower, true }),
-		b.p.Derived([]*Cell{c.num, c.den}, f, func() (float64, bool) { return iv.Upper, true })
+	return v, b.p.Derived([]*disclosure.Cell{c.num, c.den}, f, func() (float64, bool) { return iv.Lower, true }),
+		b.p.Derived([]*disclosure.Cell{c.num, c.den}, f, func() (float64, bool) { return iv.Upper, true })
 }
 
 func (b *builder) buildSummary(context.Context, *sql.DB, sql.NamedArg) error {
 	t := &Table{Name: "inequality_summary", Title: "Inequality across deprivation quintiles", PerScheme: true,
 		Note: "SII, RII and the concentration indices are model outputs, exempt from suppression. " +
 			"The gap, ratio and Core20 share ratio are worked from the published counts. SII < 0 means higher values in the more deprived.",
-		Columns: []Column{{"scheme_id", "Scheme", KindText}, {"measure", "Measure", KindText},
-			{"sii", "SII", KindValue}, {"sii_lower", "SII lower", KindValue}, {"sii_upper", "SII upper", KindValue},
-			{"rii", "RII", KindValue}, {"rii_lower", "RII lower", KindValue}, {"rii_upper", "RII upper", KindValue},
-			{"rci", "RCI", KindValue}, {"rci_lower", "RCI lower", KindValue}, {"rci_upper", "RCI upper", KindValue},
-			{"aci", "ACI", KindValue}, {"erreygers", "Erreygers", KindValue},
-			{"q5_minus_q1", "Q5 − Q1", KindValue}, {"q5_over_q1", "Q5 / Q1", KindValue}, {"core20_share_ratio", "Core20 share ratio", KindValue},
-			{"excluded_no_lsoa_n", "No usable LSOA", KindCount}, {"verdict", "Verdict", KindText},
-			{"verdict_reason", "Why", KindText}, {"discordant", "RCI disagrees", KindValue}}}
+		Columns: []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"measure", "Measure", disclosure.KindText},
+			{"sii", "SII", disclosure.KindValue}, {"sii_lower", "SII lower", disclosure.KindValue}, {"sii_upper", "SII upper", disclosure.KindValue},
+			{"rii", "RII", disclosure.KindValue}, {"rii_lower", "RII lower", disclosure.KindValue}, {"rii_upper", "RII upper", disclosure.KindValue},
+			{"rci", "RCI", disclosure.KindValue}, {"rci_lower", "RCI lower", disclosure.KindValue}, {"rci_upper", "RCI upper", disclosure.KindValue},
+			{"aci", "ACI", disclosure.KindValue}, {"erreygers", "Erreygers", disclosure.KindValue},
+			{"q5_minus_q1", "Q5 − Q1", disclosure.KindValue}, {"q5_over_q1", "Q5 / Q1", disclosure.KindValue}, {"core20_share_ratio", "Core20 share ratio", disclosure.KindValue},
+			{"excluded_no_lsoa_n", "No usable LSOA", disclosure.KindCount}, {"verdict", "Verdict", disclosure.KindText},
+			{"verdict_reason", "Why", disclosure.KindText}, {"discordant", "RCI disagrees", disclosure.KindValue}}}
 	for _, row := range b.summaries {
 		s, m := row.str("scheme_id"), row.str("measure")
-		model := func(col string) *Cell { v, ok := row.num(col); return b.p.Model(v, ok, FmtStat) }
+		model := func(col string) *disclosure.Cell { v, ok := row.num(col); return b.p.Model(v, ok, disclosure.FmtStat) }
 		q1, q5, all := b.strata[strataKey{s, m, 1}], b.strata[strataKey{s, m, 5}], b.strata[strataKey{s, m, 0}]
-		gap, ratio, core20 := Null(), Null(), Null()
+		gap, ratio, core20 := disclosure.Null(), disclosure.Null(), disclosure.Null()
 		if q1 != nil && q5 != nil && all != nil {
 			scale := 1.0
 			if m == "reach" {
 				scale = 1000
 			}
-			v1 := b.p.Ratio(q1.num, q1.den, scale, FmtStat)
-			v5 := b.p.Ratio(q5.num, q5.den, scale, FmtStat)
-			gap = b.p.Derived([]*Cell{v1, v5}, FmtStat, func() (float64, bool) { return v5.V - v1.V, v1.Published() && v5.Published() })
-			ratio = b.p.Derived([]*Cell{v1, v5}, FmtStat, func() (float64, bool) { return v5.V / v1.V, v1.Published() && v5.Published() && v1.V > 0 })
-			core20 = b.p.Derived([]*Cell{q1.num, q1.den, all.num, all.den}, FmtStat, func() (float64, bool) {
+			v1 := b.p.Ratio(q1.num, q1.den, scale, disclosure.FmtStat)
+			v5 := b.p.Ratio(q5.num, q5.den, scale, disclosure.FmtStat)
+			gap = b.p.Derived([]*disclosure.Cell{v1, v5}, disclosure.FmtStat, func() (float64, bool) { return v5.V - v1.V, v1.Published() && v5.Published() })
+			ratio = b.p.Derived([]*disclosure.Cell{v1, v5}, disclosure.FmtStat, func() (float64, bool) { return v5.V / v1.V, v1.Published() && v5.Published() && v1.V > 0 })
+			core20 = b.p.Derived([]*disclosure.Cell{q1.num, q1.den, all.num, all.den}, disclosure.FmtStat, func() (float64, bool) {
 				ok := q1.num.Published() && q1.den.Published() && all.num.N > 0 && all.den.Published() && all.den.N > 0 && q1.den.N > 0
 				return (float64(q1.num.N) / float64(all.num.N)) / (float64(q1.den.N) / float64(all.den.N)), ok
 			})
 		}
-		disc := Null()
+		disc := disclosure.Null()
 		if !row.isNull("discordant") {
-			disc = &Cell{Kind: KindValue, Format: FmtBool, V: boolf(row.bool("discordant"))}
+			disc = &disclosure.Cell{Kind: disclosure.KindValue, Format: disclosure.FmtBool, V: boolf(row.bool("discordant"))}
 		}
-		t.Rows = append(t.Rows, []*Cell{Text(s), Text(m), model("sii"), model("sii_lower"), model("sii_upper"),
+		t.Rows = append(t.Rows, []*disclosure.Cell{disclosure.Text(s), disclosure.Text(m), model("sii"), model("sii_lower"), model("sii_upper"),
 			model("rii"), model("rii_lower"), model("rii_upper"), model("rci"), model("rci_lower"), model("rci_upper"),
 			model("aci"), model("erreygers"), gap, ratio, core20, b.p.Count(row.int("excluded_no_lsoa")),
-			Text(row.str("verdict")), Text(row.str("verdict_reason")), disc})
+			disclosure.Text(row.str("verdict")), disclosure.Text(row.str("verdict_reason")), disc})
 	}
 	b.r.add(t)
 	return nil
@@ -193,10 +194,10 @@ func boolf(v bool) float64 {
 func (b *builder) buildCascade(context.Context, *sql.DB, sql.NamedArg) error {
 	t := &Table{Name: "cascade", Title: "Pathway cascade by deprivation quintile", PerScheme: true,
 		Note:    "Each step as a share of the referrals old enough for its follow-up window (90 days for contact, 180 for engagement and VCS uptake).",
-		Columns: []Column{{"scheme_id", "Scheme", KindText}, {"imd_quintile", "IMD quintile", KindText}}}
+		Columns: []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"imd_quintile", "IMD quintile", disclosure.KindText}}}
 	for _, m := range cascadeSteps {
-		t.Columns = append(t.Columns, Column{m + "_n", label(m), KindCount}, Column{m + "_denominator_n", "referrals (" + label(m) + ")", KindCount},
-			Column{m + "_share", label(m) + " %", KindValue})
+		t.Columns = append(t.Columns, Column{m + "_n", label(m), disclosure.KindCount}, Column{m + "_denominator_n", "referrals (" + label(m) + ")", disclosure.KindCount},
+			Column{m + "_share", label(m) + " %", disclosure.KindValue})
 	}
 	for _, s := range b.schemes() {
 		for q := 1; q <= 6; q++ {
@@ -204,16 +205,16 @@ func (b *builder) buildCascade(context.Context, *sql.DB, sql.NamedArg) error {
 			if q == 6 {
 				key, name = 0, "all quintiles"
 			}
-			row := []*Cell{Text(s), Text(name)}
+			row := []*disclosure.Cell{disclosure.Text(s), disclosure.Text(name)}
 			any := false
 			for _, m := range cascadeSteps {
 				c := b.strata[strataKey{s, m, key}]
 				if c == nil {
-					row = append(row, b.p.NullCount(), b.p.NullCount(), Null())
+					row = append(row, b.p.NullCount(), b.p.NullCount(), disclosure.Null())
 					continue
 				}
 				any = true
-				row = append(row, c.num, c.den, b.p.Ratio(c.num, c.den, 1, FmtPercent))
+				row = append(row, c.num, c.den, b.p.Ratio(c.num, c.den, 1, disclosure.FmtPercent))
 			}
 			if any {
 				t.Rows = append(t.Rows, row)

@@ -10,6 +10,9 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/socrx/socrx/disclosure"
+	"github.com/socrx/socrx/readings"
 )
 
 // CheckFlagsAgree checks, for every report recorded in reports_written, that each derived
@@ -141,7 +144,7 @@ func checkHeapingFlags(t *testing.T, where, scheme string, signals, continuity [
 			if s["signal"] == "cap_heaping_detected" && s["value"] != r["cap_heaping_detected"] {
 				t.Errorf("%s: the summary's cap heaping is %q, the table's %q", where, s["value"], r["cap_heaping_detected"])
 			}
-			if (s["signal"] == "cap_heaping_detected" || s["signal"] == "cap_heaping_ratio") && r["cap_heaping_detected"] == "*" && s["reading"] != heapingWithheld {
+			if (s["signal"] == "cap_heaping_detected" || s["signal"] == "cap_heaping_ratio") && r["cap_heaping_detected"] == "*" && s["reading"] != readings.HeapingWithheld {
 				t.Errorf("%s: %s's reading is published though the flag is hidden: %s", where, s["signal"], s["reading"])
 			}
 		}
@@ -174,7 +177,7 @@ func sorted(s []string) []string {
 	return out
 }
 
-func itoa(n int) string { return Plain(int64(n)).Machine() }
+func itoa(n int) string { return machine(disclosure.Plain(int64(n))) }
 
 // readCSV reads a CSV file as rows keyed by the header.
 func readCSV(t *testing.T, path string) []map[string]string {
@@ -233,8 +236,8 @@ func TestFunnelFlagsAgreeFixture(t *testing.T) {
 	}
 	for _, r := range readCSV(t, filepath.Join(out, "2024-Q1", "csv", "signals.csv")) {
 		if r["scheme_id"] == "S1" && r["signal"] == "funnel_outliers_contacted" {
-			if r["value"] != "1" || !strings.Contains(r["reading"], "1 of 4 practices with a published value") ||
-				!strings.Contains(r["reading"], "2 with counts too small to publish are not judged") {
+			if r["value"] != "1" || !strings.Contains(r["reading"], "1 of 4 practices had a") ||
+				!strings.Contains(r["reading"], "2 more with counts too small to publish are not judged") {
 				t.Errorf("S1 contacted: %s, %q", r["value"], r["reading"])
 			}
 		}
@@ -245,31 +248,31 @@ func TestFunnelFlagsAgreeFixture(t *testing.T) {
 // published as it is when its inputs are published, hidden when any is, empty when the
 // mart has none.
 func TestFlagRules(t *testing.T) {
-	p := Policy{Threshold: 7, Rounding: 5}
+	p := disclosure.Policy{Threshold: 7, Rounding: 5}
 	pub, sup := p.Count(40), p.Count(3)
 	for _, tc := range []struct {
 		name       string
 		pc         practiceCells
-		num, den   *Cell
-		base       *Cell
+		num, den   *disclosure.Cell
+		base       *disclosure.Cell
 		want       string
 		wantHidden bool
 	}{
-		{"flag published", practiceCells{judged: true, outlier: true}, pub, p.Count(50), p.Ratio(pub, p.Count(100), 1, FmtPercent), "true", false},
-		{"no flag published", practiceCells{judged: true}, pub, p.Count(50), p.Ratio(pub, p.Count(100), 1, FmtPercent), "false", false},
-		{"small numerator", practiceCells{judged: true, outlier: true}, sup, p.Count(50), p.Ratio(pub, p.Count(100), 1, FmtPercent), "*", true},
-		{"small denominator", practiceCells{judged: true, outlier: true}, p.Count(0), sup, p.Ratio(pub, p.Count(100), 1, FmtPercent), "*", true},
-		{"hidden average", practiceCells{judged: true, outlier: true}, p.Count(0), p.Count(50), p.Ratio(sup, p.Count(100), 1, FmtPercent), "*", true},
-		{"no denominator", practiceCells{}, p.Count(0), p.NullCount(), p.Ratio(pub, p.Count(100), 1, FmtPercent), "", false},
-		{"zero denominator", practiceCells{}, p.Count(0), p.Count(0), p.Ratio(pub, p.Count(100), 1, FmtPercent), "", false},
+		{"flag published", practiceCells{judged: true, outlier: true}, pub, p.Count(50), p.Ratio(pub, p.Count(100), 1, disclosure.FmtPercent), "true", false},
+		{"no flag published", practiceCells{judged: true}, pub, p.Count(50), p.Ratio(pub, p.Count(100), 1, disclosure.FmtPercent), "false", false},
+		{"small numerator", practiceCells{judged: true, outlier: true}, sup, p.Count(50), p.Ratio(pub, p.Count(100), 1, disclosure.FmtPercent), "*", true},
+		{"small denominator", practiceCells{judged: true, outlier: true}, p.Count(0), sup, p.Ratio(pub, p.Count(100), 1, disclosure.FmtPercent), "*", true},
+		{"hidden average", practiceCells{judged: true, outlier: true}, p.Count(0), p.Count(50), p.Ratio(sup, p.Count(100), 1, disclosure.FmtPercent), "*", true},
+		{"no denominator", practiceCells{}, p.Count(0), p.NullCount(), p.Ratio(pub, p.Count(100), 1, disclosure.FmtPercent), "", false},
+		{"zero denominator", practiceCells{}, p.Count(0), p.Count(0), p.Ratio(pub, p.Count(100), 1, disclosure.FmtPercent), "", false},
 		// a zero hidden by secondary suppression: an empty flag would give it away
-		{"hidden zero denominator", practiceCells{}, p.Count(0), &Cell{Kind: KindCount, Suppressed: true, Secondary: true}, p.Ratio(pub, p.Count(100), 1, FmtPercent), "*", true},
+		{"hidden zero denominator", practiceCells{}, p.Count(0), &disclosure.Cell{Kind: disclosure.KindCount, Suppressed: true, Secondary: true}, p.Ratio(pub, p.Count(100), 1, disclosure.FmtPercent), "*", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			v := p.Ratio(tc.num, tc.den, 1, FmtPercent)
+			v := p.Ratio(tc.num, tc.den, 1, disclosure.FmtPercent)
 			got := practiceFlag(p, tc.pc, v, tc.base)
-			if got.Machine() != tc.want || got.Suppressed != tc.wantHidden {
-				t.Errorf("flag %q (hidden %v), want %q (hidden %v)", got.Machine(), got.Suppressed, tc.want, tc.wantHidden)
+			if machine(got) != tc.want || got.Suppressed != tc.wantHidden {
+				t.Errorf("flag %q (hidden %v), want %q (hidden %v)", machine(got), got.Suppressed, tc.want, tc.wantHidden)
 			}
 		})
 	}
@@ -278,13 +281,13 @@ func TestFlagRules(t *testing.T) {
 // TestHeapingFlagRule: cap_heaping_detected is the mart's decision, published when every
 // count it rests on is, hidden when any is.
 func TestHeapingFlagRule(t *testing.T) {
-	p := Policy{Threshold: 7, Rounding: 5}
-	hiddenZero := &Cell{Kind: KindCount, Suppressed: true, Secondary: true}
+	p := disclosure.Policy{Threshold: 7, Rounding: 5}
+	hiddenZero := &disclosure.Cell{Kind: disclosure.KindCount, Suppressed: true, Secondary: true}
 	for _, tc := range []struct {
 		name     string
 		detected any // the mart's value: true, false or nil
-		above    *Cell
-		closed   *Cell
+		above    *disclosure.Cell
+		closed   *disclosure.Cell
 		want     string
 	}{
 		{"published", true, p.Count(0), p.Count(200), "true"},
@@ -295,13 +298,13 @@ func TestHeapingFlagRule(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k := [2]string{"S", "all"}
-			b := &builder{p: p, heaping: map[[2]string]*Cell{},
+			b := &builder{p: p, heaping: map[[2]string]*disclosure.Cell{},
 				cont: map[[2]string]*contCells{k: {closed: tc.closed, atCapMinus: p.Count(10), atCap: p.Count(90),
 					atCapPlus: p.Count(0), aboveCap: tc.above}},
 				contRaw: map[[2]string]rec{k: {"cap_heaping_detected": tc.detected}}}
 			got := b.heapingFlag("S", "all")
-			if got.Machine() != tc.want {
-				t.Errorf("flag %q, want %q", got.Machine(), tc.want)
+			if machine(got) != tc.want {
+				t.Errorf("flag %q, want %q", machine(got), tc.want)
 			}
 			if b.heapingFlag("S", "all") != got {
 				t.Error("the table and the signal get different cells")

@@ -7,6 +7,8 @@ import (
 	"html/template"
 	"strings"
 	"time"
+
+	"github.com/socrx/socrx/disclosure"
 )
 
 //go:embed templates/*
@@ -24,6 +26,7 @@ func templates() (*template.Template, string, error) {
 		"stamp":     func(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") },
 		// show is for every id, name or text from data or config that a page prints
 		"show": visible,
+		"cell": display,
 	}).ParseFS(templateFS, "templates/*.tmpl")
 	if err != nil {
 		return nil, "", fmt.Errorf("parsing templates: %w", err)
@@ -33,12 +36,12 @@ func templates() (*template.Template, string, error) {
 
 // cellClass marks table cells for styling and for the scan test: "n" is a published
 // count, "s" a suppressed value, "t" text.
-func cellClass(c *Cell) template.HTMLAttr {
+func cellClass(c *disclosure.Cell) template.HTMLAttr {
 	var cl []string
 	switch c.Kind {
-	case KindText:
+	case disclosure.KindText:
 		cl = append(cl, "t")
-	case KindCount:
+	case disclosure.KindCount:
 		cl = append(cl, "n")
 	}
 	if c.Suppressed {
@@ -131,9 +134,9 @@ func renderScheme(r *Report, s Scheme, names map[string]string) ([]byte, error) 
 			if row[0].Text != a.ID {
 				continue
 			}
-			sv := signalView{Name: visible(signalName(row[2].Text)), Value: row[3].Display(), Reading: visible(row[6].Text)}
+			sv := signalView{Name: visible(signalName(row[2].Text)), Value: display(row[3]), Reading: visible(row[6].Text)}
 			if row[4].Published() && row[5].Published() {
-				sv.CI = row[4].Display() + " to " + row[5].Display()
+				sv.CI = display(row[4]) + " to " + display(row[5])
 			}
 			card.Signals = append(card.Signals, sv)
 		}
@@ -178,12 +181,12 @@ func renderScheme(r *Report, s Scheme, names map[string]string) ([]byte, error) 
 // transpose turns a wide per-stratum view into rows of measures, which reads better in
 // HTML; the first column's values become the headers.
 func transpose(v *View, corner string) *View {
-	out := &View{Columns: []Column{{Name: "measure", Label: corner, Kind: KindText}}}
+	out := &View{Columns: []Column{{Name: "measure", Label: corner, Kind: disclosure.KindText}}}
 	for _, r := range v.Rows {
-		out.Columns = append(out.Columns, Column{Name: r[0].Text, Label: r[0].Display(), Kind: KindValue})
+		out.Columns = append(out.Columns, Column{Name: r[0].Text, Label: display(r[0]), Kind: disclosure.KindValue})
 	}
 	for j := 1; j < len(v.Columns); j++ {
-		row := []*Cell{Text(v.Columns[j].Label)}
+		row := []*disclosure.Cell{disclosure.Text(v.Columns[j].Label)}
 		for _, r := range v.Rows {
 			row = append(row, r[j])
 		}
@@ -211,7 +214,7 @@ type IndexScheme struct {
 	Href     string // escaped relative link
 }
 
-func renderIndex(periods []IndexPeriod, p Policy) ([]byte, error) {
+func renderIndex(periods []IndexPeriod, p disclosure.Policy) ([]byte, error) {
 	t, css, err := templates()
 	if err != nil {
 		return nil, err

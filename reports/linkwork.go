@@ -9,39 +9,40 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/socrx/socrx/disclosure"
 	"github.com/socrx/socrx/stats"
 )
 
 type kmPoint struct {
 	day        int
-	atRisk, ev *Cell
+	atRisk, ev *disclosure.Cell
 	survival   float64
 	atRiskRaw  int64
 }
 
 type contCells struct {
-	episodes, contacted, n2, km, handoffs, pairs, contacts, noWorker, closed *Cell
-	atCapMinus, atCap, atCapPlus, aboveCap                                   *Cell
-	rr90, rr90den, rr365, rr365den, retained, retainDen                      *Cell
+	episodes, contacted, n2, km, handoffs, pairs, contacts, noWorker, closed *disclosure.Cell
+	atCapMinus, atCap, atCapPlus, aboveCap                                   *disclosure.Cell
+	rr90, rr90den, rr365, rr365den, retained, retainDen                      *disclosure.Cell
 }
 
 // contFields lists the count cells of a continuity row, for the lines of totals.
-var contFields = []func(*contCells) *Cell{
-	func(c *contCells) *Cell { return c.episodes }, func(c *contCells) *Cell { return c.contacted },
-	func(c *contCells) *Cell { return c.n2 }, func(c *contCells) *Cell { return c.km },
-	func(c *contCells) *Cell { return c.handoffs }, func(c *contCells) *Cell { return c.pairs },
-	func(c *contCells) *Cell { return c.contacts }, func(c *contCells) *Cell { return c.noWorker },
-	func(c *contCells) *Cell { return c.closed }, func(c *contCells) *Cell { return c.atCapMinus },
-	func(c *contCells) *Cell { return c.atCap }, func(c *contCells) *Cell { return c.atCapPlus },
-	func(c *contCells) *Cell { return c.aboveCap }, func(c *contCells) *Cell { return c.rr90 },
-	func(c *contCells) *Cell { return c.rr90den }, func(c *contCells) *Cell { return c.rr365 },
-	func(c *contCells) *Cell { return c.rr365den }, func(c *contCells) *Cell { return c.retained },
-	func(c *contCells) *Cell { return c.retainDen },
+var contFields = []func(*contCells) *disclosure.Cell{
+	func(c *contCells) *disclosure.Cell { return c.episodes }, func(c *contCells) *disclosure.Cell { return c.contacted },
+	func(c *contCells) *disclosure.Cell { return c.n2 }, func(c *contCells) *disclosure.Cell { return c.km },
+	func(c *contCells) *disclosure.Cell { return c.handoffs }, func(c *contCells) *disclosure.Cell { return c.pairs },
+	func(c *contCells) *disclosure.Cell { return c.contacts }, func(c *contCells) *disclosure.Cell { return c.noWorker },
+	func(c *contCells) *disclosure.Cell { return c.closed }, func(c *contCells) *disclosure.Cell { return c.atCapMinus },
+	func(c *contCells) *disclosure.Cell { return c.atCap }, func(c *contCells) *disclosure.Cell { return c.atCapPlus },
+	func(c *contCells) *disclosure.Cell { return c.aboveCap }, func(c *contCells) *disclosure.Cell { return c.rr90 },
+	func(c *contCells) *disclosure.Cell { return c.rr90den }, func(c *contCells) *disclosure.Cell { return c.rr365 },
+	func(c *contCells) *disclosure.Cell { return c.rr365den }, func(c *contCells) *disclosure.Cell { return c.retained },
+	func(c *contCells) *disclosure.Cell { return c.retainDen },
 }
 
 type sessionBin struct {
 	contacts int64
-	n        *Cell
+	n        *disclosure.Cell
 }
 
 func (b *builder) loadContinuity(ctx context.Context, db *sql.DB, period sql.NamedArg) error {
@@ -53,7 +54,7 @@ func (b *builder) loadContinuity(ctx context.Context, db *sql.DB, period sql.Nam
 	b.contRaw = map[[2]string]rec{}
 	for _, row := range rows {
 		k := [2]string{row.str("scheme_id"), row.str("stratum")}
-		cnt := func(col string) *Cell {
+		cnt := func(col string) *disclosure.Cell {
 			if row.isNull(col) {
 				return b.p.NullCount()
 			}
@@ -77,7 +78,7 @@ func (b *builder) loadContinuity(ctx context.Context, db *sql.DB, period sql.Nam
 	strata := []string{"1", "2", "3", "4", "5", "all"}
 	for _, f := range contFields {
 		for _, s := range b.schemes() {
-			var line []*Cell
+			var line []*disclosure.Cell
 			for _, st := range strata {
 				if c := b.cont[[2]string{s, st}]; c != nil {
 					line = append(line, f(c))
@@ -86,7 +87,7 @@ func (b *builder) loadContinuity(ctx context.Context, db *sql.DB, period sql.Nam
 			b.lines = append(b.lines, line)
 		}
 		for _, st := range strata {
-			var line []*Cell
+			var line []*disclosure.Cell
 			for _, s := range b.schemes() {
 				if c := b.cont[[2]string{s, st}]; c != nil {
 					line = append(line, f(c))
@@ -114,7 +115,7 @@ func (b *builder) loadSessions(ctx context.Context, db *sql.DB, period sql.Named
 	top := sessionTop(raw, b.maxCap(), int64(b.p.Threshold))
 	b.r.SessionTop = top
 	b.sessions = map[string][]sessionBin{}
-	byBin := map[int64][]*Cell{}
+	byBin := map[int64][]*disclosure.Cell{}
 	for _, s := range b.schemes() {
 		counts, ok := raw[s]
 		if !ok {
@@ -126,7 +127,7 @@ func (b *builder) loadSessions(ctx context.Context, db *sql.DB, period sql.Named
 			binned[min(k, top)] += n
 			total += n
 		}
-		var line []*Cell
+		var line []*disclosure.Cell
 		for k, n := range binned {
 			c := b.p.Count(n)
 			b.sessions[s] = append(b.sessions[s], sessionBin{contacts: int64(k), n: c})
@@ -197,7 +198,7 @@ func (b *builder) loadIndexBins(ctx context.Context, db *sql.DB, period sql.Name
 			raw[k][bin] = row.int("n")
 		}
 	}
-	b.indexBins = map[[2]string][]*Cell{}
+	b.indexBins = map[[2]string][]*disclosure.Cell{}
 	keys := make([][2]string, 0, len(raw))
 	for k := range raw {
 		keys = append(keys, k)
@@ -206,7 +207,7 @@ func (b *builder) loadIndexBins(ctx context.Context, db *sql.DB, period sql.Name
 	for _, k := range keys {
 		counts := raw[k]
 		var total int64
-		cells := make([]*Cell, 0, 11)
+		cells := make([]*disclosure.Cell, 0, 11)
 		for _, n := range counts {
 			cells = append(cells, b.p.Count(n))
 			total += n
@@ -217,7 +218,7 @@ func (b *builder) loadIndexBins(ctx context.Context, db *sql.DB, period sql.Name
 	}
 	for _, idx := range indexNames {
 		for bin := 0; bin <= 10; bin++ {
-			var line []*Cell
+			var line []*disclosure.Cell
 			for _, s := range b.schemes() {
 				if cs := b.indexBins[[2]string{s, idx}]; cs != nil {
 					line = append(line, cs[bin])
@@ -267,7 +268,7 @@ func (b *builder) loadFirstContact(ctx context.Context, db *sql.DB, period sql.N
 	}
 	// each day's counts add up over schemes to ALL
 	for i := range firstContactDays {
-		var ar, ev []*Cell
+		var ar, ev []*disclosure.Cell
 		for _, s := range b.schemes() {
 			if pts := b.kmCells[s]; len(pts) > i {
 				ar, ev = append(ar, pts[i].atRisk), append(ev, pts[i].ev)
@@ -281,8 +282,8 @@ func (b *builder) loadFirstContact(ctx context.Context, db *sql.DB, period sql.N
 func (b *builder) buildSessions(context.Context, *sql.DB, sql.NamedArg) error {
 	t := &Table{Name: "session_counts", Title: "Link-worker contacts per episode", PerScheme: true,
 		Note: fmt.Sprintf("Episodes by number of link-worker contacts; %d or more are grouped so that the largest count is never shown.", b.r.SessionTop),
-		Columns: []Column{{"scheme_id", "Scheme", KindText}, {"contacts", "Contacts", KindText}, {"episodes_n", "Episodes", KindCount},
-			{"at_cap", "At the cap", KindText}}}
+		Columns: []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"contacts", "Contacts", disclosure.KindText}, {"episodes_n", "Episodes", disclosure.KindCount},
+			{"at_cap", "At the cap", disclosure.KindText}}}
 	for _, s := range b.schemes() {
 		cap := b.contRaw[[2]string{s, "all"}].int("cap")
 		for _, bin := range b.sessions[s] {
@@ -297,7 +298,7 @@ func (b *builder) buildSessions(context.Context, *sql.DB, sql.NamedArg) error {
 			if cap > 0 && bin.contacts == cap {
 				at = "cap"
 			}
-			t.Rows = append(t.Rows, []*Cell{Text(s), Text(lab), bin.n, Text(at)})
+			t.Rows = append(t.Rows, []*disclosure.Cell{disclosure.Text(s), disclosure.Text(lab), bin.n, disclosure.Text(at)})
 		}
 	}
 	b.r.add(t)
@@ -312,16 +313,16 @@ func (b *builder) buildFirstContact(context.Context, *sql.DB, sql.NamedArg) erro
 	t := &Table{Name: "first_contact", Title: "Days to first link-worker contact", PerScheme: true,
 		Note: "Kaplan–Meier estimate of the share contacted by each day (referrals closed without contact are censored at closure, open ones at data_end). " +
 			"A point is withheld when fewer than the threshold remain at risk or its count is suppressed.",
-		Columns: []Column{{"scheme_id", "Scheme", KindText}, {"day", "Day", KindText}, {"at_risk_n", "Still waiting", KindCount},
-			{"contacted_n", "Contacted by then", KindCount}, {"contacted_share", "Share contacted (KM)", KindValue}}}
+		Columns: []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"day", "Day", disclosure.KindText}, {"at_risk_n", "Still waiting", disclosure.KindCount},
+			{"contacted_n", "Contacted by then", disclosure.KindCount}, {"contacted_share", "Share contacted (KM)", disclosure.KindValue}}}
 	for _, s := range b.schemes() {
 		for _, pt := range b.kmCells[s] {
 			surv := pt.survival
-			share := b.p.Derived([]*Cell{pt.atRisk, pt.ev}, FmtPercent, func() (float64, bool) { return 1 - surv, true })
+			share := b.p.Derived([]*disclosure.Cell{pt.atRisk, pt.ev}, disclosure.FmtPercent, func() (float64, bool) { return 1 - surv, true })
 			if pt.atRiskRaw <= int64(b.p.Threshold) {
-				share = &Cell{Kind: KindValue, Format: FmtPercent, Suppressed: true}
+				share = &disclosure.Cell{Kind: disclosure.KindValue, Format: disclosure.FmtPercent, Suppressed: true}
 			}
-			t.Rows = append(t.Rows, []*Cell{Text(s), Text(strconv.Itoa(pt.day)), pt.atRisk, pt.ev, share})
+			t.Rows = append(t.Rows, []*disclosure.Cell{disclosure.Text(s), disclosure.Text(strconv.Itoa(pt.day)), pt.atRisk, pt.ev, share})
 		}
 	}
 	b.r.add(t)
@@ -333,19 +334,19 @@ func (b *builder) buildContinuity(context.Context, *sql.DB, sql.NamedArg) error 
 		Note: "Means of the indices are over episodes with 2 or more contacts with a recorded worker, and are withheld when those number the threshold or fewer. " +
 			"Shares are worked from the published counts. Cap heaping is decided once, on the unrounded counts (the ratio shown is worked from the published ones), " +
 			"and hidden wherever a count it rests on (closed episodes, at k − 1, k, k + 1 and above k) is.",
-		Columns: []Column{{"scheme_id", "Scheme", KindText}, {"stratum", "IMD quintile", KindText},
-			{"episodes_n", "Episodes", KindCount}, {"episodes_2plus_n", "With 2+ contacts", KindCount},
-			{"mean_upc", "Mean UPC", KindValue}, {"mean_coc", "Mean COC", KindValue}, {"mean_secon", "Mean SECON", KindValue},
-			{"mean_hhi", "Mean HHI", KindValue}, {"mean_mmci", "Mean MMCI", KindValue},
-			{"median_days_to_first_contact", "Median days to contact", KindValue}, {"p90_days_to_first_contact", "90th centile days", KindValue},
-			{"handoffs_n", "Hand-offs", KindCount}, {"worker_pairs_n", "Consecutive pairs", KindCount}, {"handoff_rate", "Hand-off rate", KindValue},
-			{"contacts_n", "Contacts", KindCount}, {"contacts_without_worker_n", "Without worker", KindCount}, {"missing_worker_share", "Share without worker", KindValue},
-			{"cap", "Cap k", KindPlain}, {"cap_source", "Cap from", KindText}, {"closed_episodes_n", "Closed with a contact", KindCount},
-			{"at_cap_minus_1_n", "At k−1", KindCount}, {"at_cap_n", "At k", KindCount}, {"at_cap_plus_1_n", "At k+1", KindCount}, {"above_cap_n", "Above k", KindCount},
-			{"cap_heaping_share", "Share at k", KindValue}, {"share_above_cap", "Share above k", KindValue}, {"heaping_ratio", "Heaping ratio", KindValue},
-			{"cap_heaping_detected", "Cap heaping", KindValue},
-			{"re_referral_rate_90d", "Re-referred in 90 days", KindValue}, {"re_referral_rate_365d", "Re-referred in 365 days", KindValue},
-			{"same_worker_retention", "Same worker on return", KindValue}}}
+		Columns: []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"stratum", "IMD quintile", disclosure.KindText},
+			{"episodes_n", "Episodes", disclosure.KindCount}, {"episodes_2plus_n", "With 2+ contacts", disclosure.KindCount},
+			{"mean_upc", "Mean UPC", disclosure.KindValue}, {"mean_coc", "Mean COC", disclosure.KindValue}, {"mean_secon", "Mean SECON", disclosure.KindValue},
+			{"mean_hhi", "Mean HHI", disclosure.KindValue}, {"mean_mmci", "Mean MMCI", disclosure.KindValue},
+			{"median_days_to_first_contact", "Median days to contact", disclosure.KindValue}, {"p90_days_to_first_contact", "90th centile days", disclosure.KindValue},
+			{"handoffs_n", "Hand-offs", disclosure.KindCount}, {"worker_pairs_n", "Consecutive pairs", disclosure.KindCount}, {"handoff_rate", "Hand-off rate", disclosure.KindValue},
+			{"contacts_n", "Contacts", disclosure.KindCount}, {"contacts_without_worker_n", "Without worker", disclosure.KindCount}, {"missing_worker_share", "Share without worker", disclosure.KindValue},
+			{"cap", "Cap k", disclosure.KindPlain}, {"cap_source", "Cap from", disclosure.KindText}, {"closed_episodes_n", "Closed with a contact", disclosure.KindCount},
+			{"at_cap_minus_1_n", "At k−1", disclosure.KindCount}, {"at_cap_n", "At k", disclosure.KindCount}, {"at_cap_plus_1_n", "At k+1", disclosure.KindCount}, {"above_cap_n", "Above k", disclosure.KindCount},
+			{"cap_heaping_share", "Share at k", disclosure.KindValue}, {"share_above_cap", "Share above k", disclosure.KindValue}, {"heaping_ratio", "Heaping ratio", disclosure.KindValue},
+			{"cap_heaping_detected", "Cap heaping", disclosure.KindValue},
+			{"re_referral_rate_90d", "Re-referred in 90 days", disclosure.KindValue}, {"re_referral_rate_365d", "Re-referred in 365 days", disclosure.KindValue},
+			{"same_worker_retention", "Same worker on return", disclosure.KindValue}}}
 	for _, s := range b.schemes() {
 		for _, st := range []string{"all", "1", "2", "3", "4", "5"} {
 			c, row := b.cont[[2]string{s, st}], b.contRaw[[2]string{s, st}]
@@ -353,26 +354,32 @@ func (b *builder) buildContinuity(context.Context, *sql.DB, sql.NamedArg) error 
 				continue
 			}
 			n2, km := row.int("episodes_n2"), row.int("km_referrals")
-			mean := func(col string) *Cell { v, ok := row.num(col); return b.p.Summary(v, ok, n2, FmtDecimal) }
-			days := func(col string) *Cell { v, ok := row.num(col); return b.p.Summary(v, ok, km, FmtDays) }
-			capCell := Null()
-			if !row.isNull("cap") {
-				capCell = Plain(row.int("cap"))
+			mean := func(col string) *disclosure.Cell {
+				v, ok := row.num(col)
+				return b.p.Summary(v, ok, n2, disclosure.FmtDecimal)
 			}
-			heap := b.p.Derived([]*Cell{c.atCap, c.atCapMinus, c.atCapPlus}, FmtDecimal, func() (float64, bool) {
+			days := func(col string) *disclosure.Cell {
+				v, ok := row.num(col)
+				return b.p.Summary(v, ok, km, disclosure.FmtDays)
+			}
+			capCell := disclosure.Null()
+			if !row.isNull("cap") {
+				capCell = disclosure.Plain(row.int("cap"))
+			}
+			heap := b.p.Derived([]*disclosure.Cell{c.atCap, c.atCapMinus, c.atCapPlus}, disclosure.FmtDecimal, func() (float64, bool) {
 				d := float64(c.atCapMinus.N+c.atCapPlus.N) / 2
 				return float64(c.atCap.N) / d, c.atCap.Published() && d > 0
 			})
 			detected := b.heapingFlag(s, st)
-			t.Rows = append(t.Rows, []*Cell{Text(s), Text(st), c.episodes, c.n2,
+			t.Rows = append(t.Rows, []*disclosure.Cell{disclosure.Text(s), disclosure.Text(st), c.episodes, c.n2,
 				mean("mean_upc"), mean("mean_coc"), mean("mean_secon"), mean("mean_hhi"), mean("mean_mmci"),
 				days("median_days_to_first_contact"), days("p90_days_to_first_contact"),
-				c.handoffs, c.pairs, b.p.Ratio(c.handoffs, c.pairs, 1, FmtPercent),
-				c.contacts, c.noWorker, b.p.Ratio(c.noWorker, c.contacts, 1, FmtPercent),
-				capCell, Text(row.str("cap_source")), c.closed, c.atCapMinus, c.atCap, c.atCapPlus, c.aboveCap,
-				b.p.Ratio(c.atCap, c.closed, 1, FmtPercent), b.p.Ratio(c.aboveCap, c.closed, 1, FmtPercent), heap, detected,
-				b.p.Ratio(c.rr90, c.rr90den, 1, FmtPercent), b.p.Ratio(c.rr365, c.rr365den, 1, FmtPercent),
-				b.p.Ratio(c.retained, c.retainDen, 1, FmtPercent)})
+				c.handoffs, c.pairs, b.p.Ratio(c.handoffs, c.pairs, 1, disclosure.FmtPercent),
+				c.contacts, c.noWorker, b.p.Ratio(c.noWorker, c.contacts, 1, disclosure.FmtPercent),
+				capCell, disclosure.Text(row.str("cap_source")), c.closed, c.atCapMinus, c.atCap, c.atCapPlus, c.aboveCap,
+				b.p.Ratio(c.atCap, c.closed, 1, disclosure.FmtPercent), b.p.Ratio(c.aboveCap, c.closed, 1, disclosure.FmtPercent), heap, detected,
+				b.p.Ratio(c.rr90, c.rr90den, 1, disclosure.FmtPercent), b.p.Ratio(c.rr365, c.rr365den, 1, disclosure.FmtPercent),
+				b.p.Ratio(c.retained, c.retainDen, 1, disclosure.FmtPercent)})
 		}
 	}
 	b.r.add(t)
@@ -383,17 +390,17 @@ func (b *builder) buildContinuity(context.Context, *sql.DB, sql.NamedArg) error 
 // once on the unrounded counts (design §5), and hidden wherever a count it rests on is
 // (closed episodes, and those at k − 1, k, k + 1 and beyond k), as any derived value is.
 // The continuity table and the summary's signal share the cell.
-func (b *builder) heapingFlag(scheme, stratum string) *Cell {
+func (b *builder) heapingFlag(scheme, stratum string) *disclosure.Cell {
 	k := [2]string{scheme, stratum}
 	if c, ok := b.heaping[k]; ok {
 		return c
 	}
-	c := Null()
+	c := disclosure.Null()
 	if cc, row := b.cont[k], b.contRaw[k]; cc != nil {
 		// hidden with its inputs even when the mart has no flag: an empty flag beside a
 		// hidden count of closed episodes would say that the count is 0
 		detected, ok := row.bool("cap_heaping_detected"), !row.isNull("cap_heaping_detected")
-		c = b.p.Derived([]*Cell{cc.closed, cc.atCapMinus, cc.atCap, cc.atCapPlus, cc.aboveCap}, FmtBool,
+		c = b.p.Derived([]*disclosure.Cell{cc.closed, cc.atCapMinus, cc.atCap, cc.atCapPlus, cc.aboveCap}, disclosure.FmtBool,
 			func() (float64, bool) { return boolf(detected), ok })
 	}
 	b.heaping[k] = c
@@ -403,7 +410,7 @@ func (b *builder) heapingFlag(scheme, stratum string) *Cell {
 func (b *builder) buildIndexBins(context.Context, *sql.DB, sql.NamedArg) error {
 	t := &Table{Name: "index_distribution", Title: "Distribution of continuity indices", PerScheme: true,
 		Note:    "Episodes with 2 or more contacts with a recorded worker, by index value in tenths (1.0 is in the top tenth).",
-		Columns: []Column{{"scheme_id", "Scheme", KindText}, {"index", "Index", KindText}, {"bin", "Value", KindText}, {"episodes_n", "Episodes", KindCount}}}
+		Columns: []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"index", "Index", disclosure.KindText}, {"bin", "Value", disclosure.KindText}, {"episodes_n", "Episodes", disclosure.KindCount}}}
 	for _, s := range b.schemes() {
 		for _, idx := range indexNames {
 			cells := b.indexBins[[2]string{s, idx}]
@@ -412,7 +419,7 @@ func (b *builder) buildIndexBins(context.Context, *sql.DB, sql.NamedArg) error {
 				if i == 10 {
 					lab = "all"
 				}
-				t.Rows = append(t.Rows, []*Cell{Text(s), Text(idx), Text(lab), c})
+				t.Rows = append(t.Rows, []*disclosure.Cell{disclosure.Text(s), disclosure.Text(idx), disclosure.Text(lab), c})
 			}
 		}
 	}

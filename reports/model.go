@@ -1,13 +1,17 @@
 package reports
 
-import "time"
+import (
+	"time"
+
+	"github.com/socrx/socrx/disclosure"
+)
 
 // Column is one column of a published table. Name is the CSV/XLSX header: counts of
 // people or events end in _n (design §6).
 type Column struct {
 	Name  string
 	Label string // header as people read it (HTML)
-	Kind  Kind
+	Kind  disclosure.Kind
 }
 
 // Table is one published table: the same cells go to HTML, XLSX and CSV.
@@ -16,17 +20,17 @@ type Table struct {
 	Title   string
 	Note    string // what the rows are, shown under the HTML table
 	Columns []Column
-	Rows    [][]*Cell
+	Rows    [][]*disclosure.Cell
 	// PerScheme tables have scheme_id first; a scheme's HTML report shows its own rows.
 	PerScheme bool
 }
 
 // SchemeRows returns the rows of one scheme, without the scheme_id column.
-func (t *Table) SchemeRows(id string) [][]*Cell {
+func (t *Table) SchemeRows(id string) [][]*disclosure.Cell {
 	if !t.PerScheme {
 		return t.Rows
 	}
-	var out [][]*Cell
+	var out [][]*disclosure.Cell
 	for _, r := range t.Rows {
 		if r[0].Text == id {
 			out = append(out, r[1:])
@@ -71,15 +75,12 @@ type InputFile struct {
 type Report struct {
 	Period      string
 	First, Last time.Time
-	Policy      Policy
+	Policy      disclosure.Policy
 	Schemes     []Scheme
 	Tables      []*Table
 	Prov        Provenance
-	// ReadingsWithheld is set when the configured disclosure differs from the default the
-	// transforms' plain-English readings were written for.
-	ReadingsWithheld bool
-	SessionTop       int64 // top-coded session count
-	byName           map[string]*Table
+	SessionTop  int64 // top-coded session count
+	byName      map[string]*Table
 }
 
 // Table returns a table by name (nil if absent).

@@ -5,16 +5,16 @@ package reports
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"sort"
-	"strings"
 
+	"github.com/socrx/socrx/disclosure"
+	"github.com/socrx/socrx/readings"
 	"github.com/socrx/socrx/stats"
 )
 
 type practiceCells struct {
 	scheme, practice, measure string
-	num, den                  *Cell
+	num, den                  *disclosure.Cell
 	// the mart's flag, decided once on the unrounded counts (design §5): judged is
 	// false when the practice has no denominator (the mart's flag is NULL)
 	judged, outlier, high bool
@@ -23,17 +23,17 @@ type practiceCells struct {
 // funnelSummary is what a scheme × measure's published flags say, for the summary's
 // signal and its reading: only practices whose flag is published are counted or named.
 type funnelSummary struct {
-	judged    int      // practices with a published flag
-	high, low []string // practices flagged, by side of the limits
-	hidden    int      // practices whose flag is withheld with their counts
-	base      *Cell    // the published scheme average
+	judged    int              // practices with a published flag
+	high, low []string         // practices flagged, by side of the limits
+	hidden    int              // practices whose flag is withheld with their counts
+	base      *disclosure.Cell // the published scheme average
 }
 
 func (f *funnelSummary) outliers() int { return len(f.high) + len(f.low) }
 
 type sourceCell struct {
 	source string
-	n      *Cell
+	n      *disclosure.Cell
 }
 
 func (b *builder) loadPractices(ctx context.Context, db *sql.DB, period sql.NamedArg) error {
@@ -43,8 +43,8 @@ func (b *builder) loadPractices(ctx context.Context, db *sql.DB, period sql.Name
 	}
 	type tot struct{ num, den int64 }
 	totals := map[[2]string]*tot{}
-	lineNum := map[[2]string][]*Cell{}
-	lineDen := map[[2]string][]*Cell{}
+	lineNum := map[[2]string][]*disclosure.Cell{}
+	lineDen := map[[2]string][]*disclosure.Cell{}
 	for _, row := range rows {
 		pc := practiceCells{scheme: row.str("scheme_id"), practice: row.str("practice_code"), measure: row.str("measure"),
 			num: b.p.Count(row.int("numerator")), judged: !row.isNull("outlier"), outlier: row.bool("outlier"), high: row.bool("outlier_high")}
@@ -65,8 +65,8 @@ func (b *builder) loadPractices(ctx context.Context, db *sql.DB, period sql.Name
 	}
 	// a practice's counts add up over schemes to its ALL row (registered population, the
 	// referral-rate denominator, is the same in every scheme and does not)
-	across := map[[2]string][]*Cell{}
-	acrossDen := map[[2]string][]*Cell{}
+	across := map[[2]string][]*disclosure.Cell{}
+	acrossDen := map[[2]string][]*disclosure.Cell{}
 	for _, pc := range b.practices {
 		k := [2]string{pc.practice, pc.measure}
 		across[k] = append(across[k], pc.num)
@@ -74,7 +74,7 @@ func (b *builder) loadPractices(ctx context.Context, db *sql.DB, period sql.Name
 			acrossDen[k] = append(acrossDen[k], pc.den)
 		}
 	}
-	for _, m := range []map[[2]string][]*Cell{across, acrossDen} {
+	for _, m := range []map[[2]string][]*disclosure.Cell{across, acrossDen} {
 		ks := make([][2]string, 0, len(m))
 		for k := range m {
 			ks = append(ks, k)
@@ -103,22 +103,22 @@ func (b *builder) loadSources(ctx context.Context, db *sql.DB, period sql.NamedA
 		return err
 	}
 	b.sources = map[string][]sourceCell{}
-	b.sourceTot = map[string]*Cell{}
-	b.recorded = map[string]*Cell{}
+	b.sourceTot = map[string]*disclosure.Cell{}
+	b.recorded = map[string]*disclosure.Cell{}
 	totals := map[string]int64{}
 	for _, row := range rows {
 		s := row.str("scheme_id")
 		b.sources[s] = append(b.sources[s], sourceCell{source: row.str("source"), n: b.p.Count(row.int("n"))})
 		totals[s] += row.int("n")
 	}
-	bySource := map[string][]*Cell{}
+	bySource := map[string][]*disclosure.Cell{}
 	var sources []string
 	for _, s := range b.schemes() {
 		cs, ok := b.sources[s]
 		if !ok {
 			continue
 		}
-		line := []*Cell{}
+		line := []*disclosure.Cell{}
 		for _, c := range cs {
 			line = append(line, c.n)
 			if _, seen := bySource[c.source]; !seen {
@@ -131,17 +131,17 @@ func (b *builder) loadSources(ctx context.Context, db *sql.DB, period sql.NamedA
 		// referrals with a recorded source: the GP share's denominator, and with the
 		// not-recorded cell another split of the total
 		var recorded int64
-		var notRec *Cell
+		var notRec *disclosure.Cell
 		for _, c := range cs {
 			if c.source == "not_recorded" {
 				notRec = c.n
 			} else {
-				recorded += c.n.raw
+				recorded += c.n.Raw()
 			}
 		}
 		b.recorded[s] = b.p.Count(recorded)
 		if notRec != nil {
-			b.lines = append(b.lines, []*Cell{b.recorded[s], notRec, b.sourceTot[s]})
+			b.lines = append(b.lines, []*disclosure.Cell{b.recorded[s], notRec, b.sourceTot[s]})
 		}
 	}
 	// line order decides which cell secondary suppression picks: keep it fixed
@@ -163,30 +163,30 @@ func (b *builder) judgePractices() {
 			"Whether a practice is outside the 99.8% limits is decided once, on the unrounded counts, and that one flag is the Outlier column, the chart's highlighting " +
 			"and the summary's count; so a practice near a limit can be flagged while its published value looks just inside it, or the reverse. " +
 			"The flag is hidden wherever the practice's value or the scheme average is.",
-		Columns: []Column{{"scheme_id", "Scheme", KindText}, {"measure", "Measure", KindText}, {"practice_code", "Practice", KindText},
-			{"numerator_n", "Numerator", KindCount}, {"denominator_n", "Denominator", KindCount}, {"value", "Value", KindValue},
-			{"lower95", "Lower 95%", KindValue}, {"upper95", "Upper 95%", KindValue},
-			{"lower998", "Lower 99.8%", KindValue}, {"upper998", "Upper 99.8%", KindValue}, {"outlier", "Outlier", KindValue}}}
-	baseline := map[[2]string]*Cell{}
+		Columns: []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"measure", "Measure", disclosure.KindText}, {"practice_code", "Practice", disclosure.KindText},
+			{"numerator_n", "Numerator", disclosure.KindCount}, {"denominator_n", "Denominator", disclosure.KindCount}, {"value", "Value", disclosure.KindValue},
+			{"lower95", "Lower 95%", disclosure.KindValue}, {"upper95", "Upper 95%", disclosure.KindValue},
+			{"lower998", "Lower 99.8%", disclosure.KindValue}, {"upper998", "Upper 99.8%", disclosure.KindValue}, {"outlier", "Outlier", disclosure.KindValue}}}
+	baseline := map[[2]string]*disclosure.Cell{}
 	for _, pc := range b.practices {
 		if pc.practice == "all practices" {
-			f, scale := FmtPercent, 1.0
+			f, scale := disclosure.FmtPercent, 1.0
 			if pc.measure == "referral_rate" {
-				f, scale = FmtPer1000, 1000
+				f, scale = disclosure.FmtPer1000, 1000
 			}
 			baseline[[2]string{pc.scheme, pc.measure}] = b.p.Ratio(pc.num, pc.den, scale, f)
 		}
 	}
 	b.funnels = map[[2]string]*funnelSummary{}
 	for _, pc := range b.practices {
-		f, scale := FmtPercent, 1.0
+		f, scale := disclosure.FmtPercent, 1.0
 		if pc.measure == "referral_rate" {
-			f, scale = FmtPer1000, 1000
+			f, scale = disclosure.FmtPer1000, 1000
 		}
 		v := b.p.Ratio(pc.num, pc.den, scale, f)
 		k := [2]string{pc.scheme, pc.measure}
 		base := baseline[k]
-		lims := []*Cell{Null(), Null(), Null(), Null()}
+		lims := []*disclosure.Cell{disclosure.Null(), disclosure.Null(), disclosure.Null(), disclosure.Null()}
 		if pc.practice != "all practices" && base != nil && base.Published() && pc.den.Published() && pc.den.N > 0 {
 			var l stats.FunnelLimits
 			if pc.measure == "referral_rate" {
@@ -196,10 +196,10 @@ func (b *builder) judgePractices() {
 			}
 			for i, x := range []float64{l.Lower95, l.Upper95, l.Lower998, l.Upper998} {
 				x := x
-				lims[i] = b.p.Derived([]*Cell{pc.den, base}, f, func() (float64, bool) { return x, true })
+				lims[i] = b.p.Derived([]*disclosure.Cell{pc.den, base}, f, func() (float64, bool) { return x, true })
 			}
 		}
-		out := Null()
+		out := disclosure.Null()
 		if pc.practice != "all practices" {
 			out = practiceFlag(b.p, pc, v, base)
 			fs := b.funnels[k]
@@ -219,7 +219,7 @@ func (b *builder) judgePractices() {
 				fs.hidden++
 			}
 		}
-		t.Rows = append(t.Rows, []*Cell{Text(pc.scheme), Text(pc.measure), Text(pc.practice), pc.num, pc.den, v, lims[0], lims[1], lims[2], lims[3], out})
+		t.Rows = append(t.Rows, []*disclosure.Cell{disclosure.Text(pc.scheme), disclosure.Text(pc.measure), disclosure.Text(pc.practice), pc.num, pc.den, v, lims[0], lims[1], lims[2], lims[3], out})
 	}
 	b.practiceTable = t
 }
@@ -230,11 +230,11 @@ func (b *builder) judgePractices() {
 // its inputs are (the practice's value, the scheme average), as any derived value is:
 // even when the mart has no flag, since an empty flag beside a hidden value would say
 // that the hidden denominator is 0.
-func practiceFlag(p Policy, pc practiceCells, v, base *Cell) *Cell {
+func practiceFlag(p disclosure.Policy, pc practiceCells, v, base *disclosure.Cell) *disclosure.Cell {
 	if base == nil || (v.Null && !v.Suppressed) {
-		return Null() // no denominator, and the table shows that
+		return disclosure.Null() // no denominator, and the table shows that
 	}
-	return p.Derived([]*Cell{v, base}, FmtBool, func() (float64, bool) {
+	return p.Derived([]*disclosure.Cell{v, base}, disclosure.FmtBool, func() (float64, bool) {
 		return boolf(pc.outlier), pc.judged && v.Published() && base.Published()
 	})
 }
@@ -244,56 +244,35 @@ func (b *builder) buildPractices(context.Context, *sql.DB, sql.NamedArg) error {
 	return nil
 }
 
-// funnelReading describes a scheme's funnel plot from its published flags alone, so it
-// neither counts nor names a practice whose flag the table hides. The transforms' own
-// reading (in archetype_signals) names every flagged practice: it stays in the database.
-func funnelReading(measure string, f *funnelSummary) string {
-	what, avg := "contacted proportion", ""
-	if f != nil && f.base != nil {
-		avg = f.base.Display()
+// publishedFunnel is a funnel reading's inputs from this report's published flags alone,
+// so the reading counts and names what the table and chart show.
+func (b *builder) publishedFunnel(scheme string, stored *readings.Funnel) *readings.Funnel {
+	out := &readings.Funnel{Measure: stored.Measure, WindowDays: stored.WindowDays}
+	f := b.funnels[[2]string{scheme, stored.Measure}]
+	if f == nil {
+		return out
 	}
-	if measure == "referral_rate" {
-		what = "referral rate per 1,000 registered patients"
-		avg += " per 1,000"
+	out.Judged, out.Outliers, out.Hidden = int64(f.judged), int64(f.outliers()), int64(f.hidden)
+	out.High, out.Low = f.high, f.low
+	if v, ok := f.base.Number(); ok {
+		out.Average = &v
 	}
-	switch {
-	case f == nil || f.judged+f.hidden == 0:
-		return fmt.Sprintf("No practice had a denominator for the %s, so there is no funnel plot.", what)
-	case f.judged == 0:
-		return fmt.Sprintf("No practice can be judged against the funnel limits for the %s here: the counts are too small to publish.", what)
-	}
-	s := fmt.Sprintf("%d of %d practices with a published value had a %s outside the 99.8%% funnel limits around the scheme average of %s",
-		f.outliers(), f.judged, what, avg)
-	var who []string
-	if len(f.high) > 0 {
-		who = append(who, "high: "+strings.Join(f.high, ", "))
-	}
-	if len(f.low) > 0 {
-		who = append(who, "low: "+strings.Join(f.low, ", "))
-	}
-	if len(who) > 0 {
-		s += " (" + strings.Join(who, "; ") + ")"
-	}
-	if f.hidden > 0 {
-		s += fmt.Sprintf("; %d with counts too small to publish are not judged here", f.hidden)
-	}
-	return s + ". Whether a practice is outside is decided on its unrounded counts. Funnel limits allow only for chance; variation can reflect " +
-		"list size, case mix and how referrals are recorded as much as practice behaviour, and many practices are tested at once."
+	return out
 }
 
 func (b *builder) buildSources(context.Context, *sql.DB, sql.NamedArg) error {
 	t := &Table{Name: "referral_sources", Title: "Referral sources", PerScheme: true,
-		Columns: []Column{{"scheme_id", "Scheme", KindText}, {"referral_source", "Source", KindText},
-			{"referrals_n", "Referrals", KindCount}, {"share", "Share", KindValue}}}
+		Columns: []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"referral_source", "Source", disclosure.KindText},
+			{"referrals_n", "Referrals", disclosure.KindCount}, {"share", "Share", disclosure.KindValue}}}
 	for _, s := range b.schemes() {
 		tot := b.sourceTot[s]
 		if tot == nil {
 			continue
 		}
 		for _, c := range b.sources[s] {
-			t.Rows = append(t.Rows, []*Cell{Text(s), Text(c.source), c.n, b.p.Ratio(c.n, tot, 1, FmtPercent)})
+			t.Rows = append(t.Rows, []*disclosure.Cell{disclosure.Text(s), disclosure.Text(c.source), c.n, b.p.Ratio(c.n, tot, 1, disclosure.FmtPercent)})
 		}
-		t.Rows = append(t.Rows, []*Cell{Text(s), Text("all sources"), tot, b.p.Ratio(tot, tot, 1, FmtPercent)})
+		t.Rows = append(t.Rows, []*disclosure.Cell{disclosure.Text(s), disclosure.Text("all sources"), tot, b.p.Ratio(tot, tot, 1, disclosure.FmtPercent)})
 	}
 	b.r.add(t)
 	return nil

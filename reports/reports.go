@@ -14,13 +14,14 @@ import (
 	"sort"
 	"time"
 
+	"github.com/socrx/socrx/disclosure"
 	"golang.org/x/sync/errgroup"
 )
 
 // Options configure one report step.
 type Options struct {
 	OutDir      string
-	Policy      Policy
+	Policy      disclosure.Policy
 	SchemeNames map[string]string
 	Prov        Provenance // run id, code version, run time, logical date, edition
 	Periods     []string   // report exactly these; empty = every due period
@@ -172,7 +173,7 @@ func (r *Report) fileNames() map[string]string {
 func workbookName(periodDir string) string { return "socrx-" + periodDir + ".xlsx" }
 
 // WriteIndex lists the latest report of every period and scheme in dir/index.html.
-func WriteIndex(ctx context.Context, db *sql.DB, dir string, p Policy, names map[string]string) error {
+func WriteIndex(ctx context.Context, db *sql.DB, dir string, p disclosure.Policy, names map[string]string) error {
 	rows, err := load(ctx, db, "index.sql")
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/socrx/socrx/disclosure"
 	"github.com/socrx/socrx/transforms"
 )
 
@@ -48,7 +49,7 @@ func fixtureDB(t *testing.T) *sql.DB {
 
 func testOptions(out string) Options {
 	return Options{
-		OutDir: out, Policy: Policy{Threshold: 7, Rounding: 5}, LagDays: 28,
+		OutDir: out, Policy: disclosure.Policy{Threshold: 7, Rounding: 5}, LagDays: 28,
 		SchemeNames: map[string]string{"S1": "Small Scheme", "S2": "Larger Scheme"},
 		Prov: Provenance{RunID: 1, CodeVersion: "test", RunTime: time.Date(2024, 6, 1, 2, 0, 5, 0, time.UTC),
 			LogicalDate: time.Date(2024, 6, 1, 2, 0, 0, 0, time.UTC), DeprivationEdition: "IoD2019", Quantiles: "national"},
@@ -250,7 +251,7 @@ func sameFiles(t *testing.T, a, b, sub, what string) {
 // TestScanFixture checks every file the report step wrote for the small-cell fixture.
 func TestScanFixture(t *testing.T) {
 	out, _ := render(t)
-	n := ScanForDisclosure(t, out, Policy{Threshold: 7, Rounding: 5})
+	n := ScanForDisclosure(t, out, disclosure.Policy{Threshold: 7, Rounding: 5})
 	if n < 100 {
 		t.Errorf("scanned only %d count cells", n)
 	}
@@ -266,7 +267,7 @@ func TestScanFixture(t *testing.T) {
 
 // ScanForDisclosure fails the test for every problem Scan finds and returns how many
 // published counts it checked.
-func ScanForDisclosure(t *testing.T, dir string, p Policy) int {
+func ScanForDisclosure(t *testing.T, dir string, p disclosure.Policy) int {
 	t.Helper()
 	n, problems, err := Scan(dir, p)
 	if err != nil {
@@ -282,12 +283,12 @@ func ScanForDisclosure(t *testing.T, dir string, p Policy) int {
 // suppression cannot hide it in one and show it in the other.
 func TestSharedCountsAgree(t *testing.T) {
 	db := fixtureDB(t)
-	r, err := Build(context.Background(), db, BuildOptions{Period: "2024-Q1", Policy: Policy{Threshold: 7, Rounding: 5}})
+	r, err := Build(context.Background(), db, BuildOptions{Period: "2024-Q1", Policy: disclosure.Policy{Threshold: 7, Rounding: 5}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range r.Schemes {
-		var cont, trend, sessions *Cell
+		var cont, trend, sessions *disclosure.Cell
 		for _, row := range r.Table("continuity").SchemeRows(s.ID) {
 			if row[0].Text == "all" {
 				cont = row[1]
@@ -307,9 +308,9 @@ func TestSharedCountsAgree(t *testing.T) {
 			t.Fatalf("%s: missing rows", s.ID)
 		}
 		if cont != trend {
-			t.Errorf("%s: continuity episodes and trend referrals are different cells (%s, %s)", s.ID, cont.Display(), trend.Display())
+			t.Errorf("%s: continuity episodes and trend referrals are different cells (%s, %s)", s.ID, display(cont), display(trend))
 		}
-		if sessions != nil && sessions.raw == cont.raw && sessions != cont {
+		if sessions != nil && sessions.Raw() == cont.Raw() && sessions != cont {
 			t.Errorf("%s: session total and episodes are different cells", s.ID)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 
 // A small SVG module of our own rather than a charting library: the charts need whiskers,
 // a fitted curve, funnel limits and a highlighted cap bin, every label must be a disclosed
-// Cell, the output must be byte-stable and accessible (role, title, desc, no embedded
+// disclosure.Cell, the output must be byte-stable and accessible (role, title, desc, no embedded
 // fonts), and a few hundred lines do all of that with no dependency.
 
 // Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.

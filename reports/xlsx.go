@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/socrx/socrx/disclosure"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -82,17 +83,17 @@ func writeSheet(f *excelize.File, sheet string, t *Table, head int) error {
 }
 
 // xlsxValue is a cell as a typed spreadsheet value.
-func xlsxValue(c *Cell) any {
+func xlsxValue(c *disclosure.Cell) any {
 	switch {
-	case c.Kind == KindText:
+	case c.Kind == disclosure.KindText:
 		return c.Text
 	case c.Suppressed:
 		return "*"
 	case c.Null:
 		return nil
-	case c.Kind == KindCount || c.Kind == KindPlain:
+	case c.Kind == disclosure.KindCount || c.Kind == disclosure.KindPlain:
 		return c.N
-	case c.Format == FmtBool:
+	case c.Format == disclosure.FmtBool:
 		return c.V != 0
 	}
 	return roundSig(c.V)

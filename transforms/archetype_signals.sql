@@ -4,14 +4,14 @@
 -- leave one temp table per setting of the framework, each with these columns.
 SELECT NULL::VARCHAR AS scheme_id, NULL::VARCHAR AS period, NULL::VARCHAR AS setting,
     NULL::VARCHAR AS axis, NULL::VARCHAR AS signal, NULL::DOUBLE AS value, NULL::DOUBLE AS lower,
-    NULL::DOUBLE AS upper, NULL::VARCHAR AS reading WHERE false
+    NULL::DOUBLE AS upper, NULL::VARCHAR AS reading, NULL::VARCHAR AS inputs WHERE false
 UNION ALL
 SELECT scheme_id, period, setting, axis, signal, CAST(value AS DOUBLE) AS value,
-    CAST(lower AS DOUBLE) AS lower, CAST(upper AS DOUBLE) AS upper, reading FROM sig_general_practice
+    CAST(lower AS DOUBLE) AS lower, CAST(upper AS DOUBLE) AS upper, reading, inputs FROM sig_general_practice
 UNION ALL
 SELECT scheme_id, period, setting, axis, signal, CAST(value AS DOUBLE) AS value,
-    CAST(lower AS DOUBLE) AS lower, CAST(upper AS DOUBLE) AS upper, reading FROM sig_link_workers
+    CAST(lower AS DOUBLE) AS lower, CAST(upper AS DOUBLE) AS upper, reading, inputs FROM sig_link_workers
 UNION ALL
 SELECT scheme_id, period, setting, axis, signal, CAST(value AS DOUBLE) AS value,
-    CAST(lower AS DOUBLE) AS lower, CAST(upper AS DOUBLE) AS upper, reading FROM sig_vcs
+    CAST(lower AS DOUBLE) AS lower, CAST(upper AS DOUBLE) AS upper, reading, inputs FROM sig_vcs
 ORDER BY scheme_id, period, setting, signal

@@ -17,7 +17,7 @@ import (
 	"github.com/socrx/socrx/transforms/model"
 )
 
-//go:embed sql/core/schema.sql params.sql archetype_signals.sql queries/*.sql
+//go:embed sql/core/schema.sql params.sql archetype_signals.sql archetype_signals.comments.sql queries/*.sql
 var files embed.FS
 
 // Execer is what the models need of a connection or transaction.

@@ -1,5 +1,5 @@
 -- The framework's signals (design §1) for one period.
-SELECT scheme_id, setting, axis, signal, value, lower, upper, coalesce(reading, '') AS reading
+SELECT scheme_id, setting, axis, signal, value, lower, upper, coalesce(inputs, '') AS inputs
 FROM archetype_signals
 WHERE period = $period
 ORDER BY scheme_id,

@@ -89,7 +89,16 @@ FROM s, pr, (VALUES ('contacted'), ('referral_rate')) m(measure);
 CREATE TABLE archetype_signals AS
 SELECT s.scheme_id, '2024-Q1' AS period, g.setting, g.axis, g.signal, CAST(g.value AS DOUBLE) AS value,
        CAST(g.lower AS DOUBLE) AS lower, CAST(g.upper AS DOUBLE) AS upper,
-       'Reading of ' || g.signal || ' for ' || s.scheme_id || ' (about 15 referrals).' AS reading
+       'Unsuppressed reading of ' || g.signal || ' for ' || s.scheme_id || ' (13 referrals).' AS reading,
+       CASE g.signal
+           WHEN 'funnel_outliers_contacted' THEN '{"funnel":{"measure":"contacted","window_days":90}}'
+           WHEN 'funnel_outliers_referral_rate' THEN '{"funnel":{"measure":"referral_rate"}}'
+           WHEN 'gp_referral_share' THEN '{"sources":{"mix":[{"source":"gp","referrals":15},{"source":"self","referrals":12},{"source":"nurse","referrals":3}]}}'
+           WHEN 'share_practices_referring' THEN '{"practices":{"period":"2024-Q1","referring":5,"practices":6,"basis":"configured"}}'
+           WHEN 'sii_contacted' THEN '{"equity":{"measure":"contacted","window_days":90,"verdict":"non_redistributive","most_deprived":{"numerator":12,"denominator":40},"least_deprived":{"numerator":30,"denominator":40},"sii":0.21,"sii_lower":0.05,"sii_upper":0.37,"referrals_without_lsoa":3}}'
+           WHEN 'new_unknown_signal' THEN ''
+           ELSE '{"continuity":{"episodes_n2":40,"mean_coc":0.62,"coc_lower":0.55,"coc_upper":0.69,"mean_upc":0.7,"mean_secon":0.6,"contacts":120,"contacts_no_worker":0,"handoffs":10,"pairs":40,"handoff_rate":0.25,"cap":6,"cap_source":"configured","closed_contacted":60,"at_cap":30,"at_cap_minus_1":5,"at_cap_plus_1":4,"above_cap":0,"heaping_detected":true,"km_referrals":60,"median_days":21,"data_end":"2024-06-30"}}'
+       END AS inputs
 FROM (VALUES ('S1'), ('S2'), ('ALL')) s(scheme_id),
      (VALUES ('general_practice', 'holistic_vs_fragmental', 'gp_referral_share', 0.5, NULL, NULL),
              ('general_practice', 'holistic_vs_fragmental', 'share_practices_referring', 0.83, NULL, NULL),

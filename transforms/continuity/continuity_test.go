@@ -188,17 +188,23 @@ func TestCapHeaping(t *testing.T) {
 	if episodesAt6 != 21 {
 		t.Errorf("session_counts at 6 = %d, want 21", episodesAt6)
 	}
-	var reading string
-	if err := tx.QueryRow(`SELECT reading FROM archetype_signals WHERE scheme_id = 'CAP' AND period = 'all'
-		AND signal = 'cap_heaping_detected'`).Scan(&reading); err != nil {
+	var reading, inputs string
+	if err := tx.QueryRow(`SELECT reading, inputs FROM archetype_signals WHERE scheme_id = 'CAP' AND period = 'all'
+		AND signal = 'cap_heaping_detected'`).Scan(&reading, &inputs); err != nil {
 		t.Fatal(err)
 	}
+	// the stored reading is unsuppressed (21 of 28 at 6, 3 at 5); reports compose theirs
+	// from the inputs under disclosure control (package readings)
 	for _, s := range []string{"Contacts clustered at 6 sessions",
-		// shares and the ratio are worked from published counts (21 of 28 → 20 of 30; 3 at 5 is suppressed)
-		"67% of closed episodes with a contact ended at exactly 6", "an undisclosed share at 5", "0% at 7",
-		"heaping ratio not published: small counts", "0.0% went beyond 6", "the signature of a fixed session cap. It cannot"} {
+		"75% of closed episodes with a contact ended at exactly 6", "11% at 5", "0% at 7",
+		"heaping ratio 14.0", "0.0% went beyond 6", "28 such episodes", "the signature of a fixed session cap. It cannot"} {
 		if !strings.Contains(reading, s) {
 			t.Errorf("reading %q lacks %q", reading, s)
+		}
+	}
+	for _, s := range []string{`"closed_contacted":28`, `"at_cap":21`, `"at_cap_minus_1":3`, `"cap":6`, `"cap_source":"configured"`} {
+		if !strings.Contains(inputs, s) {
+			t.Errorf("inputs %s lack %s", inputs, s)
 		}
 	}
 }
@@ -401,7 +407,7 @@ func TestPracticeFunnel(t *testing.T) {
 	}{
 		"share_practices_referring":     {2.0 / 3, []string{"2 of 3 practices (67%) made at least one referral in 2024-Q1", "configured for the scheme"}},
 		"gp_referral_share":             {0.5, []string{"50% of referrals with a recorded source came from GPs", "self 25%", "nurse 25%"}},
-		"funnel_outliers_contacted":     {2, []string{"2 of 2 practices", "high: P2", "low: P1", "average of 50%"}},
+		"funnel_outliers_contacted":     {2, []string{"2 of 2 practices", "high: P2", "low: P1", "average of 50.0%"}},
 		"funnel_outliers_referral_rate": {0, []string{"0 of 2 practices", "11.1 per 1,000"}},
 	} {
 		if !values[name].Valid || math.Abs(values[name].Float64-want.value) > 1e-9 {

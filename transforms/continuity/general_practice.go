@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/socrx/socrx/readings"
 	"github.com/socrx/socrx/transforms/model"
 )
 
@@ -53,12 +54,26 @@ func generalPracticeSignals(ctx context.Context, tx model.Execer, p model.Params
 		return nil, fmt.Errorf("reading referral sources: %w", err)
 	}
 	var out []signal
-	mk := func(k cell, name string, value sql.NullFloat64, reading string) signal {
-		return signal{scheme: k.scheme, period: k.period, setting: gpSetting, axis: gpAxis, name: name, value: value, reading: reading}
+	mk := func(k cell, name string, value sql.NullFloat64, in readings.Inputs) signal {
+		return signal{scheme: k.scheme, period: k.period, setting: gpSetting, axis: gpAxis, name: name, value: value, inputs: in}
 	}
 	for _, k := range cells {
-		v, reading := gpShareReading(mix[k])
-		out = append(out, mk(k, "gp_referral_share", v, reading))
+		src := &readings.Sources{}
+		var gp, recorded int64
+		for _, m := range mix[k] {
+			src.Mix = append(src.Mix, readings.SourceCount{Source: m.source, Referrals: m.n})
+			if m.source != "not_recorded" {
+				recorded += m.n
+			}
+			if m.source == "gp" {
+				gp = m.n
+			}
+		}
+		var v sql.NullFloat64
+		if recorded >= minShareBase {
+			v = sql.NullFloat64{Float64: float64(gp) / float64(recorded), Valid: true}
+		}
+		out = append(out, mk(k, "gp_referral_share", v, readings.Inputs{Sources: src}))
 	}
 
 	err = forEachRowOf(ctx, tx, "practices_referring", func(rows *sql.Rows) error {
@@ -72,7 +87,8 @@ func generalPracticeSignals(ctx context.Context, tx model.Execer, p model.Params
 		if practices > 0 {
 			v = sql.NullFloat64{Float64: float64(referring) / float64(practices), Valid: true}
 		}
-		out = append(out, mk(k, "share_practices_referring", v, practicesReading(k, referring, practices, basis.String)))
+		out = append(out, mk(k, "share_practices_referring", v, readings.Inputs{Practices: &readings.Practices{
+			Period: k.period, Referring: referring, Practices: practices, Basis: basis.String}}))
 		return nil
 	})
 	if err != nil {
@@ -81,14 +97,17 @@ func generalPracticeSignals(ctx context.Context, tx model.Execer, p model.Params
 
 	err = forEachRowOf(ctx, tx, "practice_funnels", func(rows *sql.Rows) error {
 		var k cell
-		var measure, high, low string
+		var measure string
+		var high, low any // lists of practice codes
 		var plotted, outliers int64
 		var baseline sql.NullFloat64
 		if err := rows.Scan(&k.scheme, &k.period, &measure, &plotted, &outliers, &high, &low, &baseline); err != nil {
 			return err
 		}
 		v := sql.NullFloat64{Float64: float64(outliers), Valid: plotted > 0}
-		out = append(out, mk(k, "funnel_outliers_"+measure, v, funnelReading(measure, p.WindowContacted, plotted, outliers, high, low, baseline)))
+		f := &readings.Funnel{Measure: measure, WindowDays: int64(p.WindowContacted), Judged: plotted, Outliers: outliers,
+			High: strs(high), Low: strs(low), Average: fptr(baseline)}
+		out = append(out, mk(k, "funnel_outliers_"+measure, v, readings.Inputs{Funnel: f}))
 		return nil
 	})
 	if err != nil {
@@ -101,6 +120,21 @@ func generalPracticeSignals(ctx context.Context, tx model.Execer, p model.Params
 		return out[i].period < out[j].period
 	})
 	return out, nil
+}
+
+// minShareBase is the fewest referrals with a recorded source whose GP share is given.
+const minShareBase = 8
+
+// strs is a DuckDB list of strings as scanned.
+func strs(v any) []string {
+	l, _ := v.([]any)
+	out := make([]string, 0, len(l))
+	for _, x := range l {
+		if s, ok := x.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // forEachRowOf runs the query queries/name.sql and calls scan for each row.

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 
+	"github.com/socrx/socrx/readings"
 	"github.com/socrx/socrx/transforms/model"
 )
 
@@ -15,11 +16,18 @@ import (
 type signal struct {
 	scheme, period, setting, axis, name string
 	value, lower, upper                 sql.NullFloat64
-	reading                             string
+	inputs                              readings.Inputs
 }
 
-func (s signal) row() []any {
-	return []any{s.scheme, s.period, s.setting, s.axis, s.name, s.value, s.lower, s.upper, s.reading}
+// row is the signal as stored: its reading unsuppressed (disclosure.Exact), beside the
+// inputs the reports compose the published reading from.
+func (s signal) row() ([]any, error) {
+	js, err := s.inputs.JSON()
+	if err != nil {
+		return nil, err
+	}
+	reading := readings.Compose(s.name, s.inputs, readings.Exact())
+	return []any{s.scheme, s.period, s.setting, s.axis, s.name, s.value, s.lower, s.upper, reading, js}, nil
 }
 
 const (
@@ -35,9 +43,13 @@ func writeSignals(ctx context.Context, tx model.Execer, name string, sigs []sign
 	}
 	rows := make([][]any, len(sigs))
 	for i, s := range sigs {
-		rows[i] = s.row()
+		r, err := s.row()
+		if err != nil {
+			return err
+		}
+		rows[i] = r
 	}
-	return model.InsertRows(ctx, tx, name, 9, rows)
+	return model.InsertRows(ctx, tx, name, 10, rows)
 }
 
 // buildLinkWorkerSignals is the sig_link_workers model: one row per scheme × period ×
@@ -96,25 +108,56 @@ func linkWorkerSignals(ctx context.Context, tx model.Execer, p model.Params) ([]
 			&r.noWorker, &r.contacts, &r.aboveCap, &r.retained); err != nil {
 			return nil, fmt.Errorf("reading continuity_summary: %w", err)
 		}
-		mk := func(name string, value, lower, upper sql.NullFloat64, reading string) signal {
+		in := readings.Inputs{Continuity: r.inputs(dataEnd)}
+		mk := func(name string, value, lower, upper sql.NullFloat64) signal {
 			return signal{scheme: r.scheme, period: r.period, setting: lwSetting, axis: lwAxis,
-				name: name, value: value, lower: lower, upper: upper, reading: reading}
+				name: name, value: value, lower: lower, upper: upper, inputs: in}
 		}
 		none := sql.NullFloat64{}
 		out = append(out,
-			mk("mean_coc", r.meanCOC, r.cocLower, r.cocUpper, cocReading(r)),
-			mk("handoff_rate", r.handoffRate, none, none, handoffReading(r)),
-			mk("cap_heaping_ratio", r.heapingRatio, none, none, heapingReading(r)),
-			mk("cap_heaping_detected", nullBoolValue(r.heapingDetected), none, none, heapingDetectedReading(r)),
-			mk("median_days_to_first_contact", nullIntValue(r.medianDays), none, none, firstContactReading(r, dataEnd)),
-			mk("re_referral_rate_90d", r.reRef90, none, none, reReferralReading(r)),
-			mk("same_worker_retention", r.retention, none, none, retentionReading(r)),
+			mk("mean_coc", r.meanCOC, r.cocLower, r.cocUpper),
+			mk("handoff_rate", r.handoffRate, none, none),
+			mk("cap_heaping_ratio", r.heapingRatio, none, none),
+			mk("cap_heaping_detected", nullBoolValue(r.heapingDetected), none, none),
+			mk("median_days_to_first_contact", nullIntValue(r.medianDays), none, none),
+			mk("re_referral_rate_90d", r.reRef90, none, none),
+			mk("same_worker_retention", r.retention, none, none),
 		)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("reading continuity_summary: %w", err)
 	}
 	return out, nil
+}
+
+// inputs are the numbers the link-worker readings rest on.
+func (r continuityRow) inputs(dataEnd string) *readings.Continuity {
+	return &readings.Continuity{
+		EpisodesN2: r.episodesN2, MeanCOC: fptr(r.meanCOC), COCLower: fptr(r.cocLower), COCUpper: fptr(r.cocUpper),
+		MeanUPC: fptr(r.meanUPC), MeanSECON: fptr(r.meanSECON), NoWorker: r.noWorker, Contacts: r.contacts,
+		HandoffRate: fptr(r.handoffRate), Handoffs: r.handoffs, Pairs: r.pairs,
+		Cap: iptr(r.cap), CapSource: r.capSource.String, ClosedContacted: r.closedContacted, AtCap: r.atCap,
+		BelowCap: r.belowCap, NextAbove: r.nextAbove, AboveCap: r.aboveCap, HeapingDetected: bptr(r.heapingDetected),
+		KMReferrals: r.kmReferrals, MedianDays: iptr(r.medianDays), P90Days: iptr(r.p90Days), DataEnd: dataEnd,
+		ReReferral90: fptr(r.reRef90), ReReferral90Eligible: r.reRef90Eligible, ReReferral90Events: r.reRef90Events,
+		Retention: fptr(r.retention), RetentionEligible: r.retentionEligible, Retained: r.retained,
+	}
+}
+
+func fptr(v sql.NullFloat64) *float64 { return readings.Value(v.Float64, v.Valid) }
+
+func iptr(v sql.NullInt64) *int64 {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Int64
+}
+
+func bptr(v sql.NullBool) *bool {
+	if !v.Valid {
+		return nil
+	}
+	return &v.Bool
 }
 
 func nullBoolValue(b sql.NullBool) sql.NullFloat64 {

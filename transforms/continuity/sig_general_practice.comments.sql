@@ -8,4 +8,5 @@ COMMENT ON COLUMN sig_general_practice.signal IS 'Signal name.';
 COMMENT ON COLUMN sig_general_practice.value IS 'Signal value.';
 COMMENT ON COLUMN sig_general_practice.lower IS 'Lower 95% limit, where one is meaningful.';
 COMMENT ON COLUMN sig_general_practice.upper IS 'Upper 95% limit, where one is meaningful.';
-COMMENT ON COLUMN sig_general_practice.reading IS 'Plain-English reading quoting the numbers it rests on and what they cannot show.';
+COMMENT ON COLUMN sig_general_practice.reading IS 'Plain-English reading quoting the unsuppressed numbers it rests on and what they cannot show (for researchers inside the secure environment; reports compose their own under disclosure control).';
+COMMENT ON COLUMN sig_general_practice.inputs IS 'The structured inputs of the reading, as JSON (package readings).';

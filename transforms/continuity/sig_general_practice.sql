@@ -9,5 +9,6 @@ CREATE OR REPLACE TEMP TABLE sig_general_practice (
     value DOUBLE,
     lower DOUBLE,
     upper DOUBLE,
-    reading VARCHAR
+    reading VARCHAR,
+    inputs VARCHAR
 )

@@ -8,4 +8,5 @@ COMMENT ON COLUMN sig_link_workers.signal IS 'Signal name.';
 COMMENT ON COLUMN sig_link_workers.value IS 'Signal value.';
 COMMENT ON COLUMN sig_link_workers.lower IS 'Lower 95% limit, where one is meaningful.';
 COMMENT ON COLUMN sig_link_workers.upper IS 'Upper 95% limit, where one is meaningful.';
-COMMENT ON COLUMN sig_link_workers.reading IS 'Plain-English reading quoting the numbers it rests on and what they cannot show.';
+COMMENT ON COLUMN sig_link_workers.reading IS 'Plain-English reading quoting the unsuppressed numbers it rests on and what they cannot show (for researchers inside the secure environment; reports compose their own under disclosure control).';
+COMMENT ON COLUMN sig_link_workers.inputs IS 'The structured inputs of the reading, as JSON (package readings).';

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"strings"
 
 	"github.com/socrx/socrx/stats"
 	"github.com/socrx/socrx/transforms/model"
@@ -320,9 +319,9 @@ func judge(res stats.SIIResult, err error, pol stats.Polarity, g []stratumRow, p
 		immature += r.immature
 	}
 	if v.Verdict == stats.VerdictInsufficientData && immature > 0 {
-		// often the whole story in a recent period: the referrals are there but too young
-		reason += fmt.Sprintf("; %s too recent for the %d-day window", strings.ToLower(countText(immature, "referral")),
-			g[0].window.Int64)
+		// often the whole story in a recent period: the referrals are there but too young.
+		// No count: reasons are published as they are (equity_strata.immature has it).
+		reason += fmt.Sprintf("; some referrals are too recent for the %d-day window", g[0].window.Int64)
 	}
 	if p.Quantiles == "local" && g[0].basis.Valid && g[0].basis.String == "national" {
 		reason += "; local quantiles need registered population for the catchment, so national ones were used"

@@ -9,5 +9,6 @@ CREATE OR REPLACE TEMP TABLE sig_vcs (
     value DOUBLE,
     lower DOUBLE,
     upper DOUBLE,
-    reading VARCHAR
+    reading VARCHAR,
+    inputs VARCHAR
 )

@@ -142,7 +142,7 @@ COMMENT ON TABLE runs IS 'One row per run of a job (design §7): written outside
 COMMENT ON COLUMN runs.run_id IS 'Run identifier, increasing.';
 COMMENT ON COLUMN runs.job IS 'Job name from config, or the command name for manual runs.';
 COMMENT ON COLUMN runs.trigger IS 'schedule | manual | catch_up.';
-COMMENT ON COLUMN runs.logical_date IS 'The run''s logical time (scheduled time); "future" and default data_end derive from it.';
+COMMENT ON COLUMN runs.logical_date IS 'The run''s logical time (scheduled time); "future" dates are judged against it. data_end defaults to the latest referral or attendance date, never to this.';
 COMMENT ON COLUMN runs.started_at IS 'Wall-clock start (UTC).';
 COMMENT ON COLUMN runs.finished_at IS 'Wall-clock end (UTC); NULL while running.';
 COMMENT ON COLUMN runs.status IS 'running | succeeded | failed | abandoned | stopped. abandoned: the process died during the run (the next start marks it). stopped: stopped by request (SIGTERM, Ctrl-C) before it completed; not a failure, and the scheduler runs its firing again. Before stopped existed such a run was recorded failed with an error starting ''stopped before completion'', which reads as stopped.';

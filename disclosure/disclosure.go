@@ -1,4 +1,9 @@
-package reports
+// Package disclosure is design §6's statistical disclosure control, in one place: the
+// threshold and rounding of a count of people or events, what is derived from published
+// counts, secondary suppression, and the check the tests run over every output. Reports
+// publish every number as a Cell made by a Policy method, and readings quote counts
+// through the same methods, so no other package holds a copy of the rule.
+package disclosure
 
 import (
 	"fmt"
@@ -6,11 +11,6 @@ import (
 	"strconv"
 	"strings"
 )
-
-// Disclosure control (design §6) happens here and nowhere else. Every number a report
-// publishes is a Cell, and the only ways to make a numeric Cell are the Policy methods
-// below, so a writer (HTML, chart, XLSX, CSV) cannot publish a raw count by accident: it
-// renders Cells, and a Cell keeps its raw count unexported.
 
 // MinThreshold is the smallest threshold the design allows.
 const MinThreshold = 7
@@ -20,6 +20,13 @@ type Policy struct {
 	Threshold int // counts 1..Threshold are suppressed
 	Rounding  int // larger counts are rounded to the nearest multiple of this
 }
+
+// Default is the policy when none is configured: design §6's 1–7 suppressed, round to 5.
+func Default() Policy { return Policy{Threshold: MinThreshold, Rounding: 5} }
+
+// Exact publishes every count as it is: the readings stored in the database for
+// researchers inside the secure environment, never anything under the reports folder.
+func Exact() Policy { return Policy{Rounding: 1} }
 
 // Validate refuses settings below the design's floor.
 func (p Policy) Validate() error {
@@ -88,19 +95,30 @@ func (p Policy) Round(n int64) int64 {
 }
 
 // Count publishes a count of people or events: 0 stays 0, 1..threshold is suppressed,
-// larger counts are rounded.
+// larger counts are rounded. A count that would round down into the suppressed range
+// (11 under threshold 10, rounding 10) is suppressed too: a published 10 would say
+// "between 5 and 14" about a range the threshold hides.
 func (p Policy) Count(n int64) *Cell {
 	c := &Cell{Kind: KindCount, raw: n}
 	switch {
 	case n <= 0:
 		c.N = 0
-	case n <= int64(p.Threshold):
+	case n <= int64(p.Threshold) || p.Round(n) <= int64(p.Threshold):
 		c.Suppressed = true
 	default:
 		c.N = p.Round(n)
 	}
 	return c
 }
+
+// Hide withholds a published count cell, as secondary suppression does: for readings,
+// whose counts must not show what a table hides.
+func (c *Cell) Hide() {
+	c.Suppressed, c.Secondary, c.N = true, true, 0
+}
+
+// Raw is a count cell's unrounded count, for the reports' own decisions (never printed).
+func (c *Cell) Raw() int64 { return c.raw }
 
 // NullCount is a count that does not exist (e.g. no population file).
 func (p Policy) NullCount() *Cell { return &Cell{Kind: KindCount, Null: true} }
@@ -219,94 +237,9 @@ func (c *Cell) Number() (float64, bool) {
 	return 0, false
 }
 
-// Display is the cell as people read it: thousands separators, percentages, `*` for
-// suppressed, an en dash for no value.
-func (c *Cell) Display() string {
-	switch {
-	case c == nil:
-		return ""
-	case c.Kind == KindText:
-		// text is shown to people: ids from data must not hide or reorder characters
-		return visible(c.Text)
-	case c.Suppressed:
-		return "*"
-	case c.Null:
-		return "–"
-	case c.Kind == KindCount || c.Kind == KindPlain:
-		return thousands(c.N)
-	}
-	switch c.Format {
-	case FmtPercent:
-		return strconv.FormatFloat(100*c.V, 'f', 1, 64) + "%"
-	case FmtPer1000:
-		return strconv.FormatFloat(c.V, 'f', 1, 64)
-	case FmtDays, FmtInteger:
-		return thousands(int64(math.Round(c.V)))
-	case FmtStat:
-		return minus(strconv.FormatFloat(c.V, 'f', 3, 64))
-	case FmtBool:
-		if c.V != 0 {
-			return "yes"
-		}
-		return "no"
-	}
-	return minus(strconv.FormatFloat(c.V, 'f', 2, 64))
-}
-
-// Machine is the cell as CSV holds it: plain digits, `*` for suppressed, empty for none.
-func (c *Cell) Machine() string {
-	switch {
-	case c == nil:
-		return ""
-	case c.Kind == KindText:
-		return c.Text
-	case c.Suppressed:
-		return "*"
-	case c.Null:
-		return ""
-	case c.Kind == KindCount || c.Kind == KindPlain:
-		return strconv.FormatInt(c.N, 10)
-	case c.Format == FmtBool:
-		if c.V != 0 {
-			return "true"
-		}
-		return "false"
-	}
-	return strconv.FormatFloat(roundSig(c.V), 'g', -1, 64)
-}
-
-// roundSig keeps machine-readable values to 10 significant digits, so the last bits of a
-// float sum cannot make two runs differ.
-func roundSig(v float64) float64 {
-	if v == 0 {
-		return 0
-	}
-	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 10, 64), 64)
-	return f
-}
-
-func minus(s string) string { return strings.Replace(s, "-", "\u2212", 1) }
-
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "\u2212" + b.String()
-	}
-	return b.String()
-}
-
 // CheckPublishedCount reports whether a published count string could have come out of
-// Count: "", "*", "0", or a multiple of the rounding base above the design's floor. The
-// scan test and the writers' own self-check use it.
+// Count: "", "*", "0", or a multiple of the rounding base above the threshold (never
+// below the design's floor). The scan test and the writers' own self-check use it.
 func (p Policy) CheckPublishedCount(s string) error {
 	s = strings.TrimSpace(strings.ReplaceAll(s, ",", ""))
 	if s == "" || s == "*" || s == "–" || s == "0" {
@@ -316,8 +249,8 @@ func (p Policy) CheckPublishedCount(s string) error {
 	if err != nil {
 		return fmt.Errorf("count %q is not a number", s)
 	}
-	if n >= 1 && n <= MinThreshold {
-		return fmt.Errorf("count %d is between 1 and %d", n, MinThreshold)
+	if floor := max(p.Threshold, MinThreshold); n >= 1 && n <= int64(floor) {
+		return fmt.Errorf("count %d is between 1 and %d", n, floor)
 	}
 	if n < 0 || (p.Rounding > 1 && n%int64(p.Rounding) != 0) {
 		return fmt.Errorf("count %d is not a multiple of %d", n, p.Rounding)
