@@ -20,6 +20,20 @@ import (
 
 // TestMain lets the test binary stand in for socrx in child-process tests, so no
 // separate build is needed: with SOCRX_TEST_MAIN set it runs the command line and exits.
+// longTestsEnv, set to 1, runs the soak and kill trials in full; the default runs each
+// kind of trial at a size that keeps `go test ./...` short.
+const longTestsEnv = "SOCRX_LONG_TESTS"
+
+func longTests() bool { return os.Getenv(longTestsEnv) == "1" }
+
+// sized is the default size of a trial, or long under SOCRX_LONG_TESTS=1.
+func sized(short, long int) int {
+	if longTests() {
+		return long
+	}
+	return short
+}
+
 func TestMain(m *testing.M) {
 	if os.Getenv("SOCRX_TEST_MAIN") == "1" {
 		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
@@ -147,7 +161,7 @@ sources:
   attendances: { path: "extracts/attendances.csv" }
 schedule: { lock_wait: 30s }
 `), 0o644)
-	const n = 150000
+	n := sized(60000, 150000)
 	writeExtracts(t, dir, n)
 	// Time a clean load to aim the kills inside it.
 	probe := t.TempDir()
@@ -163,7 +177,7 @@ schedule: { lock_wait: 30s }
 	full := time.Since(start)
 	rng := rand.New(rand.NewPCG(7, 7))
 	kills := 0
-	for trial := 0; trial < 3; trial++ {
+	for trial := 0; trial < sized(2, 3); trial++ {
 		cmd := socrx(t, dir, "ingest", "--logical-date", "2025-01-01")
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

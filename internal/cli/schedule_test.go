@@ -215,7 +215,7 @@ func TestScheduleReadersSeeWholeRuns(t *testing.T) {
 	}
 	dir := t.TempDir()
 	scheduleConfig(t, dir, "@every 2s", "30s")
-	const batches, n = 5, 200
+	batches, n := sized(3, 5), 200
 	writeBatch(t, dir, 0, n)
 	s := startScheduler(t, dir)
 	defer s.cmd.Process.Kill()
@@ -302,9 +302,9 @@ func TestScheduleReadersSeeWholeRuns(t *testing.T) {
 			}
 			wantFiles[f] = id
 			if strings.HasPrefix(f, "referrals") {
-				wantRef += n // the test wrote n referrals and 3n attendances per batch
+				wantRef += int64(n) // the test wrote n referrals and 3n attendances per batch
 			} else {
-				wantAtt += 3 * n
+				wantAtt += int64(3 * n)
 			}
 		}
 		if v.referrals != wantRef || v.attendances != wantAtt || v.episodes != wantRef || !sameFiles(v.files, wantFiles) {
@@ -387,13 +387,14 @@ func TestScheduleLock(t *testing.T) {
 // TestScheduleCrash SIGKILLs `socrx schedule` at random points inside its runs, restarting
 // it after each kill with a new batch delivered. After the last restart the data equal a
 // single clean run's over the same files: nothing lost, nothing doubled; the killed runs
-// are recorded as abandoned. SOCRX_CRASH_TRIALS sets the number of kills (default 5;
-// the issue's 20-trial check is SOCRX_CRASH_TRIALS=20 go test -run TestScheduleCrash .).
+// are recorded as abandoned. SOCRX_CRASH_TRIALS sets the number of kills (default 2, 5
+// under SOCRX_LONG_TESTS=1; the 20-trial check is SOCRX_CRASH_TRIALS=20 go test -run
+// TestScheduleCrash ./internal/cli).
 func TestScheduleCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("child-process test")
 	}
-	trials := 5
+	trials := sized(2, 5)
 	if v, err := strconv.Atoi(os.Getenv("SOCRX_CRASH_TRIALS")); err == nil && v > 0 {
 		trials = v
 	}
