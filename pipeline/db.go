@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -17,6 +18,11 @@ import (
 )
 
 // DBOptions are the DuckDB settings from config.
+// ThreadsEnv, when set to a positive number, caps DuckDB's worker threads (default: one
+// per core). For a machine shared with other work, and for the tests, which open many
+// databases at once on two cores, where a pool per database oversubscribes them.
+const ThreadsEnv = "SOCRX_THREADS"
+
 type DBOptions struct {
 	MemoryLimit   string
 	TempDirectory string
@@ -67,6 +73,9 @@ func OpenDB(ctx context.Context, path string, o DBOptions) (*sql.DB, error) {
 	params := url.Values{}
 	if o.ReadOnly {
 		params.Set("access_mode", "read_only")
+	}
+	if n, err := strconv.Atoi(os.Getenv(ThreadsEnv)); err == nil && n > 0 {
+		params.Set("threads", strconv.Itoa(n))
 	}
 	if o.MemoryLimit != "" {
 		params.Set("memory_limit", o.MemoryLimit)

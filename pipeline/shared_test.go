@@ -30,6 +30,11 @@ func longTests() bool { return os.Getenv(longTestsEnv) == "1" }
 var sharedRoot string
 
 func TestMain(m *testing.M) {
+	// one DuckDB worker per database: the tests open many at once (child processes
+	// inherit it)
+	if os.Getenv(pipeline.ThreadsEnv) == "" {
+		os.Setenv(pipeline.ThreadsEnv, "1")
+	}
 	dir, err := os.MkdirTemp("", "socrx-shared-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/socrx/socrx/config"
+	"github.com/socrx/socrx/pipeline"
 )
 
 // TestMain lets the test binary stand in for socrx in child-process tests, so no
@@ -35,6 +36,11 @@ func sized(short, long int) int {
 }
 
 func TestMain(m *testing.M) {
+	// one DuckDB worker per database: the tests open many at once (child processes
+	// inherit it)
+	if os.Getenv(pipeline.ThreadsEnv) == "" {
+		os.Setenv(pipeline.ThreadsEnv, "1")
+	}
 	if os.Getenv("SOCRX_TEST_MAIN") == "1" {
 		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 	}

@@ -39,7 +39,8 @@ func Open(t testing.TB) *sql.DB {
 }
 
 func open() (*sql.DB, error) {
-	db, err := sql.Open("duckdb", "")
+	// one worker thread: the packages' tests open many databases at once on few cores
+	db, err := sql.Open("duckdb", "?threads=1")
 	if err != nil {
 		return nil, err
 	}
