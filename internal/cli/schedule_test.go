@@ -213,6 +213,8 @@ func TestScheduleReadersSeeWholeRuns(t *testing.T) {
 	if testing.Short() {
 		t.Skip("child-process test")
 	}
+	// waits on the scheduler's log, not on the clock, so it may share the cores
+	t.Parallel()
 	dir := t.TempDir()
 	scheduleConfig(t, dir, "@every 2s", "30s")
 	batches, n := sized(3, 5), 200
@@ -394,6 +396,8 @@ func TestScheduleCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("child-process test")
 	}
+	// waits on the scheduler's log, not on the clock, so it may share the cores
+	t.Parallel()
 	trials := sized(2, 5)
 	if v, err := strconv.Atoi(os.Getenv("SOCRX_CRASH_TRIALS")); err == nil && v > 0 {
 		trials = v
