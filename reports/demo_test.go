@@ -27,6 +27,7 @@ func TestFunnelFlagsAgreeDemo(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and runs the demo")
 	}
+	t.Setenv(pipeline.ThreadsEnv, "1") // the package's other tests run beside it
 	dir := t.TempDir()
 	sum, err := synthetic.Generate(context.Background(), synthetic.Options{OutDir: filepath.Join(dir, "extracts"), Referrals: 6000, Seed: 1})
 	if err != nil {
