@@ -63,8 +63,44 @@ func Contract(kind string) []Column {
 			{Name: "mode", Type: Enum, Allowed: []string{"face_to_face", "telephone", "video", "home_visit", "group"}},
 			{Name: "person_id", ID: true},
 		}
+	case "outcomes":
+		return []Column{
+			{Name: "assessment_id", Required: true, ID: true},
+			{Name: "person_id", Required: true, ID: true},
+			{Name: "measure", Type: Enum, Required: true, Allowed: OutcomeMeasures()},
+			// the widest range of any measure; each measure's own is a rule of its row
+			{Name: "score", Type: Int, Required: true, Min: 0, Max: 70},
+			{Name: "assessed_on", Type: Date, Required: true},
+			{Name: "referral_id", ID: true},
+			{Name: "stage", Type: Enum, Allowed: []string{"baseline", "follow_up", "closure"}},
+		}
 	}
 	return nil
+}
+
+// OutcomeRange is a wellbeing measure's range of valid scores (design §3.5): the four
+// ONS personal well-being questions 0–10 each, SWEMWBS and WEMWBS raw totals, and the
+// three-item UCLA loneliness total.
+type OutcomeRange struct {
+	Measure  string
+	Min, Max int
+}
+
+// OutcomeRanges lists the measures of the outcomes extract with their ranges.
+func OutcomeRanges() []OutcomeRange {
+	return []OutcomeRange{
+		{"ons4_satisfied", 0, 10}, {"ons4_worthwhile", 0, 10}, {"ons4_happy", 0, 10}, {"ons4_anxious", 0, 10},
+		{"swemwbs", 7, 35}, {"wemwbs", 14, 70}, {"ucla3", 3, 9},
+	}
+}
+
+// OutcomeMeasures are the measure codes of the outcomes extract.
+func OutcomeMeasures() []string {
+	var out []string
+	for _, r := range OutcomeRanges() {
+		out = append(out, r.Measure)
+	}
+	return out
 }
 
 // EnumType is the DuckDB type an Enum column is stored as: its allowed values in byte
@@ -83,11 +119,18 @@ func EnumType(c Column) string {
 
 // IDColumn is the identifier column of a kind.
 func IDColumn(kind string) string {
-	if kind == "attendances" {
+	switch kind {
+	case "attendances":
 		return "attendance_id"
+	case "outcomes":
+		return "assessment_id"
 	}
 	return "referral_id"
 }
+
+// RefersToReferrals says whether a kind's rows belong to referrals by referral_id, and are
+// checked against the referrals loaded (attendances always, outcomes when they say).
+func RefersToReferrals(kind string) bool { return kind == "attendances" || kind == "outcomes" }
 
 // Mapping is a source's column and value mapping.
 type Mapping struct {

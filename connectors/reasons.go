@@ -15,6 +15,7 @@ const (
 	ReasonClosedBefore   = "closed_before_referral"
 	ReasonDuplicateID    = "duplicate_id"
 	ReasonOrphan         = "orphan_attendance"
+	ReasonOrphanOutcome  = "orphan_outcome"
 	ReasonBeforeReferral = "before_referral"
 	ReasonPersonMismatch = "person_mismatch"
 	ReasonIDOtherSource  = "id_from_other_source"

@@ -39,10 +39,24 @@ func rowRules(kind string, m Mapping, logical time.Time) []string {
 			r.add(fmt.Sprintf("%s > %s", Ident(c.Name), day), ReasonFutureDate, c.Name, Ident("r_"+c.Name))
 		}
 	}
-	if kind == "referrals" {
+	switch kind {
+	case "referrals":
 		r.referral(m.Schemes)
+	case "outcomes":
+		r.outcome()
 	}
 	return r
+}
+
+// outcome: a score outside its measure's range (design §3.5).
+func (r *ruleList) outcome() {
+	var b strings.Builder
+	b.WriteString("CASE measure")
+	for _, o := range OutcomeRanges() {
+		fmt.Fprintf(&b, " WHEN %s THEN score NOT BETWEEN %d AND %d", Literal(o.Measure), o.Min, o.Max)
+	}
+	b.WriteString(" ELSE false END")
+	r.add(b.String(), ReasonOutOfRange, "score", "r_score")
 }
 
 // ruleList is row rules: WHEN the condition THEN the broken rule (BadExpr), on the

@@ -13,7 +13,9 @@ func DuplicateIDsSQL(kind string) string {
 // (the later copies), checked only when dups says dup_ids (DuplicateIDsSQL) has rows; an
 // id already loaded from another source ($1 = this source); for attendances an unknown
 // referral (referral_quarantined when the referral is in quarantine itself, else
-// orphan_attendance), a date before the referral, a different person. _id is the row's id.
+// orphan_attendance), a date before the referral, a different person; for outcomes that
+// name a referral, the same but the date (an assessment may come before its referral) and
+// orphan_outcome. _id is the row's id.
 // Only bad rows are written, so the cost is a few scans, never a copy of the file.
 func SetRulesSQL(kind string, dups bool) string {
 	id := Ident(IDColumn(kind))
@@ -25,18 +27,22 @@ func SetRulesSQL(kind string, dups bool) string {
 		return BadExpr(reason, col, "CAST("+value+" AS VARCHAR)")
 	}
 	type broken struct{ Duplicate, OtherSource, ReferralQuarantined, Orphan, BeforeReferral, PersonMismatch string }
+	orphan := ReasonOrphan
+	if kind == "outcomes" {
+		orphan = ReasonOrphanOutcome
+	}
 	return sqlTemplate("set_rules", struct {
-		ID, Table         string
-		Dups, Attendances bool
-		Columns           []string
-		Bad               broken
+		ID, Table                   string
+		Dups, Referred, Attendances bool
+		Columns                     []string
+		Bad                         broken
 	}{
-		ID: id, Table: kind, Dups: dups, Attendances: kind == "attendances", Columns: columns,
+		ID: id, Table: kind, Dups: dups, Referred: RefersToReferrals(kind), Attendances: kind == "attendances", Columns: columns,
 		Bad: broken{
 			Duplicate:           bad(ReasonDuplicateID, IDColumn(kind), "s."+id),
 			OtherSource:         bad(ReasonIDOtherSource, IDColumn(kind), "s."+id),
 			ReferralQuarantined: bad(ReasonReferralQuarantined, "referral_id", "s.referral_id"),
-			Orphan:              bad(ReasonOrphan, "referral_id", "s.referral_id"),
+			Orphan:              bad(orphan, "referral_id", "s.referral_id"),
 			BeforeReferral:      bad(ReasonBeforeReferral, "attendance_date", "s.attendance_date"),
 			PersonMismatch:      bad(ReasonPersonMismatch, "person_id", "NULL"),
 		},

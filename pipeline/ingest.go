@@ -154,9 +154,9 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 // (planReload), and the contract files staged. adopt lists the sources whose earlier
 // files carry no settings fingerprint yet. A source's error is added to res.
 func (in *ingester) prepare(ctx context.Context, cfg *config.Config, reload []string, bar *bar, res *IngestResult) (todo []*pending, adopt []source, err error) {
-	// Attendances are checked against the referrals: when referrals are read again,
-	// so are they (an orphan may now have its referral, or a quarantined one).
-	rereadAttendances := false
+	// Attendances and outcomes are checked against the referrals: when referrals are
+	// read again, so are they (an orphan may now have its referral, or a quarantined one).
+	rereadReferred := false
 	for _, src := range sourcesOf(cfg) {
 		files, err := connectors.Expand(src.pattern)
 		if err != nil {
@@ -179,13 +179,13 @@ func (in *ingester) prepare(ctx context.Context, cfg *config.Config, reload []st
 		for i, f := range files {
 			ps[i] = &pending{src: src, path: f}
 		}
-		plan, err := in.planReload(ctx, src, ps, reload, src.kind == "attendances" && rereadAttendances)
+		plan, err := in.planReload(ctx, src, ps, reload, connectors.RefersToReferrals(src.kind) && rereadReferred)
 		if err != nil {
 			res.Files = append(res.Files, FileResult{Source: src.name, Kind: src.kind, Path: src.pattern, Error: err.Error()})
 			return nil, nil, err
 		}
 		if plan.any && src.kind == "referrals" {
-			rereadAttendances = true
+			rereadReferred = true
 		}
 		if plan.legacy {
 			adopt = append(adopt, src)

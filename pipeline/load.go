@@ -186,11 +186,16 @@ func (in *ingester) replaceRows(ctx context.Context, p *pending, fr *FileResult)
 			return err
 		}
 		if src.kind == "referrals" {
-			n, err := exec("deleting attendances of removed referrals", sqlFile("load/delete_attendances_of_removed"))
-			if err != nil {
-				return err
+			for _, del := range []struct{ what, q string }{
+				{"deleting attendances of removed referrals", sqlFile("load/delete_attendances_of_removed")},
+				{"deleting outcomes of removed referrals", sqlFile("load/delete_outcomes_of_removed")},
+			} {
+				n, err := exec(del.what, del.q)
+				if err != nil {
+					return err
+				}
+				fr.Deleted += n
 			}
-			fr.Deleted += n
 		}
 	}
 	_, err = exec("marking superseded files", sqlFile("files/mark_superseded"), src.name, fr.FileID)
@@ -220,8 +225,11 @@ func (in *ingester) countMasked(ctx context.Context, kind, path string, fr *File
 
 // insertSQL moves the good staged rows into the core table ($1 source, $2 file id).
 func insertSQL(kind string) string {
-	if kind == "referrals" {
+	switch kind {
+	case "referrals":
 		return sqlFile("load/insert_referrals")
+	case "outcomes":
+		return sqlFile("load/insert_outcomes")
 	}
 	return sqlFile("load/insert_attendances")
 }

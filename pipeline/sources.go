@@ -47,20 +47,23 @@ func sourcesOf(cfg *config.Config) []source {
 			out = append(out, source{
 				kind: kind, name: s.Name, pattern: cfg.Resolve(s.Path), format: s.Format, sheet: s.Sheet, mode: s.Mode,
 				delim: s.Delimiter[0], mapping: m, settings: settingsFingerprint(kind, s, m),
-				required: isContract(kind), cfgKey: key,
+				required: kind == "referrals" || kind == "attendances", cfgKey: key,
 			})
 		}
 	}
-	// Order matters: areas before people, referrals before their attendances.
+	// Order matters: areas before people, referrals before the rows that belong to them.
 	add("deprivation", cfg.Sources.Deprivation)
 	add("population", cfg.Sources.Population)
 	add("referrals", cfg.Sources.Referrals)
 	add("attendances", cfg.Sources.Attendances)
+	add("outcomes", cfg.Sources.Outcomes)
 	return out
 }
 
 // isContract says whether a source kind is staged and checked against the contract.
-func isContract(kind string) bool { return kind == "referrals" || kind == "attendances" }
+func isContract(kind string) bool {
+	return kind == "referrals" || kind == "attendances" || kind == "outcomes"
+}
 
 // noFiles handles a source whose path matches no file. One of a required kind that has
 // never matched a file fails the run (a typo in the path would otherwise quarantine

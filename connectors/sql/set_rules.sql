@@ -2,9 +2,10 @@
 -- break a rule needing more than one row, each with the first it breaks (SetRulesSQL):
 -- 1 a duplicated id (only when dup_ids has rows), 2 an id loaded from another source,
 -- 3 for attendances, a referral unknown or quarantined, a date before the referral or
--- another person.
+-- another person; for outcomes naming a referral, the same but the date.
 -- Filled in: ID and Table (the kind's id column and core table); Dups, whether dup_ids has
 -- rows; Columns, the contract columns (s.*), whose hash tells copies of an id apart;
+-- Referred, whether the kind's rows belong to referrals (attendances, outcomes);
 -- Attendances, whether the kind is; Bad, the broken rules (BadExpr) by name.
 -- Parameters: $1 this file's source.
 CREATE OR REPLACE TEMP TABLE set_bad AS
@@ -19,17 +20,17 @@ WITH {{if .Dups}}dup AS (
     UNION ALL
     {{end}}SELECT s._line, 2 AS prio, {{.Bad.OtherSource}} AS _bad, s.{{.ID}} AS _id
     FROM stg s JOIN (SELECT DISTINCT {{.ID}} AS id FROM {{.Table}} WHERE source <> $1) o ON o.id = s.{{.ID}}
-    WHERE s._bad IS NULL{{if .Attendances}}
+    WHERE s._bad IS NULL{{if .Referred}}
     UNION ALL
     SELECT s._line, 3, CASE
         WHEN r.referral_id IS NULL AND s.referral_id IN (
             SELECT q.record_id FROM quarantine q JOIN ingested_files f ON f.file_id = q.file_id
             WHERE f.kind = 'referrals' AND q.record_id IS NOT NULL) THEN {{.Bad.ReferralQuarantined}}
-        WHEN r.referral_id IS NULL THEN {{.Bad.Orphan}}
-        WHEN s.attendance_date < r.referral_date THEN {{.Bad.BeforeReferral}}
-        ELSE {{.Bad.PersonMismatch}} END, s.attendance_id
+        WHEN r.referral_id IS NULL THEN {{.Bad.Orphan}}{{if .Attendances}}
+        WHEN s.attendance_date < r.referral_date THEN {{.Bad.BeforeReferral}}{{end}}
+        ELSE {{.Bad.PersonMismatch}} END, s.{{.ID}}
     FROM stg s LEFT JOIN referrals r ON r.referral_id = s.referral_id
-    WHERE s._bad IS NULL AND (r.referral_id IS NULL OR s.attendance_date < r.referral_date
+    WHERE s._bad IS NULL{{if not .Attendances}} AND s.referral_id IS NOT NULL{{end}} AND (r.referral_id IS NULL{{if .Attendances}} OR s.attendance_date < r.referral_date{{end}}
         OR (s.person_id IS NOT NULL AND s.person_id <> r.person_id)){{end}}
 )
 SELECT _line, arg_min(_bad, prio) AS _bad, any_value(_id) AS _id FROM u GROUP BY _line

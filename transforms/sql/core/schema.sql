@@ -110,6 +110,19 @@ CREATE TABLE IF NOT EXISTS attendances (
     source_line        BIGINT
 );
 
+CREATE TABLE IF NOT EXISTS outcomes (
+    assessment_id  VARCHAR,
+    person_id      VARCHAR,
+    measure        ENUM('ons4_anxious', 'ons4_happy', 'ons4_satisfied', 'ons4_worthwhile', 'swemwbs', 'ucla3', 'wemwbs'),
+    score          INTEGER,
+    assessed_on    DATE,
+    referral_id    VARCHAR,
+    stage          ENUM('baseline', 'closure', 'follow_up'),
+    source         VARCHAR,
+    source_file_id BIGINT,
+    source_line    BIGINT
+);
+
 CREATE TABLE IF NOT EXISTS deprivation (
     edition         VARCHAR,
     lsoa_code       VARCHAR,
@@ -155,7 +168,7 @@ COMMENT ON COLUMN runs.pid IS 'Process id of the runner.';
 COMMENT ON TABLE ingested_files IS 'Every extract file loaded; a file with a sha256 already here is skipped.';
 COMMENT ON COLUMN ingested_files.file_id IS 'File identifier; referenced by source_file_id in core tables.';
 COMMENT ON COLUMN ingested_files.source IS 'Source name (kind[index], e.g. referrals[0]).';
-COMMENT ON COLUMN ingested_files.kind IS 'referrals | attendances | deprivation | population.';
+COMMENT ON COLUMN ingested_files.kind IS 'referrals | attendances | outcomes | deprivation | population.';
 COMMENT ON COLUMN ingested_files.path IS 'Path as read.';
 COMMENT ON COLUMN ingested_files.sha256 IS 'SHA-256 of the file bytes.';
 COMMENT ON COLUMN ingested_files.bytes IS 'File size in bytes.';
@@ -214,6 +227,17 @@ COMMENT ON COLUMN attendances.person_id IS 'Person, when the extract carries it 
 COMMENT ON COLUMN attendances.source IS 'Source name that supplied the row.';
 COMMENT ON COLUMN attendances.source_file_id IS 'ingested_files.file_id of the file that supplied the row.';
 COMMENT ON COLUMN attendances.source_line IS 'Record number in that file (header = 1).';
+COMMENT ON TABLE outcomes IS 'One row per completed wellbeing measure, extract contract §3.5 (raw scores; SWEMWBS is converted to its metric score by the outcome models).';
+COMMENT ON COLUMN outcomes.assessment_id IS 'Assessment identifier, unique within the source''s history.';
+COMMENT ON COLUMN outcomes.person_id IS 'Pseudonymised person.';
+COMMENT ON COLUMN outcomes.measure IS 'ons4_satisfied | ons4_worthwhile | ons4_happy | ons4_anxious (0–10 each) | swemwbs (7–35) | wemwbs (14–70) | ucla3 (3–9).';
+COMMENT ON COLUMN outcomes.score IS 'Raw score, inside the measure''s range (else quarantined as out_of_range).';
+COMMENT ON COLUMN outcomes.assessed_on IS 'Date the measure was completed.';
+COMMENT ON COLUMN outcomes.referral_id IS 'The referral (episode) it belongs to, when the platform recorded it; NULL: matched to a referral by date at transform time.';
+COMMENT ON COLUMN outcomes.stage IS 'baseline | follow_up | closure, as the platform recorded it; NULL when not recorded.';
+COMMENT ON COLUMN outcomes.source IS 'Source name that supplied the row.';
+COMMENT ON COLUMN outcomes.source_file_id IS 'ingested_files.file_id of the file that supplied the row.';
+COMMENT ON COLUMN outcomes.source_line IS 'Record number in that file (header = 1).';
 
 COMMENT ON TABLE deprivation IS 'English Indices of Deprivation by LSOA, one row per edition and LSOA.';
 COMMENT ON COLUMN deprivation.edition IS 'IoD2019 | IoD2025.';
