@@ -24,6 +24,11 @@ func (r *Runner) params(ctx context.Context, db *sql.DB, log zerolog.Logger) (tr
 		DataEnd: end, Period: c.Period, Edition: c.DeprivationEdition, Quantiles: c.Quantiles,
 		EngagedMinContacts: c.Indicators.EngagedMinContacts, WindowContacted: c.Indicators.Windows.Contacted,
 		WindowEngaged: c.Indicators.Windows.Engaged, WindowVCSUptake: c.Indicators.Windows.VCSUptake,
+		Outcomes: transforms.OutcomeWindows{
+			BeforeReferral: *c.Outcomes.BaselineWindow.BeforeReferral, AfterFirstContact: *c.Outcomes.BaselineWindow.AfterFirstContact,
+			IfNeverContacted: *c.Outcomes.BaselineWindow.IfNeverContacted,
+			FollowUpMin:      *c.Outcomes.FollowUpWindow.MinDays, FollowUpMax: *c.Outcomes.FollowUpWindow.MaxDays,
+		},
 	}
 	for _, s := range c.Schemes {
 		p.Schemes = append(p.Schemes, transforms.Scheme{ID: s.ID, Name: s.Name, SessionCap: s.SessionCap, Practices: s.Practices})

@@ -9,6 +9,7 @@ import (
 	"github.com/socrx/socrx/transforms/episodes"
 	"github.com/socrx/socrx/transforms/equity"
 	"github.com/socrx/socrx/transforms/model"
+	"github.com/socrx/socrx/transforms/outcomes"
 )
 
 // models lists every model of a build, each domain's and archetype_signals, which
@@ -25,6 +26,7 @@ func models() ([]model.Model, error) {
 		{"episodes", func() ([]model.Model, error) { return episodes.Models(plan) }},
 		{"equity", func() ([]model.Model, error) { return equity.Models(plan) }},
 		{"continuity", continuity.Models},
+		{"outcomes", outcomes.Models},
 		{"transforms", func() ([]model.Model, error) { return model.SQLModels(files, "archetype_signals") }},
 	} {
 		ms, err := domain.models()

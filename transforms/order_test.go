@@ -85,7 +85,7 @@ func TestPhases(t *testing.T) {
 	}
 	sort.Strings(prepare)
 	want := []string{"episode_closed", "facts_scope", "int_equity_catchments", "int_equity_population", "int_equity_quantile_cuts",
-		"int_lsoa_resolved", "int_lw_contacts", "int_referrals", "int_registered_population"}
+		"int_lsoa_resolved", "int_lw_contacts", "int_referrals", "int_registered_population", "int_swemwbs_metric"}
 	if !slices.Equal(prepare, want) {
 		t.Errorf("Prepare builds %v, want %v", prepare, want)
 	}

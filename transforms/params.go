@@ -24,6 +24,11 @@ func setParams(ctx context.Context, tx Execer, p Params) error {
 		{"window_engaged", p.WindowEngaged},
 		{"window_vcs_uptake", p.WindowVCSUptake},
 		{"window_dna", model.WindowDNA},
+		{"outcome_before_referral", p.Outcomes.BeforeReferral},
+		{"outcome_after_first_contact", p.Outcomes.AfterFirstContact},
+		{"outcome_if_never_contacted", p.Outcomes.IfNeverContacted},
+		{"outcome_follow_up_min", p.Outcomes.FollowUpMin},
+		{"outcome_follow_up_max", p.Outcomes.FollowUpMax},
 	}
 	for _, v := range vars {
 		if _, err := tx.ExecContext(ctx, "SET VARIABLE "+v.name+" = ?", v.val); err != nil {

@@ -29,6 +29,9 @@ type Params = model.Params
 // Scheme is a configured scheme as the models see it.
 type Scheme = model.Scheme
 
+// OutcomeWindows are the outcome pairing windows (design §11).
+type OutcomeWindows = model.OutcomeWindows
+
 // DefaultParams returns the design's defaults.
 func DefaultParams(dataEnd time.Time) Params { return model.DefaultParams(dataEnd) }
 

@@ -97,6 +97,7 @@ type Params struct {
 	WindowContacted    int // days
 	WindowEngaged      int
 	WindowVCSUptake    int
+	Outcomes           OutcomeWindows
 	Schemes            []Scheme
 	// FullRebuild recomputes every referral's facts (referral_facts), not only those
 	// of referrals with rows loaded since the last build.
@@ -108,6 +109,15 @@ type Params struct {
 	Progress func(model string, done, total int, took time.Duration)
 }
 
+// OutcomeWindows place unstaged baseline and follow-up assessments (design §11), in days:
+// a baseline from BeforeReferral before the referral to AfterFirstContact after the
+// first link-worker contact (IfNeverContacted after the referral when there is none); a
+// follow-up FollowUpMin to FollowUpMax after the baseline.
+type OutcomeWindows struct {
+	BeforeReferral, AfterFirstContact, IfNeverContacted int
+	FollowUpMin, FollowUpMax                            int
+}
+
 // WindowDNA is the DNA follow-up window in days: fixed by the design, not configurable.
 const WindowDNA = 180
 
@@ -116,6 +126,7 @@ func DefaultParams(dataEnd time.Time) Params {
 	return Params{
 		DataEnd: dataEnd, Period: "quarter", Edition: "IoD2019", Quantiles: "national",
 		EngagedMinContacts: 3, WindowContacted: 90, WindowEngaged: 180, WindowVCSUptake: 180,
+		Outcomes: OutcomeWindows{BeforeReferral: 30, AfterFirstContact: 30, IfNeverContacted: 60, FollowUpMin: 42, FollowUpMax: 270},
 	}
 }
 

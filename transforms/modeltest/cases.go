@@ -24,7 +24,7 @@ import (
 
 // A case directory, testdata/<model>/<case>/ beside the model's package, holds:
 //
-//	given/<table>.csv  one per input table (referrals, attendances, deprivation,
+//	given/<table>.csv  one per input table (referrals, attendances, outcomes, deprivation,
 //	                   lsoa_lookup, population), columns by name, any subset; an empty
 //	                   cell is NULL
 //	given/schemes.csv  optional: scheme_id, name, session_cap, practices (separated by ;)
@@ -45,7 +45,7 @@ const DefaultTolerance = 1e-9
 // givenTable says whether name is an input table a case may fill.
 func givenTable(name string) bool {
 	switch name {
-	case "referrals", "attendances", "deprivation", "lsoa_lookup", "population":
+	case "referrals", "attendances", "outcomes", "deprivation", "lsoa_lookup", "population":
 		return true
 	}
 	return false

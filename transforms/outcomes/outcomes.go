@@ -1,0 +1,42 @@
+// Package outcomes builds the wellbeing outcomes of design §11: each referral's baseline
+// and follow-up assessment per measure (outcome_pairs), with SWEMWBS raw totals on the
+// published metric scale first (int_swemwbs_metric, from package stats).
+package outcomes
+
+import (
+	"context"
+	"embed"
+
+	"github.com/socrx/socrx/stats"
+	"github.com/socrx/socrx/transforms/model"
+)
+
+//go:embed *.sql
+var files embed.FS
+
+// Models declares the package's models.
+func Models() ([]model.Model, error) {
+	out, err := model.SQLModels(files, "outcome_pairs")
+	if err != nil {
+		return nil, err
+	}
+	metric := model.Model{Name: "int_swemwbs_metric", Kind: model.Temp, Build: buildSWEMWBSMetric}
+	if metric.Comments, err = model.Comments(files, metric.Name); err != nil {
+		return nil, err
+	}
+	return append(out, metric), nil
+}
+
+// buildSWEMWBSMetric writes the Rasch conversion of SWEMWBS raw totals (7–35) to metric
+// scores as a table, so the SQL models convert with the one copy the statistics test.
+func buildSWEMWBSMetric(ctx context.Context, tx model.Execer, _ *model.Env) error {
+	if err := model.CreateTable(ctx, tx, files, "int_swemwbs_metric"); err != nil {
+		return err
+	}
+	var rows [][]any
+	for raw := 7; raw <= 35; raw++ {
+		m, _ := stats.SWEMWBSMetric(raw)
+		rows = append(rows, []any{int64(raw), m})
+	}
+	return model.InsertRows(ctx, tx, "int_swemwbs_metric", 2, rows)
+}
