@@ -27,3 +27,7 @@ CREATE OR REPLACE TEMP MACRO period_end(d) AS CAST(period_start(d) + CASE getvar
     WHEN 'quarter' THEN INTERVAL 3 MONTH
     ELSE INTERVAL 1 YEAR
     END AS DATE) - 1;
+
+-- sex_group names a referral's sex code for the strata.
+CREATE OR REPLACE TEMP MACRO sex_group(s) AS
+    CASE upper(trim(s)) WHEN 'F' THEN 'female' WHEN 'M' THEN 'male' WHEN 'I' THEN 'indeterminate' ELSE 'unknown' END;

@@ -89,7 +89,7 @@ flags AS (
         s.imd_decile,
         s.imd_quintile,
         s.age_band,
-        CASE upper(trim(s.sex)) WHEN 'F' THEN 'female' WHEN 'M' THEN 'male' WHEN 'I' THEN 'indeterminate' ELSE 'unknown' END AS sex,
+        sex_group(s.sex) AS sex,
         s.ethnic_group,
         s.referral_date + w.w_contacted <= s.at_end AS mature_contacted,
         coalesce(s.contacts_in_contacted_window, 0) >= 1 AS contacted,

@@ -98,7 +98,10 @@ type Params struct {
 	WindowEngaged      int
 	WindowVCSUptake    int
 	Outcomes           OutcomeWindows
-	Schemes            []Scheme
+	// MeaningfulChange is the change in points counted as improved or worsened, per
+	// measure that takes one (swemwbs, wemwbs).
+	MeaningfulChange map[string]float64
+	Schemes          []Scheme
 	// FullRebuild recomputes every referral's facts (referral_facts), not only those
 	// of referrals with rows loaded since the last build.
 	FullRebuild bool
@@ -126,7 +129,8 @@ func DefaultParams(dataEnd time.Time) Params {
 	return Params{
 		DataEnd: dataEnd, Period: "quarter", Edition: "IoD2019", Quantiles: "national",
 		EngagedMinContacts: 3, WindowContacted: 90, WindowEngaged: 180, WindowVCSUptake: 180,
-		Outcomes: OutcomeWindows{BeforeReferral: 30, AfterFirstContact: 30, IfNeverContacted: 60, FollowUpMin: 42, FollowUpMax: 270},
+		Outcomes:         OutcomeWindows{BeforeReferral: 30, AfterFirstContact: 30, IfNeverContacted: 60, FollowUpMin: 42, FollowUpMax: 270},
+		MeaningfulChange: map[string]float64{"swemwbs": 3, "wemwbs": 3},
 	}
 }
 

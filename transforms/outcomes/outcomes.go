@@ -1,6 +1,7 @@
 // Package outcomes builds the wellbeing outcomes of design §11: each referral's baseline
 // and follow-up assessment per measure (outcome_pairs), with SWEMWBS raw totals on the
-// published metric scale first (int_swemwbs_metric, from package stats).
+// published metric scale first (int_swemwbs_metric, from package stats); and the change
+// statistics by context and mechanism (int_outcome_strata, outcome_change.go).
 package outcomes
 
 import (
@@ -11,20 +12,25 @@ import (
 	"github.com/socrx/socrx/transforms/model"
 )
 
-//go:embed *.sql
+//go:embed *.sql queries/*.sql
 var files embed.FS
 
 // Models declares the package's models.
 func Models() ([]model.Model, error) {
-	out, err := model.SQLModels(files, "outcome_pairs")
+	out, err := model.SQLModels(files, "outcome_pairs", "int_outcome_strata")
 	if err != nil {
 		return nil, err
 	}
-	metric := model.Model{Name: "int_swemwbs_metric", Kind: model.Temp, Build: buildSWEMWBSMetric}
-	if metric.Comments, err = model.Comments(files, metric.Name); err != nil {
-		return nil, err
+	goModels := []model.Model{
+		{Name: "int_swemwbs_metric", Kind: model.Temp, Build: buildSWEMWBSMetric},
+		{Name: "outcome_change", Kind: model.Table, Build: buildChange, Reads: []string{"int_outcome_strata"}},
 	}
-	return append(out, metric), nil
+	for i := range goModels {
+		if goModels[i].Comments, err = model.Comments(files, goModels[i].Name); err != nil {
+			return nil, err
+		}
+	}
+	return append(out, goModels...), nil
 }
 
 // buildSWEMWBSMetric writes the Rasch conversion of SWEMWBS raw totals (7–35) to metric
