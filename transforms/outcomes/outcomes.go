@@ -1,7 +1,8 @@
 // Package outcomes builds the wellbeing outcomes of design §11: each referral's baseline
 // and follow-up assessment per measure (outcome_pairs), with SWEMWBS raw totals on the
 // published metric scale first (int_swemwbs_metric, from package stats); and the change
-// statistics by context and mechanism (int_outcome_strata, outcome_change.go).
+// statistics by context and mechanism (int_outcome_strata, outcome_change.go) and their
+// gradient across deprivation and continuity contrast (outcome_summary.go).
 package outcomes
 
 import (
@@ -24,6 +25,7 @@ func Models() ([]model.Model, error) {
 	goModels := []model.Model{
 		{Name: "int_swemwbs_metric", Kind: model.Temp, Build: buildSWEMWBSMetric},
 		{Name: "outcome_change", Kind: model.Table, Build: buildChange, Reads: []string{"int_outcome_strata"}},
+		{Name: "outcome_summary", Kind: model.Table, Build: buildSummary, Reads: []string{"outcome_change"}},
 	}
 	for i := range goModels {
 		if goModels[i].Comments, err = model.Comments(files, goModels[i].Name); err != nil {
