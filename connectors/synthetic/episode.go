@@ -180,6 +180,11 @@ type generator struct {
 	reasonCum   [6][]float64
 
 	refW, attW, usW *bufio.Writer
+	outW            *bufio.Writer // outcomes.csv (Options.Outcomes)
+	or              *rng          // the outcomes' own stream
+	nextAssessment  int64
+	outRow          []byte
+	outcomeRows     int64
 	refWidth        int
 	attWidth        int
 	nextRef         int64
@@ -201,6 +206,7 @@ func newGenerator(opt Options) (*generator, error) {
 	g := &generator{opt: opt, arch: Archetypes()}
 	g.icbRNG = newRNG(opt.Seed, streamICB)
 	g.r = newRNG(opt.Seed, streamRows)
+	g.or = newRNG(opt.Seed, streamOutcomes)
 	g.refWidth = max(7, len(strconv.Itoa(opt.Referrals))+1)
 	g.attWidth = max(9, len(strconv.Itoa(opt.Referrals*160))+1)
 	if opt.Messy > 0 {
@@ -482,11 +488,13 @@ func (g *generator) episode(day int, p *person) {
 	lastLW, lastAny := -1, -1
 	truncated := false
 	contacted := r.bernoulli(s.pContact[q])
+	firstDay := -1
 	var outcome string
 	closed := -1
 	if contacted {
 		wait := max(1, int(math.Round(r.lognormal(a.MedianWaitDays, a.WaitSigma))))
 		first := g.dates.weekdayOnOrAfter(day + wait)
+		firstDay = first
 		// A missed first appointment before the contact that happened.
 		if first-day >= 3 && r.bernoulli(dnaP) {
 			if d := g.dates.weekdayOnOrAfter(day + 1 + r.intn(first-day-2)); d < first {
@@ -604,6 +612,9 @@ func (g *generator) episode(day int, p *person) {
 	})
 	for i := range g.sess {
 		g.writeSession(&rec, &g.sess[i])
+	}
+	if g.outW != nil && lastLW >= 0 && firstDay <= g.last {
+		g.writeOutcomes(&rec, p.scheme, q, firstDay, lastLW)
 	}
 
 	// Finished episodes are sometimes followed by a new referral of the same person.

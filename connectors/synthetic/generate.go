@@ -26,6 +26,9 @@ type Options struct {
 	// benchmarks at a given volume; runs cut short by the end of the span leave the mean
 	// below it (a target of 12 gives about 9.7). 0 keeps the natural mix (about 4.6).
 	AttendancesPerReferral float64
+	// Outcomes writes outcomes.csv: wellbeing assessments (SWEMWBS and ONS anxiety) at the
+	// first contact and some months later, with the planted truths of OutcomesManifest.
+	Outcomes bool
 }
 
 // File names written into Options.OutDir.
@@ -35,6 +38,7 @@ const (
 	PopulationFile    = "population.csv"
 	ManifestFile      = "manifest.json"
 	AttendancesUSFile = "attendances_us.csv"
+	OutcomesFile      = "outcomes.csv"
 )
 
 // Headers of the written extracts (design §3.1, §3.2 and NHS England's layout).
@@ -179,6 +183,12 @@ func (g *generator) run(ctx context.Context, out *outputs) (Summary, error) {
 		}
 		g.usW.WriteString(attendanceHeader)
 	}
+	if g.opt.Outcomes {
+		if g.outW, err = out.create(OutcomesFile); err != nil {
+			return Summary{}, err
+		}
+		g.outW.WriteString(outcomeHeader)
+	}
 	g.refW.WriteString(referralHeader)
 	g.attW.WriteString(attendanceHeader)
 	if err := g.stream(ctx); err != nil {
@@ -269,6 +279,11 @@ func (g *generator) manifest(pop FileManifest) Manifest {
 		}
 	}
 	m.Files = append(m.Files, refs, atts, pop)
+	if g.outW != nil {
+		m.Files = append(m.Files, FileManifest{Name: OutcomesFile, Rows: g.outcomeRows, CleanRows: g.outcomeRows})
+		planted := plantedOutcomes()
+		m.Outcomes = &planted
+	}
 	if g.f != nil {
 		m.Files = append(m.Files, FileManifest{Name: AttendancesUSFile, Rows: g.usRows, CleanRows: 0,
 			Refused: g.usDayAfter12 > 0, DayAfter12Rows: g.usDayAfter12})

@@ -42,6 +42,8 @@ type Manifest struct {
 	Schemes   []SchemeManifest   `json:"schemes"`
 	Providers []ProviderManifest `json:"vcs_providers"`
 	Files     []FileManifest     `json:"files"`
+	// Outcomes are the planted outcome truths, when outcomes.csv was written.
+	Outcomes *OutcomesManifest `json:"outcomes,omitempty"`
 }
 
 // ICBManifest describes the synthetic ICB.

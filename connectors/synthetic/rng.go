@@ -13,6 +13,9 @@ const (
 	streamICB    = 1
 	streamRows   = 2
 	streamFaults = 3
+	// streamOutcomes draws the wellbeing assessments apart from every other stream, so
+	// turning them on changes no other row
+	streamOutcomes = 4
 )
 
 // rng wraps a PCG source. The hot paths call the concrete PCG directly rather than

@@ -44,7 +44,8 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("clearing the previous demo: %w", err)
 		}
 	}
-	sum, err := synthetic.Generate(ctx, synthetic.Options{OutDir: filepath.Join(abs, "extracts"), Referrals: demoReferrals, Seed: *seed})
+	sum, err := synthetic.Generate(ctx, synthetic.Options{OutDir: filepath.Join(abs, "extracts"), Referrals: demoReferrals, Seed: *seed,
+		Outcomes: true})
 	if err != nil {
 		return err
 	}
@@ -132,6 +133,7 @@ type demoSources struct {
 	Referrals   demoSource `yaml:"referrals,flow"`
 	Attendances demoSource `yaml:"attendances,flow"`
 	Population  demoSource `yaml:"population,flow"`
+	Outcomes    demoSource `yaml:"outcomes,flow"`
 }
 
 type demoSource struct {
@@ -159,6 +161,7 @@ func demoConfig(m synthetic.Manifest, extracts string) ([]byte, error) {
 			Referrals:   demoSource{Path: extracts + "/referrals.csv", DateFormat: m.DateFormat},
 			Attendances: demoSource{Path: extracts + "/attendances.csv", DateFormat: m.DateFormat},
 			Population:  demoSource{Path: extracts + "/population.csv"},
+			Outcomes:    demoSource{Path: extracts + "/" + synthetic.OutcomesFile, DateFormat: m.DateFormat},
 		},
 	}
 	for _, s := range m.Schemes {

@@ -25,6 +25,7 @@ func cmdGenerate(ctx context.Context, e *env, args []string) error {
 	messy := flags.Float64("messy", 0, "rate (0–1) of planted real-world faults the ingest must catch")
 	perRef := flags.Float64("attendances-per-referral", 0, "lengthen VCS runs toward this many attendance rows per referral; the end of the span cuts runs, so 12 gives about 9.7 (0: the natural mix, about 4.6)")
 	writeCfg := flags.String("write-config", "", "also write a ready-to-run config for the extracts to this file")
+	withOutcomes := flags.Bool("outcomes", false, "also write outcomes.csv: wellbeing assessments with planted truths")
 	// The help explains what the generator plants, before the flags.
 	flags.Usage = func() {
 		fmt.Fprintf(e.stderr, "Usage: socrx %s\n\n%s\nFlags:\n", e.cmd.usage, synthetic.HelpText())
@@ -43,7 +44,8 @@ func cmdGenerate(ctx context.Context, e *env, args []string) error {
 	if *perRef < 0 {
 		return usagef("--attendances-per-referral must not be negative")
 	}
-	sum, err := synthetic.Generate(ctx, synthetic.Options{OutDir: *out, Referrals: *n, Seed: *seed, Messy: *messy, AttendancesPerReferral: *perRef})
+	sum, err := synthetic.Generate(ctx, synthetic.Options{OutDir: *out, Referrals: *n, Seed: *seed, Messy: *messy, AttendancesPerReferral: *perRef,
+		Outcomes: *withOutcomes})
 	if err != nil {
 		return err
 	}
