@@ -62,7 +62,7 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 	b := &builder{r: r, p: o.Policy, cells: map[string]*disclosure.Cell{}, pre: o.preloaded, heaping: map[[2]string]*disclosure.Cell{}}
 	steps := []func(context.Context, *sql.DB, sql.NamedArg) error{
 		b.loadPathway, b.loadContinuity, b.loadSessions, b.loadIndexBins, b.loadFirstContact,
-		b.loadPractices, b.loadSources,
+		b.loadPractices, b.loadSources, b.loadOutcomes,
 	}
 	for _, step := range steps {
 		if err := step(ctx, db, period); err != nil {
@@ -81,6 +81,7 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 	for _, step := range []func(context.Context, *sql.DB, sql.NamedArg) error{
 		b.buildSignals, b.buildPathway, b.buildSummary, b.buildCascade, b.buildPractices,
 		b.buildSources, b.buildSessions, b.buildFirstContact, b.buildContinuity, b.buildIndexBins,
+		b.buildOutcomes,
 	} {
 		if err := step(ctx, db, period); err != nil {
 			return nil, err
@@ -120,6 +121,7 @@ type builder struct {
 	cells         map[string]*disclosure.Cell
 	withheld      map[int64]bool // rounded values of secondarily suppressed cells
 	kmCells       map[string][]kmPoint
+	outcomes      []*outcomeCells
 	trend         []trendRow
 }
 

@@ -85,6 +85,8 @@ type page struct {
 	Sessions, FirstContact, Indices *Figure
 	Continuity                      *View
 	ContinuityNote                  string
+	OutcomeSummary, OutcomeChange   *View
+	OutcomeNote                     string
 	Trend                           *Figure
 	Files, Quarantine, NoLSOA       *View
 }
@@ -166,6 +168,16 @@ func renderScheme(r *Report, s Scheme, names map[string]string) ([]byte, error) 
 	cont := r.Table("continuity")
 	p.Continuity = transpose(view(cont, s.ID, nil), "Measure")
 	p.ContinuityNote = cont.Note
+	if oc := r.Table("outcome_change"); oc != nil {
+		// the page shows the reading columns; every column is in the workbook and CSV
+		p.OutcomeChange = view(oc, s.ID, nil).project("measure", "dimension", "stratum", "pairs_n", "baseline_mean",
+			"followup_mean", "mean_change", "mean_change_lower", "mean_change_upper", "improved_share", "worsened_share",
+			"band_baseline", "band_followup")
+		p.OutcomeNote = oc.Note
+	}
+	if os := r.Table("outcome_summary"); os != nil {
+		p.OutcomeSummary = view(os, s.ID, nil)
+	}
 	p.Trend = trendFigure(r, s.ID)
 	p.Files = view(r.Table("files"), "", nil)
 	p.Quarantine = view(r.Table("quarantine"), "", nil)

@@ -125,3 +125,44 @@ INSERT INTO runs (run_id, job, trigger, logical_date, started_at, status, code_v
 
 -- how the marts were built: their data_end (provenance, fingerprint)
 INSERT INTO transform_state (model, fingerprint, data_end) VALUES ('episode_metrics', 'fixture', DATE '2024-05-31');
+
+-- Outcomes (design §11): S1 and ALL in 2024-Q1; a quintile of 6 pairs (suppressed, with
+-- its means), and a continuity side of 5 (the contrast withheld with it).
+CREATE TABLE outcome_change AS
+SELECT * FROM (VALUES
+    ('S1', '2024-Q1', 'all', 'all', 'swemwbs', 'favourable', 40, 19.2, 21.4, 2.2, 1.1, 3.3, 3.4, 0.65, 17, 4, NULL, NULL, NULL, NULL, NULL, false),
+    ('S1', '2024-Q1', 'imd_quintile', '1', 'swemwbs', 'favourable', 6, 18.0, 21.5, 3.5, 0.5, 6.5, 2.9, 1.2, 3, 0, NULL, NULL, NULL, NULL, NULL, true),
+    ('S1', '2024-Q1', 'imd_quintile', '5', 'swemwbs', 'favourable', 34, 19.4, 21.4, 2.0, 0.8, 3.2, 3.4, 0.59, 14, 4, NULL, NULL, NULL, NULL, NULL, false),
+    ('S1', '2024-Q1', 'continuity', 'single_worker', 'swemwbs', 'favourable', 5, 19.0, 23.0, 4.0, 1.0, 7.0, 2.4, 1.6, 4, 0, NULL, NULL, NULL, NULL, NULL, true),
+    ('S1', '2024-Q1', 'continuity', 'dispersed', 'swemwbs', 'favourable', 35, 19.2, 21.1, 1.9, 0.8, 3.0, 3.3, 0.58, 13, 4, NULL, NULL, NULL, NULL, NULL, false),
+    ('S1', '2024-Q1', 'all', 'all', 'ons4_anxious', 'adverse', 40, 6.1, 5.2, -0.9, -1.6, -0.2, 2.1, -0.43, NULL, NULL, 0.6, 0.45, -0.15, -0.3, 0.01, false),
+    ('ALL', '2024-Q1', 'all', 'all', 'swemwbs', 'favourable', 52, 19.0, 21.1, 2.1, 1.2, 3.0, 3.3, 0.64, 21, 6, NULL, NULL, NULL, NULL, NULL, false)
+) t(scheme_id, period, dimension, stratum, measure, polarity, pairs, baseline_mean, followup_mean, mean_change,
+    mean_change_lower, mean_change_upper, sd_change, srm, improved, worsened, band_baseline, band_followup,
+    band_difference, band_difference_lower, band_difference_upper, few_pairs);
+CREATE TABLE outcome_summary AS
+SELECT * FROM (VALUES
+    ('S1', '2024-Q1', 'swemwbs', 40, NULL, NULL, NULL, 'insufficient_data', 'quintiles with 2 or more pairs: fewer than 3 non-empty strata (2)', 2.1, -1.3, 5.5),
+    ('S1', '2024-Q1', 'ons4_anxious', 40, -0.4, -1.1, 0.3, 'no_clear_gradient', 'SII -0.4 (95% CI -1.1 to 0.3): the interval spans no gradient', NULL, NULL, NULL),
+    ('ALL', '2024-Q1', 'swemwbs', 52, -2.5, -4.1, -0.9, 'larger_gain_in_more_deprived', 'SII -2.5 (95% CI -4.1 to -0.9)', NULL, NULL, NULL)
+) t(scheme_id, period, measure, pairs, sii, sii_lower, sii_upper, verdict, verdict_reason, continuity_difference,
+    continuity_difference_lower, continuity_difference_upper);
+-- the marts hold DOUBLE (VALUES of decimals would be DECIMAL)
+ALTER TABLE outcome_change ALTER baseline_mean TYPE DOUBLE;
+ALTER TABLE outcome_change ALTER followup_mean TYPE DOUBLE;
+ALTER TABLE outcome_change ALTER mean_change TYPE DOUBLE;
+ALTER TABLE outcome_change ALTER mean_change_lower TYPE DOUBLE;
+ALTER TABLE outcome_change ALTER mean_change_upper TYPE DOUBLE;
+ALTER TABLE outcome_change ALTER sd_change TYPE DOUBLE;
+ALTER TABLE outcome_change ALTER srm TYPE DOUBLE;
+ALTER TABLE outcome_change ALTER band_baseline TYPE DOUBLE;
+ALTER TABLE outcome_change ALTER band_followup TYPE DOUBLE;
+ALTER TABLE outcome_change ALTER band_difference TYPE DOUBLE;
+ALTER TABLE outcome_change ALTER band_difference_lower TYPE DOUBLE;
+ALTER TABLE outcome_change ALTER band_difference_upper TYPE DOUBLE;
+ALTER TABLE outcome_summary ALTER sii TYPE DOUBLE;
+ALTER TABLE outcome_summary ALTER sii_lower TYPE DOUBLE;
+ALTER TABLE outcome_summary ALTER sii_upper TYPE DOUBLE;
+ALTER TABLE outcome_summary ALTER continuity_difference TYPE DOUBLE;
+ALTER TABLE outcome_summary ALTER continuity_difference_lower TYPE DOUBLE;
+ALTER TABLE outcome_summary ALTER continuity_difference_upper TYPE DOUBLE;
