@@ -28,6 +28,7 @@ type Inputs struct {
 	Practices  *Practices  `json:"practices,omitempty"`  // share_practices_referring
 	Funnel     *Funnel     `json:"funnel,omitempty"`     // funnel_outliers_*
 	Equity     *Equity     `json:"equity,omitempty"`     // sii_* (VCS setting)
+	Outcome    *Outcome    `json:"outcome,omitempty"`    // outcome_change_*, outcome_gradient_*
 }
 
 // Value is a statistic as inputs hold it: nil when undefined, else rounded to 10
@@ -76,6 +77,8 @@ func Compose(signal string, in Inputs, w Writer) string {
 		return in.Funnel.reading()
 	case in.Equity != nil:
 		return in.Equity.reading(w)
+	case in.Outcome != nil:
+		return in.Outcome.reading(signal, w)
 	}
 	return ""
 }

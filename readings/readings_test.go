@@ -70,6 +70,18 @@ func TestCompose(t *testing.T) {
 			Hidden: 1, High: []string{"P2"}, Low: []string{"P1"}, Average: ptr(0.5)}}, published,
 			[]string{"2 of 4 practices had a contacted proportion (first link-worker contact within 90 days of referral)",
 				"average of 50.0% (high: P2; low: P1); 1 more with counts too small"}, nil},
+		{"outcome change", "outcome_change_swemwbs", Inputs{Outcome: &Outcome{Measure: "swemwbs", Pairs: 123, BaselineMean: ptr(18.2),
+			MeanChange: ptr(2.4), Lower: ptr(1.9), Upper: ptr(2.9)}}, published,
+			[]string{"Over about 125 pairs of assessments before and after, SWEMWBS (metric score) rose by 2.40 on average (95% CI 1.90 to 2.90) from a baseline mean of 18.20: an improvement.",
+				"no comparison group"}, []string{"123", "with care"}},
+		{"outcome change, adverse, few pairs", "outcome_change_ons4_anxious", Inputs{Outcome: &Outcome{Measure: "ons4_anxious", Adverse: true,
+			Pairs: 20, BaselineMean: ptr(6.1), MeanChange: ptr(-0.9), Lower: ptr(-1.6), Upper: ptr(0.2)}}, published,
+			[]string{"anxiety (ONS) fell by 0.90", "an improvement, though the interval includes no change; fewer than 30 pairs"}, nil},
+		{"outcome change, suppressed", "outcome_change_ucla3", Inputs{Outcome: &Outcome{Measure: "ucla3", Adverse: true, Pairs: 9,
+			MeanChange: ptr(-1.0)}}, raised, []string{"Change in loneliness (UCLA-3) cannot be read: it rests on a few pairs"}, []string{"9"}},
+		{"outcome gradient", "outcome_gradient_swemwbs", Inputs{Outcome: &Outcome{Measure: "swemwbs", Pairs: 600, MeanChange: ptr(2.0),
+			Verdict: "larger_gain_in_more_deprived", SII: ptr(-3.05), SIILower: ptr(-3.6), SIIUpper: ptr(-2.5)}}, published,
+			[]string{"gains were larger in the more deprived quintiles: slope index of inequality of mean change in SWEMWBS (metric score) \u22123.05"}, nil},
 		{"unknown inputs", "mean_coc", Inputs{}, published, nil, []string{"."}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -95,6 +95,7 @@ var axes = []axisCard{
 	{ID: "general_practice", Title: "General practice", Poles: "holistic (keeps the social context) ↔ fragmental (non-medical needs triaged away)"},
 	{ID: "link_workers", Title: "Link workers", Poles: "relational (open-ended, same worker) ↔ transactional (fixed caps, hand-offs)"},
 	{ID: "vcs", Title: "Voluntary and community sector", Poles: "redistributive (uptake rises with need) ↔ non-redistributive (inverse care law)"},
+	{ID: "outcomes", Title: "Outcomes", Poles: "wellbeing before and after, beside the context and the link working that preceded it (no comparison group)"},
 }
 
 var signalNames = map[string]string{
@@ -111,6 +112,11 @@ var signalNames = map[string]string{
 func signalName(s string) string {
 	if n, ok := signalNames[s]; ok {
 		return n
+	}
+	for prefix, what := range map[string]string{"outcome_change_": "Change in %s", "outcome_gradient_": "Change in %s by deprivation (SII)"} {
+		if m, ok := strings.CutPrefix(s, prefix); ok {
+			return fmt.Sprintf(what, named(outcomeMeasureNames, m))
+		}
 	}
 	return strings.ReplaceAll(s, "_", " ")
 }
@@ -141,6 +147,9 @@ func renderScheme(r *Report, s Scheme, names map[string]string) ([]byte, error) 
 				sv.CI = display(row[4]) + " to " + display(row[5])
 			}
 			card.Signals = append(card.Signals, sv)
+		}
+		if len(card.Signals) == 0 && a.ID == "outcomes" {
+			continue // no outcomes extract, or no assessments yet
 		}
 		p.Axes = append(p.Axes, card)
 	}

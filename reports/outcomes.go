@@ -177,6 +177,17 @@ func (b *builder) buildOutcomes(ctx context.Context, db *sql.DB, period sql.Name
 	return nil
 }
 
+// allPairs is the unrounded number of pairs of a scheme and measure (0 when none), for
+// the means published with it.
+func (b *builder) allPairs(scheme, measure string) int64 {
+	for _, c := range b.outcomes {
+		if c.row.str("scheme_id") == scheme && c.row.str("measure") == measure && c.row.str("dimension") == "all" {
+			return c.row.int("pairs")
+		}
+	}
+	return 0
+}
+
 // outcomePairs is the published count of all pairs of a scheme and measure: the change
 // table's cell, so both tables show one number.
 func (b *builder) outcomePairs(k [2]string) *disclosure.Cell {

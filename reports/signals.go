@@ -47,6 +47,12 @@ func (b *builder) signalValue(scheme, sig string, row rec) (v, lo, hi *disclosur
 		return f(val, ok), f(l, lok), f(u, uok)
 	}
 	switch {
+	case strings.HasPrefix(sig, "outcome_change_"):
+		// a mean over people: withheld with its pairs
+		n := b.allPairs(scheme, strings.TrimPrefix(sig, "outcome_change_"))
+		return withCI(func(x float64, ok bool) *disclosure.Cell { return b.p.Summary(x, ok, n, disclosure.FmtDecimal) })
+	case strings.HasPrefix(sig, "outcome_gradient_"):
+		return withCI(func(x float64, ok bool) *disclosure.Cell { return b.p.Model(x, ok, disclosure.FmtStat) })
 	case strings.HasPrefix(sig, "sii_"):
 		return withCI(func(x float64, ok bool) *disclosure.Cell { return b.p.Model(x, ok, disclosure.FmtStat) })
 	case sig == "mean_coc" && raw != nil:

@@ -2,7 +2,7 @@
 COMMENT ON TABLE archetype_signals IS 'The framework''s signals: one row per scheme × period × setting × signal, each with a reading.';
 COMMENT ON COLUMN archetype_signals.scheme_id IS 'SP scheme, or ALL.';
 COMMENT ON COLUMN archetype_signals.period IS 'Reporting period, or all.';
-COMMENT ON COLUMN archetype_signals.setting IS 'Framework setting: general_practice, link_workers or vcs.';
+COMMENT ON COLUMN archetype_signals.setting IS 'Framework setting: general_practice, link_workers or vcs, and outcomes (wellbeing change beside them).';
 COMMENT ON COLUMN archetype_signals.axis IS 'Framework axis the signal reads.';
 COMMENT ON COLUMN archetype_signals.signal IS 'Signal name.';
 COMMENT ON COLUMN archetype_signals.value IS 'Signal value, from unrounded data.';

@@ -1,6 +1,6 @@
 -- kind: table
--- reads: sig_general_practice, sig_link_workers, sig_vcs
--- Every setting's signals (design §1, §8) in one mart: the equity and continuity models
+-- reads: sig_general_practice, sig_link_workers, sig_outcomes, sig_vcs
+-- Every setting's signals (design §1, §8; outcomes §11) in one mart: the equity and continuity models
 -- leave one temp table per setting of the framework, each with these columns.
 SELECT NULL::VARCHAR AS scheme_id, NULL::VARCHAR AS period, NULL::VARCHAR AS setting,
     NULL::VARCHAR AS axis, NULL::VARCHAR AS signal, NULL::DOUBLE AS value, NULL::DOUBLE AS lower,
@@ -14,4 +14,7 @@ SELECT scheme_id, period, setting, axis, signal, CAST(value AS DOUBLE) AS value,
 UNION ALL
 SELECT scheme_id, period, setting, axis, signal, CAST(value AS DOUBLE) AS value,
     CAST(lower AS DOUBLE) AS lower, CAST(upper AS DOUBLE) AS upper, reading, inputs FROM sig_vcs
+UNION ALL
+SELECT scheme_id, period, setting, axis, signal, CAST(value AS DOUBLE) AS value,
+    CAST(lower AS DOUBLE) AS lower, CAST(upper AS DOUBLE) AS upper, reading, inputs FROM sig_outcomes
 ORDER BY scheme_id, period, setting, signal

@@ -26,6 +26,7 @@ func Models() ([]model.Model, error) {
 		{Name: "int_swemwbs_metric", Kind: model.Temp, Build: buildSWEMWBSMetric},
 		{Name: "outcome_change", Kind: model.Table, Build: buildChange, Reads: []string{"int_outcome_strata"}},
 		{Name: "outcome_summary", Kind: model.Table, Build: buildSummary, Reads: []string{"outcome_change"}},
+		{Name: "sig_outcomes", Kind: model.Temp, Build: buildSignals, Reads: []string{"outcome_change", "outcome_summary"}},
 	}
 	for i := range goModels {
 		if goModels[i].Comments, err = model.Comments(files, goModels[i].Name); err != nil {
