@@ -44,6 +44,7 @@ sources:
   referrals:
     - { path: "extracts/referrals*.csv" }
 %s  attendances: { path: "extracts/attendances*.csv" }
+  outcomes:    { path: "extracts/outcomes*.csv" }
 schedule: { lock_wait: 5s }
 `
 
@@ -82,6 +83,9 @@ func hostileCases() []hostileCase {
 		{file: "ref_nhs_person.csv", exit: 1, msg: "column person_id: holds NHS numbers"},
 		{file: "ref_nhs_referral_id.csv", exit: 1, msg: "column referral_id: holds NHS numbers"},
 		{file: "att_nhs_worker.csv", as: "attendances_1.csv", exit: 1, msg: "column worker_id: holds NHS numbers"},
+		{file: "out_nhs_person.csv", as: "outcomes_1.csv", exit: 1, msg: "column person_id: holds NHS numbers"},
+		{file: "out_scores_out_of_range.csv", as: "outcomes_1.csv", exit: 1,
+			msg: "column score: 6 of 6 rows quarantined, more than ingest.max_rejected_share (0.5) allows; the commonest reason is out_of_range"},
 		{file: "ref_nhs_in_reason.csv", check: masked("[NHS number]")},
 		{file: "ref_postcode_in_reason.csv", check: masked("[postcode]")},
 		{file: "ref_postcode_lsoa.csv", reason: "postcode_in_lsoa", check: noValue("SW1A")},
