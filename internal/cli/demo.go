@@ -130,10 +130,10 @@ type demoDocument struct {
 }
 
 type demoSources struct {
-	Referrals   demoSource `yaml:"referrals,flow"`
-	Attendances demoSource `yaml:"attendances,flow"`
-	Population  demoSource `yaml:"population,flow"`
-	Outcomes    demoSource `yaml:"outcomes,flow"`
+	Referrals   demoSource  `yaml:"referrals,flow"`
+	Attendances demoSource  `yaml:"attendances,flow"`
+	Population  demoSource  `yaml:"population,flow"`
+	Outcomes    *demoSource `yaml:"outcomes,flow,omitempty"` // when the extracts have outcomes
 }
 
 type demoSource struct {
@@ -161,8 +161,10 @@ func demoConfig(m synthetic.Manifest, extracts string) ([]byte, error) {
 			Referrals:   demoSource{Path: extracts + "/referrals.csv", DateFormat: m.DateFormat},
 			Attendances: demoSource{Path: extracts + "/attendances.csv", DateFormat: m.DateFormat},
 			Population:  demoSource{Path: extracts + "/population.csv"},
-			Outcomes:    demoSource{Path: extracts + "/" + synthetic.OutcomesFile, DateFormat: m.DateFormat},
 		},
+	}
+	if m.Outcomes != nil {
+		doc.Sources.Outcomes = &demoSource{Path: extracts + "/" + synthetic.OutcomesFile, DateFormat: m.DateFormat}
 	}
 	for _, s := range m.Schemes {
 		doc.Schemes = append(doc.Schemes, demoScheme{ID: s.ID, Name: s.Name, Practices: s.Practices})
