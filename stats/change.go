@@ -62,7 +62,15 @@ func PairedChange(d []float64) (Change, error) {
 	for _, x := range d {
 		ss += (x - mean) * (x - mean)
 	}
-	sd := math.Sqrt(ss / float64(n-1))
+	return PairedChangeOf(n, mean, math.Sqrt(ss/float64(n-1)))
+}
+
+// PairedChangeOf is PairedChange from the number of pairs, the mean change and its SD
+// (n − 1 denominator), as a database aggregates them.
+func PairedChangeOf(n int, mean, sd float64) (Change, error) {
+	if n < 2 {
+		return Change{N: n}, fmt.Errorf("paired change: %d pairs, need at least 2", n)
+	}
 	half := tQuantile975(float64(n-1)) * sd / math.Sqrt(float64(n))
 	c := Change{N: n, Mean: mean, SD: sd, CI: Interval{Lower: mean - half, Upper: mean + half}}
 	if sd > 0 {

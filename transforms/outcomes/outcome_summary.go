@@ -20,6 +20,7 @@ const (
 
 // changeCell is an outcome_change row as outcome_summary reads it.
 type changeCell struct {
+	polarity           string
 	dimension, stratum string
 	pairs              int64
 	mean, lower, upper sql.NullFloat64
@@ -49,7 +50,7 @@ func buildSummary(ctx context.Context, tx model.Execer, _ *model.Env) error {
 	err = model.ForEachRow(ctx, tx, q, func(r *sql.Rows) error {
 		var k summaryKey
 		var c changeCell
-		if err := r.Scan(&k.scheme, &k.period, &k.measure, &c.dimension, &c.stratum, &c.pairs, &c.mean, &c.lower, &c.upper, &c.sd); err != nil {
+		if err := r.Scan(&k.scheme, &k.period, &k.measure, &c.polarity, &c.dimension, &c.stratum, &c.pairs, &c.mean, &c.lower, &c.upper, &c.sd); err != nil {
 			return err
 		}
 		if k != key {
@@ -87,7 +88,7 @@ func summaryRow(k summaryKey, cells []changeCell) []any {
 	}
 	row := []any{k.scheme, k.period, k.measure, pairs}
 	res, err := stats.SII(quintiles, stats.Mean)
-	verdict, reason := judge(res, err, adverse(k.measure))
+	verdict, reason := judge(res, err, cells[0].polarity == "adverse")
 	if err == nil {
 		row = append(row, res.SII, res.SIICI.Lower, res.SIICI.Upper)
 	} else {
