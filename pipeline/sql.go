@@ -2,9 +2,8 @@ package pipeline
 
 import (
 	"embed"
-	"fmt"
-	"strings"
-	"text/template"
+
+	"github.com/socrx/socrx/internal/sqlfiles"
 )
 
 // The pipeline's SQL is one statement a file under sql/, grouped by what it works on
@@ -17,26 +16,9 @@ import (
 //go:embed sql
 var sqlFS embed.FS
 
-// sqlFile returns the statement in sql/name.sql. The files are built in, and a test
-// (TestSQLFilesUsed) checks every name given here has one, so a missing file is a bug.
-func sqlFile(name string) string {
-	b, err := sqlFS.ReadFile("sql/" + name + ".sql")
-	if err != nil {
-		panic(fmt.Sprintf("reading the embedded sql/%s.sql: %v", name, err))
-	}
-	return string(b)
-}
+// sqlFile returns sql/name.sql. TestSQLFilesUsed (pipeline) checks every name given here
+// has a file.
+func sqlFile(name string) string { return sqlfiles.File(sqlFS, name) }
 
-// sqlTemplate returns the skeleton in sql/name.sql filled in with data, whose fields
-// the template names (a missing one is a bug, like a missing file).
-func sqlTemplate(name string, data any) string {
-	t, err := template.New(name).Option("missingkey=error").Parse(sqlFile(name))
-	if err != nil {
-		panic(fmt.Sprintf("parsing the embedded sql/%s.sql: %v", name, err))
-	}
-	var b strings.Builder
-	if err := t.Execute(&b, data); err != nil {
-		panic(fmt.Sprintf("filling in the embedded sql/%s.sql: %v", name, err))
-	}
-	return b.String()
-}
+// sqlTemplate returns the skeleton in sql/name.sql filled in with data.
+func sqlTemplate(name string, data any) string { return sqlfiles.Template(sqlFS, name, data) }
