@@ -1,6 +1,9 @@
 package readings
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Outcome holds the inputs of an outcomes signal's reading (design §11): one measure's
 // change over every pair of a scheme and period, and its gradient across deprivation.
@@ -48,7 +51,7 @@ func (o *Outcome) reading(signal string, w Writer) string {
 		better = "a worsening"
 	}
 	s := fmt.Sprintf("Over %s of assessments before and after, %s %s by %s on average (95%% CI %s to %s) from a baseline "+
-		"mean of %s: %s", w.n(o.Pairs, "pair"), name, dir, stat(abs(*o.MeanChange)), stat(val(o.Lower)), stat(val(o.Upper)),
+		"mean of %s: %s", w.n(o.Pairs, "pair"), name, dir, stat(math.Abs(*o.MeanChange)), stat(val(o.Lower)), stat(val(o.Upper)),
 		stat(val(o.BaselineMean)), better)
 	if val(o.Lower) <= 0 && val(o.Upper) >= 0 {
 		s += ", though the interval includes no change"

@@ -95,8 +95,10 @@ type Writer struct {
 // Exact writes every count as it is, for the database's unsuppressed readings.
 func Exact() Writer { return Writer{Policy: disclosure.Exact()} }
 
-// minBase is the smallest base a reading interprets; below it, it says so instead.
-const minBase = 8
+// MinBase is the smallest base a reading interprets (below it, it says so instead), and
+// the smallest a share in a signal's value rests on: a statistical floor, apart from
+// disclosure control.
+const MinBase = 8
 
 func (w Writer) cell(n int64) *disclosure.Cell {
 	c := w.Policy.Count(n)
@@ -110,7 +112,7 @@ func (w Writer) rounded() bool { return w.Policy.Rounding > 1 }
 
 // readable reports whether a base of n people or events is large enough to interpret
 // and may be published.
-func (w Writer) readable(n int64) bool { return n >= minBase && w.cell(n).Published() }
+func (w Writer) readable(n int64) bool { return n >= MinBase && w.cell(n).Published() }
 
 // n quotes a count of people or events with its noun: "about 1,230 episodes" (rounded),
 // "1,234 episodes" (exact), "no episodes", "a few episodes" (suppressed), "an
@@ -168,7 +170,7 @@ func capital(s string) string {
 // stat formats a statistic with a true minus sign.
 func stat(v float64) string {
 	var s string
-	switch a := abs(v); {
+	switch a := math.Abs(v); {
 	case a >= 0.1:
 		s = fmt.Sprintf("%.2f", v)
 	case a >= 0.001:
@@ -178,11 +180,4 @@ func stat(v float64) string {
 		return "0.00"
 	}
 	return strings.Replace(s, "-", "\u2212", 1)
-}
-
-func abs(v float64) float64 {
-	if v < 0 {
-		return -v
-	}
-	return v
 }

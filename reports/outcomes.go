@@ -53,7 +53,6 @@ func (b *builder) loadOutcomes(ctx context.Context, db *sql.DB, period sql.Named
 	if err != nil {
 		return err
 	}
-	b.outcomes = nil
 	lines := map[[3]string][]*disclosure.Cell{} // scheme, measure, dimension
 	total := map[[2]string]*disclosure.Cell{}
 	for _, row := range rows {
@@ -177,24 +176,22 @@ func (b *builder) buildOutcomes(ctx context.Context, db *sql.DB, period sql.Name
 	return nil
 }
 
-// allPairs is the unrounded number of pairs of a scheme and measure (0 when none), for
-// the means published with it.
-func (b *builder) allPairs(scheme, measure string) int64 {
+// allPairs finds the change table's row of every pair of a scheme and measure (nil when
+// there is none): its cell is the one both outcome tables publish, and its unrounded
+// count the base of the means published with it.
+func (b *builder) allPairs(scheme, measure string) *outcomeCells {
 	for _, c := range b.outcomes {
 		if c.row.str("scheme_id") == scheme && c.row.str("measure") == measure && c.row.str("dimension") == "all" {
-			return c.row.int("pairs")
+			return c
 		}
 	}
-	return 0
+	return nil
 }
 
-// outcomePairs is the published count of all pairs of a scheme and measure: the change
-// table's cell, so both tables show one number.
+// outcomePairs is the published count of all pairs of a scheme and measure.
 func (b *builder) outcomePairs(k [2]string) *disclosure.Cell {
-	for _, c := range b.outcomes {
-		if c.row.str("scheme_id") == k[0] && c.row.str("measure") == k[1] && c.row.str("dimension") == "all" {
-			return c.pairs
-		}
+	if c := b.allPairs(k[0], k[1]); c != nil {
+		return c.pairs
 	}
 	return b.p.NullCount()
 }

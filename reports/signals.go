@@ -49,7 +49,10 @@ func (b *builder) signalValue(scheme, sig string, row rec) (v, lo, hi *disclosur
 	switch {
 	case strings.HasPrefix(sig, "outcome_change_"):
 		// a mean over people: withheld with its pairs
-		n := b.allPairs(scheme, strings.TrimPrefix(sig, "outcome_change_"))
+		var n int64
+		if c := b.allPairs(scheme, strings.TrimPrefix(sig, "outcome_change_")); c != nil {
+			n = c.row.int("pairs")
+		}
 		return withCI(func(x float64, ok bool) *disclosure.Cell { return b.p.Summary(x, ok, n, disclosure.FmtDecimal) })
 	case strings.HasPrefix(sig, "outcome_gradient_"):
 		return withCI(func(x float64, ok bool) *disclosure.Cell { return b.p.Model(x, ok, disclosure.FmtStat) })

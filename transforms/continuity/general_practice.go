@@ -70,7 +70,7 @@ func generalPracticeSignals(ctx context.Context, tx model.Execer, p model.Params
 			}
 		}
 		var v sql.NullFloat64
-		if recorded >= minShareBase {
+		if recorded >= readings.MinBase { // the share its reading interprets
 			v = sql.NullFloat64{Float64: float64(gp) / float64(recorded), Valid: true}
 		}
 		out = append(out, mk(k, "gp_referral_share", v, readings.Inputs{Sources: src}))
@@ -121,9 +121,6 @@ func generalPracticeSignals(ctx context.Context, tx model.Execer, p model.Params
 	})
 	return out, nil
 }
-
-// minShareBase is the fewest referrals with a recorded source whose GP share is given.
-const minShareBase = 8
 
 // strs is a DuckDB list of strings as scanned.
 func strs(v any) []string {
