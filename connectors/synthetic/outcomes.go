@@ -2,6 +2,7 @@ package synthetic
 
 import (
 	"math"
+	"strconv"
 )
 
 // Wellbeing assessments (Options.Outcomes, design §3.5), drawn from their own stream.
@@ -100,7 +101,7 @@ func (g *generator) assessment(rec *refRec, scheme int, measure string, score, d
 	b = append(b, ',')
 	b = append(b, measure...)
 	b = append(b, ',')
-	b = append(b, itoa(score)...)
+	b = strconv.AppendInt(b, int64(score), 10)
 	b = append(b, ',')
 	b = g.dates.appendUK(b, day)
 	b = append(b, ',')
@@ -119,16 +120,3 @@ func (g *generator) assessment(rec *refRec, scheme int, measure string, score, d
 }
 
 func clampRound(v float64, lo, hi int) int { return min(hi, max(lo, int(math.Round(v)))) }
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for ; n > 0; n /= 10 {
-		i--
-		b[i] = byte('0' + n%10)
-	}
-	return string(b[i:])
-}
