@@ -14,10 +14,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/unicode"
 	"hash/crc32"
 	"io"
 	"os"
@@ -27,6 +23,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // seg is a run of a workbook part's body: s written n times.

@@ -108,7 +108,9 @@ func (f *fixture) contents() map[string]string { return f.fingerprint("hash(t)")
 
 // contentsAsText is contents with each row hashed as text, so that an ENUM and a VARCHAR
 // column holding the same values agree (slower: every row is cast).
-func (f *fixture) contentsAsText() map[string]string { return f.fingerprint("hash(CAST(t AS VARCHAR))") }
+func (f *fixture) contentsAsText() map[string]string {
+	return f.fingerprint("hash(CAST(t AS VARCHAR))")
+}
 
 func (f *fixture) fingerprint(rowHash string) map[string]string {
 	f.t.Helper()
