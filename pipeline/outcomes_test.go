@@ -162,4 +162,23 @@ func TestPlantedOutcomes(t *testing.T) {
 	if q1+0.15 > q5 {
 		t.Errorf("followed up: quintile 1 %.2f, quintile 5 %.2f; want quintile 1 clearly lower", q1, q5)
 	}
+	// who gets measured, as pathway measures: baselines are planted flat across
+	// deprivation, follow-up rising away from it (SII > 0: non-redistributive)
+	for _, c := range []struct {
+		measure, verdict string
+		lo, hi           float64 // where the SII must lie
+	}{
+		{"outcome_baselined", "", -0.1, 0.1},
+		{"outcome_followed_up", "non_redistributive", 0.15, 0.45},
+	} {
+		var v string
+		var sii sql.NullFloat64
+		if err := db.QueryRow(`SELECT verdict, sii FROM equity_summary WHERE scheme_id = 'ALL' AND period = 'all'
+			AND dimension = 'imd_quintile' AND measure = ?`, c.measure).Scan(&v, &sii); err != nil {
+			t.Fatalf("%s: %v", c.measure, err)
+		}
+		if (c.verdict != "" && v != c.verdict) || v == "insufficient_data" || !sii.Valid || sii.Float64 < c.lo || sii.Float64 > c.hi {
+			t.Errorf("%s: verdict %q, SII %v; want %q with the SII in [%v, %v]", c.measure, v, sii, c.verdict, c.lo, c.hi)
+		}
+	}
 }

@@ -73,6 +73,10 @@ func measureTitle(m string) string {
 		return "VCS uptake: an attended voluntary or community sector session within 180 days"
 	case "dna":
 		return "Did not attend: at least one missed link-worker appointment within 180 days (lower is better)"
+	case "outcome_baselined":
+		return "Baselined: contacted referrals with a wellbeing baseline, of any measure"
+	case "outcome_followed_up":
+		return "Followed up: baselined referrals with a follow-up assessment"
 	}
 	return m
 }

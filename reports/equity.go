@@ -14,6 +14,13 @@ import (
 // measures in pathway order; reach first because it is the entry to the pathway.
 var pathwayMeasures = []string{"reach", "contacted", "engaged", "vcs_uptake", "dna"}
 
+// measuredMeasures say who gets measured (design §11): present when an outcomes extract
+// is loaded, shown with the outcomes.
+var measuredMeasures = []string{"outcome_baselined", "outcome_followed_up"}
+
+// equityMeasures are every measure of the pathway tables.
+var equityMeasures = append(append([]string{}, pathwayMeasures...), measuredMeasures...)
+
 // cascadeSteps are the pathway steps after referral, drawn as the cascade.
 var cascadeSteps = []string{"contacted", "engaged", "vcs_uptake"}
 
@@ -62,7 +69,7 @@ func (b *builder) loadPathway(ctx context.Context, db *sql.DB, period sql.NamedA
 	// lines: the quintiles of a scheme × measure add up to its total; schemes add up to
 	// ALL (except reach, where a person may be referred to two schemes)
 	for _, s := range b.schemes() {
-		for _, m := range pathwayMeasures {
+		for _, m := range equityMeasures {
 			var nums, dens, imms []*disclosure.Cell
 			for q := 0; q <= 5; q++ {
 				if c := b.strata[strataKey{s, m, q}]; c != nil {
@@ -72,7 +79,7 @@ func (b *builder) loadPathway(ctx context.Context, db *sql.DB, period sql.NamedA
 			b.lines = append(b.lines, nums, dens, imms)
 		}
 	}
-	for _, m := range pathwayMeasures[1:] {
+	for _, m := range equityMeasures[1:] {
 		for q := 0; q <= 5; q++ {
 			var nums, dens, imms []*disclosure.Cell
 			for _, s := range b.schemes() {
@@ -95,7 +102,7 @@ func (b *builder) buildPathway(context.Context, *sql.DB, sql.NamedArg) error {
 			{"numerator_n", "Numerator", disclosure.KindCount}, {"denominator_n", "Denominator", disclosure.KindCount}, {"value", "Value", disclosure.KindValue},
 			{"lower", "Lower 95%", disclosure.KindValue}, {"upper", "Upper 95%", disclosure.KindValue}, {"immature_n", "Too recent", disclosure.KindCount}}}
 	for _, s := range b.schemes() {
-		for _, m := range pathwayMeasures {
+		for _, m := range equityMeasures {
 			for q := 1; q <= 5; q++ {
 				c := b.strata[strataKey{s, m, q}]
 				if c == nil {
@@ -238,6 +245,10 @@ func label(m string) string {
 		return "VCS uptake"
 	case "dna":
 		return "DNA"
+	case "outcome_baselined":
+		return "baselined"
+	case "outcome_followed_up":
+		return "followed up"
 	}
 	return m
 }

@@ -76,6 +76,7 @@ type page struct {
 	CSS                             template.CSS
 	Axes                            []axisCard
 	EquityFigs                      []*Figure
+	MeasuredFigs                    []*Figure // who gets measured, with the outcomes
 	Cascade                         *Figure
 	Summary                         *View
 	SummaryNote                     string
@@ -156,6 +157,11 @@ func renderScheme(r *Report, s Scheme, names map[string]string) ([]byte, error) 
 	for _, m := range pathwayMeasures {
 		if f := equityFigure(r, s.ID, m); f != nil {
 			p.EquityFigs = append(p.EquityFigs, f)
+		}
+	}
+	for _, m := range measuredMeasures {
+		if f := equityFigure(r, s.ID, m); f != nil {
+			p.MeasuredFigs = append(p.MeasuredFigs, f)
 		}
 	}
 	p.Cascade = cascadeFigure(r, s.ID)

@@ -31,3 +31,16 @@ CREATE OR REPLACE TEMP MACRO period_end(d) AS CAST(period_start(d) + CASE getvar
 -- sex_group names a referral's sex code for the strata.
 CREATE OR REPLACE TEMP MACRO sex_group(s) AS
     CASE upper(trim(s)) WHEN 'F' THEN 'female' WHEN 'M' THEN 'male' WHEN 'I' THEN 'indeterminate' ELSE 'unknown' END;
+
+-- stratum_order places a stratum in its dimension's reading order (IMD strata by their
+-- number, 1 = most deprived; the rest as the design lists them, unknown last).
+CREATE OR REPLACE TEMP MACRO stratum_order(dimension, stratum) AS CASE dimension
+    WHEN 'imd_quintile' THEN TRY_CAST(stratum AS INTEGER)
+    WHEN 'imd_decile' THEN TRY_CAST(stratum AS INTEGER)
+    WHEN 'age_band' THEN CASE stratum WHEN '0-17' THEN 1 WHEN '18-24' THEN 2 WHEN '25-34' THEN 3
+        WHEN '35-44' THEN 4 WHEN '45-54' THEN 5 WHEN '55-64' THEN 6 WHEN '65-74' THEN 7
+        WHEN '75-84' THEN 8 WHEN '85+' THEN 9 ELSE 10 END
+    WHEN 'sex' THEN CASE stratum WHEN 'female' THEN 1 WHEN 'male' THEN 2 WHEN 'indeterminate' THEN 3 ELSE 4 END
+    ELSE CASE stratum WHEN 'white' THEN 1 WHEN 'mixed' THEN 2 WHEN 'asian' THEN 3 WHEN 'black' THEN 4
+        WHEN 'other' THEN 5 ELSE 6 END
+    END;

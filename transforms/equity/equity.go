@@ -22,7 +22,7 @@ var files embed.FS
 // build, which the incremental equity_strata follows.
 func Models(base *episodes.Plan) ([]model.Model, error) {
 	out, err := model.SQLModels(files, "int_equity_catchments", "int_equity_population", "int_equity_quantile_cuts",
-		"int_equity_strata", "equity_strata")
+		"int_equity_strata", "int_equity_measured_strata", "equity_strata")
 	if err != nil {
 		return nil, err
 	}
@@ -42,7 +42,8 @@ func Models(base *episodes.Plan) ([]model.Model, error) {
 				"int_equity_quantile_cuts", "population", "transform_state"},
 			Creates: []string{"strata_new_referrals", "strata_touched_people", "strata_delta_referrals", "strata_reach_prior",
 				"strata_pathway_prior"}},
-		model.Model{Name: "int_equity_strata_limits", Kind: model.Temp, Build: buildStrataLimits, Reads: []string{"int_equity_strata"}},
+		model.Model{Name: "int_equity_strata_limits", Kind: model.Temp, Build: buildStrataLimits,
+			Reads: []string{"int_equity_strata", "int_equity_measured_strata"}},
 		model.Model{Name: "equity_summary", Kind: model.Table, Build: buildSummary, Comments: summaryComments,
 			Reads:   []string{"equity_strata", "int_referrals", "int_equity_population", "population"},
 			Creates: []string{"sig_vcs"}},

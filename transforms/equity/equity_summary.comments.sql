@@ -3,7 +3,7 @@ COMMENT ON TABLE equity_summary IS 'Equity summary (design §4): per scheme (and
 COMMENT ON COLUMN equity_summary.scheme_id IS 'Scheme, or ALL.';
 COMMENT ON COLUMN equity_summary.period IS 'Reporting period, or all.';
 COMMENT ON COLUMN equity_summary.dimension IS 'imd_quintile | imd_decile | age_band | sex | ethnic_group.';
-COMMENT ON COLUMN equity_summary.measure IS 'reach | contacted | engaged | vcs_uptake | dna.';
+COMMENT ON COLUMN equity_summary.measure IS 'reach | contacted | engaged | vcs_uptake | dna | outcome_baselined | outcome_followed_up (the last two with an outcomes extract loaded).';
 COMMENT ON COLUMN equity_summary.sii IS 'Slope index of inequality as PHEindicatormethods phe_sii (transform = TRUE: logit for proportions, log for reach; multiplier 1): fitted value at the least deprived end minus the most deprived end, on the value scale. SII < 0 means higher values in the more deprived.';
 COMMENT ON COLUMN equity_summary.sii_lower IS 'Lower 95% limit of the SII (closed form: slope variance from the strata''s intervals, back-transformed about the line''s mid-point; approximates PHE''s simulated limits).';
 COMMENT ON COLUMN equity_summary.sii_upper IS 'Upper 95% limit of the SII.';

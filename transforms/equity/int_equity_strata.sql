@@ -364,14 +364,7 @@ ordered_rows AS (
 unordered_rows AS (
     SELECT
         a.scheme_id, a.period, a.dimension, a.stratum,
-        CASE a.dimension
-            WHEN 'age_band' THEN CASE a.stratum WHEN '0-17' THEN 1 WHEN '18-24' THEN 2 WHEN '25-34' THEN 3
-                WHEN '35-44' THEN 4 WHEN '45-54' THEN 5 WHEN '55-64' THEN 6 WHEN '65-74' THEN 7
-                WHEN '75-84' THEN 8 WHEN '85+' THEN 9 ELSE 10 END
-            WHEN 'sex' THEN CASE a.stratum WHEN 'female' THEN 1 WHEN 'male' THEN 2 WHEN 'indeterminate' THEN 3 ELSE 4 END
-            ELSE CASE a.stratum WHEN 'white' THEN 1 WHEN 'mixed' THEN 2 WHEN 'asian' THEN 3 WHEN 'black' THEN 4
-                WHEN 'other' THEN 5 ELSE 6 END
-        END AS stratum_order,
+        stratum_order(a.dimension, a.stratum) AS stratum_order,
         CAST(NULL AS VARCHAR) AS quantile_basis,
         m.measure,
         CASE m.measure WHEN 'contacted' THEN a.contacted_num WHEN 'engaged' THEN a.engaged_num

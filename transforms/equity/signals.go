@@ -2,6 +2,7 @@ package equity
 
 import (
 	"context"
+	"strings"
 
 	"github.com/socrx/socrx/readings"
 	"github.com/socrx/socrx/transforms/model"
@@ -15,14 +16,16 @@ const (
 )
 
 // writeSignals leaves sig_vcs for archetype_signals: per scheme × period, the SII of
-// each favourable measure across IMD quintiles with a reading that quotes its numbers.
+// each favourable pathway measure across IMD quintiles with a reading that quotes its
+// numbers. Who gets measured (outcome_*) is not a VCS signal: the reports show it with the
+// outcomes.
 func writeSignals(ctx context.Context, tx model.Execer, summaries []summary, f cellFacts, p model.Params) error {
 	if err := model.CreateTable(ctx, tx, files, "sig_vcs"); err != nil {
 		return err
 	}
 	var rows [][]any
 	for _, s := range summaries {
-		if s.dimension != dimQuintile || s.measure == measureDNA {
+		if s.dimension != dimQuintile || s.measure == measureDNA || strings.HasPrefix(s.measure, "outcome_") {
 			continue
 		}
 		in := readings.Inputs{Equity: s.inputs(f, p)}

@@ -1,12 +1,14 @@
 -- kind: view
 -- reads: outcome_pairs, int_referrals, episode_metrics
--- Each pair (outcome_pairs, paired) once per scheme (and ALL) × period (and all) ×
--- dimension × stratum it falls in (design §11): all; the IMD quintile, age band, sex and
--- ethnic group of the referral; and the mechanism: continuity among episodes with 3 or
--- more contacts with a recorded worker (UPC 1, 0.5 to under 1, under 0.5; the rest
+-- Each pair (outcome_pairs, paired) once per dimension and stratum it falls in (design
+-- §11), under its own scheme and period: all; the IMD quintile, age band, sex and ethnic
+-- group of the referral; and the mechanism: continuity among episodes with 3 or more
+-- contacts with a recorded worker (UPC 1, 0.5 to under 1, under 0.5; the rest
 -- under_three_contacts) and whether the episode ended exactly at the session cap. A pair
--- without a quintile or a cap decision has no stratum of that dimension. A view: the
--- rows multiply each pair by 28, and only their aggregates are wanted (outcome_change).
+-- without a quintile or a cap decision has no stratum of that dimension. A view: the rows
+-- multiply each pair by 7, and only their aggregates are wanted; scheme ALL and period
+-- all are rolled up from those aggregates (queries/outcome_strata.sql), not from copies
+-- of every pair.
 WITH p AS (
     SELECT o.referral_id, o.scheme_id, o.period, o.measure, o.baseline_score, o.followup_score, o.change,
         CAST(r.imd_quintile AS VARCHAR) AS imd_quintile, r.age_band, sex_group(r.sex) AS sex, r.ethnic_group,
@@ -28,8 +30,6 @@ d AS (
     CROSS JOIN (VALUES ('all'), ('imd_quintile'), ('age_band'), ('sex'), ('ethnic_group'), ('continuity'),
         ('ended_at_cap')) d(dimension)
 )
-SELECT s.scheme_id, t.period, d.dimension, d.stratum, d.measure, d.baseline_score, d.followup_score, d.change
+SELECT d.scheme_id, d.period, d.dimension, d.stratum, d.measure, d.baseline_score, d.followup_score, d.change
 FROM d
-CROSS JOIN LATERAL (VALUES (d.scheme_id), ('ALL')) s(scheme_id)
-CROSS JOIN LATERAL (VALUES (d.period), ('all')) t(period)
 WHERE d.stratum IS NOT NULL

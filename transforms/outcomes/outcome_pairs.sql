@@ -30,14 +30,20 @@ scored AS (
     FROM (SELECT * FROM named UNION ALL SELECT * FROM by_date) a
     LEFT JOIN int_swemwbs_metric m ON a.measure = 'swemwbs' AND m.raw = a.score
 ),
+-- the episodes and measures with a staged assessment: there, stages decide (a join,
+-- not a window over every assessment, which sorted them)
+staged AS (
+    SELECT DISTINCT referral_id, measure FROM scored WHERE stage IS NOT NULL
+),
 episode AS (
     SELECT s.*, e.scheme_id, e.period, e.referral_date,
-        -- when any assessment of the episode and measure has a stage, stages decide
-        bool_or(s.stage IS NOT NULL) OVER (PARTITION BY s.referral_id, s.measure) AS staged,
+        st.referral_id IS NOT NULL AS staged,
         s.assessed_on BETWEEN e.referral_date - getvariable('outcome_before_referral')
             AND CASE WHEN e.first_contact_date IS NOT NULL THEN e.first_contact_date + getvariable('outcome_after_first_contact')
                 ELSE e.referral_date + getvariable('outcome_if_never_contacted') END AS in_baseline_window
-    FROM scored s JOIN episode_metrics e ON e.referral_id = s.referral_id
+    FROM scored s
+    JOIN episode_metrics e ON e.referral_id = s.referral_id
+    LEFT JOIN staged st ON st.referral_id = s.referral_id AND st.measure = s.measure
 ),
 baseline AS (
     SELECT referral_id, measure, any_value(scheme_id) AS scheme_id, any_value(period) AS period,
@@ -68,4 +74,3 @@ SELECT b.referral_id, b.scheme_id, b.period, b.measure, b.baseline_date, b.basel
         ELSE 'follow_up_open' END AS pair_status,
     f.followup_date - b.baseline_date AS follow_up_days
 FROM baseline b LEFT JOIN follow_up f ON f.referral_id = b.referral_id AND f.measure = b.measure
-ORDER BY b.referral_id, b.measure

@@ -49,5 +49,5 @@ SELECT
     sum(numerator) FILTER (WHERE measure = 'dna') AS dna_num,
     sum(immature) FILTER (WHERE measure = 'dna') AS dna_imm
 FROM equity_strata
-WHERE measure <> 'reach'
+WHERE measure IN ('contacted', 'engaged', 'vcs_uptake', 'dna')
 GROUP BY ALL;
