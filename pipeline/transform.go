@@ -29,7 +29,8 @@ func (r *Runner) params(ctx context.Context, db *sql.DB, log zerolog.Logger) (tr
 			IfNeverContacted: *c.Outcomes.BaselineWindow.IfNeverContacted,
 			FollowUpMin:      *c.Outcomes.FollowUpWindow.MinDays, FollowUpMax: *c.Outcomes.FollowUpWindow.MaxDays,
 		},
-		MeaningfulChange: c.Outcomes.MeaningfulChange,
+		MeaningfulChange:    c.Outcomes.MeaningfulChange,
+		GroupMinDenominator: c.Disclosure.Threshold,
 	}
 	for _, s := range c.Schemes {
 		p.Schemes = append(p.Schemes, transforms.Scheme{ID: s.ID, Name: s.Name, SessionCap: s.SessionCap, Practices: s.Practices})

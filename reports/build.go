@@ -62,7 +62,7 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 	b := &builder{r: r, p: o.Policy, cells: map[string]*disclosure.Cell{}, pre: o.preloaded, heaping: map[[2]string]*disclosure.Cell{}}
 	steps := []func(context.Context, *sql.DB, sql.NamedArg) error{
 		b.loadPathway, b.loadContinuity, b.loadSessions, b.loadIndexBins, b.loadFirstContact,
-		b.loadPractices, b.loadSources, b.loadOutcomes,
+		b.loadPractices, b.loadSources, b.loadOutcomes, b.loadGroups,
 	}
 	for _, step := range steps {
 		if err := step(ctx, db, period); err != nil {
@@ -81,7 +81,7 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 	for _, step := range []func(context.Context, *sql.DB, sql.NamedArg) error{
 		b.buildSignals, b.buildPathway, b.buildSummary, b.buildCascade, b.buildPractices,
 		b.buildSources, b.buildSessions, b.buildFirstContact, b.buildContinuity, b.buildIndexBins,
-		b.buildOutcomes,
+		b.buildOutcomes, b.buildGroups,
 	} {
 		if err := step(ctx, db, period); err != nil {
 			return nil, err
@@ -104,11 +104,14 @@ type builder struct {
 
 	strata    map[strataKey]*strataCells // scheme, measure, quintile (0 = total)
 	summaries []rec
-	cont      map[[2]string]*contCells // scheme, stratum
-	contRaw   map[[2]string]rec
-	sessions  map[string][]sessionBin
-	indexBins map[[2]string][]*disclosure.Cell // scheme, index → 10 bins + total
-	practices []practiceCells
+	// groups are the counts by age band, sex and ethnic group (a total last per line)
+	groups         []*groupCells
+	groupSummaries []rec
+	cont           map[[2]string]*contCells // scheme, stratum
+	contRaw        map[[2]string]rec
+	sessions       map[string][]sessionBin
+	indexBins      map[[2]string][]*disclosure.Cell // scheme, index → 10 bins + total
+	practices      []practiceCells
 	// practiceTable and funnels are built together (judgePractices), so the table's
 	// Outlier column and the summary's count and reading are one set of flags.
 	practiceTable *Table

@@ -77,6 +77,8 @@ type page struct {
 	Axes                            []axisCard
 	EquityFigs                      []*Figure
 	MeasuredFigs                    []*Figure // who gets measured, with the outcomes
+	Groups, GroupSummary            *View     // equity by age band, sex and ethnic group
+	GroupsNote, GroupSummaryNote    string
 	Cascade                         *Figure
 	Summary                         *View
 	SummaryNote                     string
@@ -163,6 +165,12 @@ func renderScheme(r *Report, s Scheme, names map[string]string) ([]byte, error) 
 		if f := equityFigure(r, s.ID, m); f != nil {
 			p.MeasuredFigs = append(p.MeasuredFigs, f)
 		}
+	}
+	if g := r.Table("equity_by_group"); g != nil {
+		p.Groups, p.GroupsNote = view(g, s.ID, nil), g.Note
+	}
+	if g := r.Table("inequality_by_group"); g != nil {
+		p.GroupSummary, p.GroupSummaryNote = view(g, s.ID, nil), g.Note
 	}
 	p.Cascade = cascadeFigure(r, s.ID)
 	sum := r.Table("inequality_summary")

@@ -19,6 +19,32 @@ INSERT INTO equity_strata
 SELECT 'ALL', period, dimension, stratum, measure, sum(numerator), sum(denominator), sum(immature), any_value(unit)
 FROM equity_strata GROUP BY period, dimension, stratum, measure;
 
+-- by sex (a non-ordered dimension): contacted only; S1's "male" group is small
+ALTER TABLE equity_strata ADD COLUMN stratum_order INTEGER;
+UPDATE equity_strata SET stratum_order = CAST(stratum AS INTEGER);
+INSERT INTO equity_strata (scheme_id, period, dimension, stratum, measure, numerator, denominator, immature, unit, stratum_order)
+SELECT s.scheme_id, p.period, 'sex', g.stratum, 'contacted',
+       CASE WHEN s.k = 1 THEN g.n1 ELSE g.n2 END, CASE WHEN s.k = 1 THEN g.d1 ELSE g.d2 END, 0, 'proportion', g.o
+FROM (VALUES ('S1', 1), ('S2', 2)) s(scheme_id, k),
+     (VALUES ('female', 1, 20, 30, 110, 160), ('male', 2, 3, 5, 90, 140), ('unknown', 4, 0, 2, 1, 3)) g(stratum, o, n1, d1, n2, d2),
+     (VALUES ('2024-Q1'), ('2023-Q4')) p(period);
+INSERT INTO equity_strata (scheme_id, period, dimension, stratum, measure, numerator, denominator, immature, unit, stratum_order)
+SELECT 'ALL', period, dimension, stratum, measure, sum(numerator), sum(denominator), 0, 'proportion', any_value(stratum_order)
+FROM equity_strata WHERE dimension = 'sex' GROUP BY period, dimension, stratum, measure;
+
+-- WHO's measures across sex (two groups: difference and ratio only)
+CREATE TABLE equity_groups AS
+SELECT scheme_id, period, 'sex' AS dimension, 'contacted' AS measure,
+       CASE WHEN scheme_id = 'S1' THEN 1 ELSE 2 END AS groups, CASE WHEN scheme_id = 'S1' THEN 1 ELSE 0 END AS groups_left_out,
+       CASE WHEN scheme_id = 'S1' THEN NULL ELSE 'female' END AS best_group,
+       CASE WHEN scheme_id = 'S1' THEN NULL ELSE 'male' END AS worst_group,
+       CAST(CASE WHEN scheme_id = 'S1' THEN NULL ELSE 4.6 END AS DOUBLE) AS d,
+       CAST(CASE WHEN scheme_id = 'S1' THEN NULL ELSE 1.07 END AS DOUBLE) AS r,
+       CAST(NULL AS DOUBLE) AS bgv, CAST(NULL AS DOUBLE) AS bgv_se, CAST(NULL AS DOUBLE) AS mdmu, CAST(NULL AS DOUBLE) AS mdmw,
+       CAST(NULL AS DOUBLE) AS idisu, CAST(NULL AS DOUBLE) AS idisw, CAST(NULL AS DOUBLE) AS ti, CAST(NULL AS DOUBLE) AS mld,
+       CAST(NULL AS DOUBLE) AS parisk, CAST(NULL AS DOUBLE) AS paf, 'per cent' AS unit
+FROM (SELECT DISTINCT scheme_id, period FROM equity_strata);
+
 CREATE TABLE equity_summary AS
 SELECT scheme_id, period, 'imd_quintile' AS dimension, measure,
        CAST(CASE WHEN scheme_id = 'S1' THEN 0.21 ELSE -0.18 END AS DOUBLE) AS sii,
@@ -30,7 +56,7 @@ SELECT scheme_id, period, 'imd_quintile' AS dimension, measure,
        CASE WHEN scheme_id = 'S1' THEN 3 ELSE 12 END AS excluded_no_lsoa,
        CASE WHEN measure = 'dna' THEN 'not_applicable' WHEN scheme_id = 'S1' THEN 'non_redistributive' ELSE 'redistributive' END AS verdict,
        'hand-made fixture' AS verdict_reason, false AS discordant
-FROM (SELECT DISTINCT scheme_id, period, measure FROM equity_strata);
+FROM (SELECT DISTINCT scheme_id, period, measure FROM equity_strata WHERE dimension = 'imd_quintile');
 -- reach's SII is per 1,000 on the rate scale
 UPDATE equity_summary SET sii = sii * 100, sii_lower = sii_lower * 100, sii_upper = sii_upper * 100 WHERE measure = 'reach';
 

@@ -30,6 +30,10 @@ func Models(base *episodes.Plan) ([]model.Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	groupsComments, err := model.Comments(files, "equity_groups")
+	if err != nil {
+		return nil, err
+	}
 	plan := func(ctx context.Context, tx model.Execer, env *model.Env) error {
 		return planStrata(ctx, tx, env, base)
 	}
@@ -44,6 +48,8 @@ func Models(base *episodes.Plan) ([]model.Model, error) {
 				"strata_pathway_prior"}},
 		model.Model{Name: "int_equity_strata_limits", Kind: model.Temp, Build: buildStrataLimits,
 			Reads: []string{"int_equity_strata", "int_equity_measured_strata"}},
+		model.Model{Name: "equity_groups", Kind: model.Table, Build: buildGroups, Comments: groupsComments,
+			Reads: []string{"equity_strata"}},
 		model.Model{Name: "equity_summary", Kind: model.Table, Build: buildSummary, Comments: summaryComments,
 			Reads:   []string{"equity_strata", "int_referrals", "int_equity_population", "population"},
 			Creates: []string{"sig_vcs"}},

@@ -10,6 +10,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"github.com/socrx/socrx/disclosure"
 )
 
 // Execer is what the models need of a connection or transaction.
@@ -102,6 +104,9 @@ type Params struct {
 	// measure that takes one (swemwbs, wemwbs).
 	MeaningfulChange map[string]float64
 	Schemes          []Scheme
+	// GroupMinDenominator: a non-ordered group takes part in equity_groups when its
+	// denominator is above it (the disclosure threshold, design §4).
+	GroupMinDenominator int
 	// FullRebuild recomputes every referral's facts (referral_facts), not only those
 	// of referrals with rows loaded since the last build.
 	FullRebuild bool
@@ -129,8 +134,9 @@ func DefaultParams(dataEnd time.Time) Params {
 	return Params{
 		DataEnd: dataEnd, Period: "quarter", Edition: "IoD2019", Quantiles: "national",
 		EngagedMinContacts: 3, WindowContacted: 90, WindowEngaged: 180, WindowVCSUptake: 180,
-		Outcomes:         OutcomeWindows{BeforeReferral: 30, AfterFirstContact: 30, IfNeverContacted: 60, FollowUpMin: 42, FollowUpMax: 270},
-		MeaningfulChange: map[string]float64{"swemwbs": 3, "wemwbs": 3},
+		Outcomes:            OutcomeWindows{BeforeReferral: 30, AfterFirstContact: 30, IfNeverContacted: 60, FollowUpMin: 42, FollowUpMax: 270},
+		MeaningfulChange:    map[string]float64{"swemwbs": 3, "wemwbs": 3},
+		GroupMinDenominator: disclosure.Default().Threshold,
 	}
 }
 

@@ -1,0 +1,23 @@
+-- Documentation of equity_groups and its columns (design §4, §8).
+COMMENT ON TABLE equity_groups IS 'Inequality across the non-ordered groups (age band, sex, ethnic group) per scheme (and ALL) × period (and all) × measure: the WHO summary measures as the healthequal package defines them, on the published unit (per cent for proportions), each group weighted by its denominator. Groups not stated are left out; so are groups whose denominator is at or below the disclosure threshold (groups_left_out). Model outputs, exempt from rounding.';
+COMMENT ON COLUMN equity_groups.scheme_id IS 'SP scheme, or ALL.';
+COMMENT ON COLUMN equity_groups.period IS 'Reporting period, or all.';
+COMMENT ON COLUMN equity_groups.dimension IS 'age_band | sex | ethnic_group.';
+COMMENT ON COLUMN equity_groups.measure IS 'The pathway measure (equity_strata.measure).';
+COMMENT ON COLUMN equity_groups.groups IS 'Groups taking part: stated, with a denominator above the disclosure threshold.';
+COMMENT ON COLUMN equity_groups.groups_left_out IS 'Stated groups left out: denominator at or below the disclosure threshold.';
+COMMENT ON COLUMN equity_groups.best_group IS 'The group with the best value (highest for favourable measures, lowest for adverse; ties to the first in the canonical order); NULL with fewer than 2 groups.';
+COMMENT ON COLUMN equity_groups.worst_group IS 'The group with the worst value; NULL with fewer than 2 groups.';
+COMMENT ON COLUMN equity_groups.d IS 'Difference: highest − lowest value (2 or more groups).';
+COMMENT ON COLUMN equity_groups.r IS 'Ratio: highest / lowest value; NULL when the lowest is 0.';
+COMMENT ON COLUMN equity_groups.bgv IS 'Between-group variance Σ p_j (y_j − μ)², μ the denominator-weighted mean (3 or more groups).';
+COMMENT ON COLUMN equity_groups.bgv_se IS 'Standard error of bgv (Ahn et al. 2018, as healthequal), from group SEs (upper − lower)/(2 × 1.959964).';
+COMMENT ON COLUMN equity_groups.mdmu IS 'Mean difference from the mean, unweighted.';
+COMMENT ON COLUMN equity_groups.mdmw IS 'Mean difference from the mean, weighted by denominator.';
+COMMENT ON COLUMN equity_groups.idisu IS 'Index of disparity, unweighted: mdmu / μ × 100.';
+COMMENT ON COLUMN equity_groups.idisw IS 'Index of disparity, weighted: mdmw / μ × 100.';
+COMMENT ON COLUMN equity_groups.ti IS 'Theil index × 1,000; NULL when a group''s value is 0.';
+COMMENT ON COLUMN equity_groups.mld IS 'Mean log deviation × 1,000; NULL when a group''s value is 0.';
+COMMENT ON COLUMN equity_groups.parisk IS 'Population attributable risk: best group − μ.';
+COMMENT ON COLUMN equity_groups.paf IS 'Population attributable fraction: parisk / μ × 100.';
+COMMENT ON COLUMN equity_groups.unit IS 'Unit of the values the measures are on: per cent, or per 1,000 registered patients.';
