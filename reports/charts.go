@@ -61,18 +61,26 @@ func (v *View) project(names ...string) *View {
 	return out
 }
 
-func measureTitle(m string) string {
+// measureTitle names a measure with its follow-up window as this report's data has it
+// (the configured windows; the design's defaults when a report carries none).
+func measureTitle(r *Report, m string) string {
+	days := func(def int64) int64 {
+		if d, ok := r.Windows[m]; ok && d > 0 {
+			return d
+		}
+		return def
+	}
 	switch m {
 	case "reach":
 		return "Reach: people referred per 1,000 registered patients"
 	case "contacted":
-		return "Contacted: first link-worker contact within 90 days"
+		return fmt.Sprintf("Contacted: first link-worker contact within %d days", days(90))
 	case "engaged":
-		return "Engaged: 3 or more link-worker contacts within 180 days"
+		return fmt.Sprintf("Engaged: 3 or more link-worker contacts within %d days", days(180))
 	case "vcs_uptake":
-		return "VCS uptake: an attended voluntary or community sector session within 180 days"
+		return fmt.Sprintf("VCS uptake: an attended voluntary or community sector session within %d days", days(180))
 	case "dna":
-		return "Did not attend: at least one missed link-worker appointment within 180 days (lower is better)"
+		return fmt.Sprintf("Did not attend: at least one missed link-worker appointment within %d days (lower is better)", days(180))
 	case "outcome_baselined":
 		return "Baselined: contacted referrals with a wellbeing baseline, of any measure"
 	case "outcome_followed_up":
@@ -147,7 +155,7 @@ func equityFigure(r *Report, scheme, measure string) *Figure {
 			ymax = math.Max(ymax, p.hi*scale)
 		}
 	}
-	c := newChart(id, measureTitle(measure), "", 560, 300)
+	c := newChart(id, measureTitle(r, measure), "", 560, 300)
 	c.top = 30
 	c.x0, c.x1, c.y0, c.y1 = 0, 1, 0, niceMax(math.Max(ymax, 0.0001)*1.05)
 	c.yAxis(tick, yLabel)
@@ -189,11 +197,11 @@ func equityFigure(r *Report, scheme, measure string) *Figure {
 		items = append(items, legendItem{label: "fitted SII line", colour: cVermilion, dash: "6 4", line: true})
 	}
 	c.legend(items)
-	c.desc = fmt.Sprintf("%s by deprivation quintile (1 = most deprived): %s.", measureTitle(measure), strings.Join(alt, "; "))
+	c.desc = fmt.Sprintf("%s by deprivation quintile (1 = most deprived): %s.", measureTitle(r, measure), strings.Join(alt, "; "))
 	if fit == nil {
 		c.desc += " No SII line: the summary could not be computed."
 	}
-	return &Figure{ID: id, Title: measureTitle(measure), SVG: c.html(), Table: v, Caption: c.desc}
+	return &Figure{ID: id, Title: measureTitle(r, measure), SVG: c.html(), Table: v, Caption: c.desc}
 }
 
 // siiCurve rebuilds the fitted line g(α + βx) from the published SII and RII:

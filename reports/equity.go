@@ -50,6 +50,12 @@ func (b *builder) loadPathway(ctx context.Context, db *sql.DB, period sql.NamedA
 			hasDen[[2]string{k.scheme, k.measure}] = true
 		}
 		b.strata[k] = c
+		if d, ok := row.num("window_days"); ok {
+			if b.r.Windows == nil {
+				b.r.Windows = map[string]int64{}
+			}
+			b.r.Windows[k.measure] = int64(d)
+		}
 		t := totals[[2]string{k.scheme, k.measure}]
 		if t == nil {
 			t = &tot{}

@@ -80,7 +80,9 @@ type Report struct {
 	Tables      []*Table
 	Prov        Provenance
 	SessionTop  int64 // top-coded session count
-	byName      map[string]*Table
+	// Windows are each measure's follow-up window in days, as equity_strata has it.
+	Windows map[string]int64
+	byName  map[string]*Table
 }
 
 // Table returns a table by name (nil if absent).

@@ -21,6 +21,9 @@ FROM equity_strata GROUP BY period, dimension, stratum, measure;
 
 -- by sex (a non-ordered dimension): contacted only; S1's "male" group is small
 ALTER TABLE equity_strata ADD COLUMN stratum_order INTEGER;
+-- follow-up windows: contacted configured to 60 days (not the default 90), which titles say
+ALTER TABLE equity_strata ADD COLUMN window_days INTEGER;
+UPDATE equity_strata SET window_days = CASE measure WHEN 'contacted' THEN 60 WHEN 'reach' THEN NULL ELSE 180 END;
 UPDATE equity_strata SET stratum_order = CAST(stratum AS INTEGER);
 INSERT INTO equity_strata (scheme_id, period, dimension, stratum, measure, numerator, denominator, immature, unit, stratum_order)
 SELECT s.scheme_id, p.period, 'sex', g.stratum, 'contacted',
