@@ -106,24 +106,12 @@ func (b *builder) buildGroups(context.Context, *sql.DB, sql.NamedArg) error {
 	return nil
 }
 
-// dimensionLabel names a grouping for people.
-func dimensionLabel(d string) string {
-	switch d {
-	case "age_band":
-		return "age band"
-	case "ethnic_group":
-		return "ethnic group"
-	}
-	return d
-}
+// groupDimensionNames and groupNames name the groupings and groups for people.
+var (
+	groupDimensionNames = map[string]string{"age_band": "age band", "ethnic_group": "ethnic group"}
+	groupNames          = map[string]string{"not_stated": "not stated", "unknown": "not stated", "85+": "85 and over"}
+)
 
-// groupLabel names a group for people.
-func groupLabel(g string) string {
-	switch g {
-	case "not_stated", "unknown":
-		return "not stated"
-	case "85+":
-		return "85 and over"
-	}
-	return g
-}
+func dimensionLabel(d string) string { return named(groupDimensionNames, d) }
+
+func groupLabel(g string) string { return named(groupNames, g) }
