@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +36,7 @@ func TestIncrementalFacts(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	gen := filepath.Join(dir, "gen")
-	sum := generate(t, gen, 3000, 5)
+	sum := generate(t, gen, synthetic.Options{Referrals: 3000, Seed: 5, Outcomes: true})
 	end, _ := time.Parse("2006-01-02", sum.Manifest.End)
 	cut := end.AddDate(0, 0, -20)
 	ext := filepath.Join(dir, "extracts")
@@ -46,10 +47,14 @@ func TestIncrementalFacts(t *testing.T) {
 	cut2 := end.AddDate(0, 0, -10)
 	splitByDate(t, filepath.Join(gen, "referrals_late.csv"), "referral_date", cut2, filepath.Join(dir, "referrals_2.csv"), filepath.Join(dir, "referrals_5.csv"))
 	lastAtts := splitByDate(t, filepath.Join(gen, "attendances_late.csv"), "attendance_date", cut2, filepath.Join(dir, "attendances_2.csv"), filepath.Join(dir, "attendances_5.csv"))
+	// assessments arrive with the same nights (outcome_pairs is incremental too)
+	splitByDate(t, filepath.Join(gen, "outcomes.csv"), "assessed_on", cut, filepath.Join(ext, "outcomes_1.csv"), filepath.Join(gen, "outcomes_late.csv"))
+	splitByDate(t, filepath.Join(gen, "outcomes_late.csv"), "assessed_on", cut2, filepath.Join(dir, "outcomes_2.csv"), filepath.Join(dir, "outcomes_5.csv"))
 	mustRename(t, filepath.Join(gen, synthetic.PopulationFile), filepath.Join(ext, synthetic.PopulationFile))
 	f := syntheticFixture(t, dir, sum.Manifest, `  referrals:   { path: "extracts/referrals_*.csv" }
   attendances: { path: "extracts/attendances_*.csv" }
   population:  { path: "extracts/population.csv" }
+  outcomes:    { path: "extracts/outcomes_*.csv" }
 `)
 	// configured catchments, as the generator writes them: reach then has fixed practices
 	// and a night's referrals leave them alone, so reach is counted incrementally
@@ -61,7 +66,7 @@ func TestIncrementalFacts(t *testing.T) {
 	// bring or add attendances to, whose facts the night recomputes
 	arrive := func(suffix string) func() {
 		return func() {
-			for _, kind := range []string{"referrals", "attendances"} {
+			for _, kind := range []string{"referrals", "attendances", "outcomes"} {
 				mustRename(t, filepath.Join(dir, kind+suffix+".csv"), filepath.Join(ext, kind+suffix+".csv"))
 			}
 		}
@@ -83,27 +88,33 @@ func TestIncrementalFacts(t *testing.T) {
 		rebuilt func() int64
 		skip    int    // days from the previous night
 		eps     string // transform_state.mode of episode_metrics
+		pairs   string // transform_state.mode of outcome_pairs, when not eps's
 	}{
 		{"first load", nil, []string{"ingest", "transform"}, "full: first build", func() int64 { return f.count("SELECT count(*) FROM referrals") },
-			1, "full: first build"},
-		{"a day's new rows", arrive("_2"), []string{"ingest", "transform"}, "incremental", touchedBy("_2"), 1, "incremental"},
+			1, "full: first build", ""},
+		{"a day's new rows", arrive("_2"), []string{"ingest", "transform"}, "incremental", touchedBy("_2"), 1, "incremental", ""},
 		{"a corrected attendance", func() {
 			// an old attendance re-sent with another status replaces the first
 			writeCorrection(t, filepath.Join(ext, "attendances_1.csv"), filepath.Join(ext, "attendances_3.csv"))
 		}, []string{"ingest", "transform"}, "full: rows changed or removed since the last build", func() int64 { return f.count("SELECT count(*) FROM referrals") },
-			1, "full: referral facts rebuilt"},
-		{"nothing new", nil, []string{"ingest", "transform"}, "incremental", func() int64 { return 0 }, 1, "incremental"},
+			1, "full: referral facts rebuilt", ""},
+		{"a corrected assessment", func() {
+			// an assessment re-sent with another score replaces the first: the facts and
+			// episodes move nothing, the pairs are rebuilt
+			writeOutcomeCorrection(t, filepath.Join(ext, "outcomes_1.csv"), filepath.Join(ext, "outcomes_3.csv"))
+		}, []string{"ingest", "transform"}, "incremental", func() int64 { return 0 }, 1, "incremental",
+			"full: outcomes changed or removed since the last build"},
 		{"local quantiles", func() { f.cfg.Quantiles = "local" }, []string{"transform"}, "incremental", func() int64 { return 0 },
-			1, "full: definition, parameters, caps or deprivation changed"},
-		{"ten days' rows under local quantiles", arrive("_5"), []string{"ingest", "transform"}, "incremental", touchedBy("_5"), 1, "incremental"},
-		{"six weeks later", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 42, "incremental"},
-		{"a hundred days later", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 100, "incremental"},
-		{"a year later", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 300, "incremental"},
-		{"an earlier data_end", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, -500, "full: data_end moved back"},
+			1, "full: definition, parameters, caps or deprivation changed", ""},
+		{"ten days' rows under local quantiles", arrive("_5"), []string{"ingest", "transform"}, "incremental", touchedBy("_5"), 1, "incremental", ""},
+		{"six weeks later", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 42, "incremental", ""},
+		{"a hundred days later", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 100, "incremental", ""},
+		{"a year later", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 300, "incremental", ""},
+		{"an earlier data_end", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, -500, "full: data_end moved back", ""},
 		// data_end is now before the last rows: contacts and referrals come into view
-		{"a month on", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 30, "incremental"},
+		{"a month on", nil, []string{"transform"}, "incremental", func() int64 { return 0 }, 30, "incremental", ""},
 		{"a new window", func() { f.cfg.Indicators.Windows.Contacted = 60 }, []string{"transform"}, "full: definition or windows changed",
-			func() int64 { return f.count("SELECT count(*) FROM referrals") }, 1, "full: referral facts rebuilt"},
+			func() int64 { return f.count("SELECT count(*) FROM referrals") }, 1, "full: referral facts rebuilt", ""},
 	}
 	if lateAtts == 0 || lastAtts == 0 {
 		t.Fatal("no attendances after a cut: the split tests nothing")
@@ -146,7 +157,28 @@ func TestIncrementalFacts(t *testing.T) {
 		if err := db.QueryRow(`SELECT mode, rows_rebuilt FROM transform_state WHERE model = 'equity_strata'`).Scan(&strata, &touched); err != nil {
 			t.Fatal(err)
 		}
+		var pairs string
+		var pairsRebuilt int64
+		if err := db.QueryRow(`SELECT mode, rows_rebuilt FROM transform_state WHERE model = 'outcome_pairs'`).Scan(&pairs, &pairsRebuilt); err != nil {
+			t.Fatal(err)
+		}
 		db.Close()
+		wantPairs := n.pairs
+		switch {
+		case wantPairs != "":
+		case strings.HasPrefix(n.eps, "full: first"):
+			wantPairs = n.eps
+		case n.eps == "incremental":
+			wantPairs = "incremental"
+		default:
+			wantPairs = "full: episode_metrics rebuilt"
+		}
+		if pairs != wantPairs {
+			t.Errorf("%s: outcome_pairs built %q, want %q", n.name, pairs, wantPairs)
+		}
+		if all := f.count("SELECT count(*) FROM referrals"); pairs == "incremental" && (pairsRebuilt == 0 || pairsRebuilt >= all) {
+			t.Errorf("%s: %d of %d referrals' pairs recomputed incrementally", n.name, pairsRebuilt, all)
+		}
 		if want := map[bool]string{true: "incremental", false: "full"}[n.eps == "incremental"]; strata != want {
 			t.Errorf("%s: equity_strata reach counted %q, want %q", n.name, strata, want)
 		}
@@ -162,7 +194,8 @@ func TestIncrementalFacts(t *testing.T) {
 		if all := f.count("SELECT count(*) FROM referrals"); eps == "incremental" && (epsRebuilt == 0 || epsRebuilt >= all) {
 			t.Errorf("%s: %d of %d episodes recomputed incrementally", n.name, epsRebuilt, all)
 		}
-		t.Logf("%s: facts %s (%d), episodes %s (%d), reach %s (%d people)", n.name, mode, rebuilt, eps, epsRebuilt, strata, touched)
+		t.Logf("%s: facts %s (%d), episodes %s (%d), reach %s (%d people), pairs %s (%d)", n.name, mode, rebuilt, eps, epsRebuilt, strata, touched,
+			pairs, pairsRebuilt)
 		if mode != n.mode {
 			t.Errorf("%s: referral_facts built %q, want %q", n.name, mode, n.mode)
 		}
@@ -215,7 +248,7 @@ func compareMarts(t *testing.T, path, other, what string) {
 		t.Fatal(err)
 	}
 	for _, tbl := range []string{"referral_facts", "episode_metrics", "equity_strata", "equity_summary", "continuity_summary",
-		"session_counts", "practice_variation", "archetype_signals"} {
+		"session_counts", "practice_variation", "archetype_signals", "outcome_pairs", "outcome_change", "outcome_summary"} {
 		// Parallel sums add in no fixed order, so doubles agree to rounding, not to the bit.
 		var cols []string
 		rows, err := db.Query(`SELECT column_name, data_type FROM information_schema.columns
@@ -327,6 +360,37 @@ func writeCorrection(t *testing.T, from, to string) {
 		}
 	}
 	t.Fatal("no attended link-worker row to correct")
+}
+
+// writeOutcomeCorrection re-sends the first assessment of an outcomes file with its
+// score moved by one inside the measure's range.
+func writeOutcomeCorrection(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	for _, l := range lines[1:] {
+		fields := strings.Split(l, ",")
+		if len(fields) < 4 || fields[2] != "swemwbs" {
+			continue
+		}
+		score, err := strconv.Atoi(fields[3])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if score < 35 {
+			fields[3] = strconv.Itoa(score + 1)
+		} else {
+			fields[3] = strconv.Itoa(score - 1)
+		}
+		if err := os.WriteFile(to, []byte(lines[0]+"\n"+strings.Join(fields, ",")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Fatal("no SWEMWBS assessment to correct")
 }
 
 func mustRename(t *testing.T, from, to string) {

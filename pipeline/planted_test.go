@@ -29,7 +29,7 @@ func plantedRun(t *testing.T, seed uint64) (*fixture, synthetic.Manifest) {
 func generatedFixture(t *testing.T, n int, seed uint64) (*fixture, synthetic.Manifest, time.Time) {
 	t.Helper()
 	dir := t.TempDir()
-	sum := generate(t, filepath.Join(dir, "extracts"), n, seed)
+	sum := generate(t, filepath.Join(dir, "extracts"), synthetic.Options{Referrals: n, Seed: seed})
 	f := syntheticFixture(t, dir, sum.Manifest, `  referrals:   { path: "extracts/referrals.csv" }
   attendances: { path: "extracts/attendances.csv" }
   population:  { path: "extracts/population.csv" }

@@ -19,7 +19,7 @@ import (
 func TestReportEndToEnd(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	sum := generate(t, filepath.Join(dir, "extracts"), 6000, 1) // the demo's data
+	sum := generate(t, filepath.Join(dir, "extracts"), synthetic.Options{Referrals: 6000, Seed: 1}) // the demo's data
 	f := syntheticFixture(t, dir, sum.Manifest, `  referrals:   { path: "extracts/referrals.csv" }
   attendances: { path: "extracts/attendances.csv" }
   population:  { path: "extracts/population.csv" }

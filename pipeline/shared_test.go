@@ -145,24 +145,25 @@ func freshBaseline(t *testing.T) *fixture {
 	return f
 }
 
-// generated holds one synthetic dataset per size and seed, generated once.
-var generated sync.Map // "n/seed" → *sharedGenerated
+// generated holds one synthetic dataset per size, seed and outcomes option, generated once.
+var generated sync.Map // "n-seed-outcomes" → *sharedGenerated
 
 type sharedGenerated struct {
 	sharedFixture
 	sum synthetic.Summary
 }
 
-// generate writes the synthetic dataset of n referrals for seed into dir (the extracts
+// generate writes the synthetic dataset of opt (OutDir aside) into dir (the extracts
 // of a fixture), generating it only the first time it is asked for.
-func generate(t *testing.T, dir string, n int, seed uint64) synthetic.Summary {
+func generate(t *testing.T, dir string, opt synthetic.Options) synthetic.Summary {
 	t.Helper()
-	key := fmt.Sprintf("%d-%d", n, seed)
+	key := fmt.Sprintf("%d-%d-%t", opt.Referrals, opt.Seed, opt.Outcomes)
 	v, _ := generated.LoadOrStore(key, &sharedGenerated{})
 	g := v.(*sharedGenerated)
 	src := g.get(t, "generated-"+key, func(out string) error {
 		var err error
-		g.sum, err = synthetic.Generate(context.Background(), synthetic.Options{OutDir: out, Referrals: n, Seed: seed})
+		opt.OutDir = out
+		g.sum, err = synthetic.Generate(context.Background(), opt)
 		return err
 	})
 	if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -26,7 +26,7 @@ func models() ([]model.Model, error) {
 		{"episodes", func() ([]model.Model, error) { return episodes.Models(plan) }},
 		{"equity", func() ([]model.Model, error) { return equity.Models(plan) }},
 		{"continuity", continuity.Models},
-		{"outcomes", outcomes.Models},
+		{"outcomes", func() ([]model.Model, error) { return outcomes.Models(plan) }},
 		{"transforms", func() ([]model.Model, error) { return model.SQLModels(files, "archetype_signals") }},
 	} {
 		ms, err := domain.models()

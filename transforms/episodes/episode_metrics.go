@@ -78,6 +78,8 @@ func buildEpisodes(ctx context.Context, tx model.Execer, env *model.Env, facts f
 	var stmts []string
 	if res.full {
 		stmts = []string{
+			// none: every row is new (outcome_pairs reads it on incremental builds only)
+			"CREATE OR REPLACE TEMP TABLE episode_candidates (referral_id VARCHAR)",
 			"CREATE OR REPLACE TEMP VIEW episode_referrals AS SELECT * FROM int_referrals",
 			"CREATE OR REPLACE TEMP VIEW episode_history AS SELECT * FROM int_referrals",
 			"CREATE OR REPLACE TABLE episode_metrics AS " + string(body),
@@ -112,8 +114,8 @@ func buildEpisodes(ctx context.Context, tx model.Execer, env *model.Env, facts f
 	if err := tx.QueryRowContext(ctx, stmts[len(stmts)-1]).Scan(&res.recomputed); err != nil {
 		return res, fmt.Errorf("counting episode_metrics: %w", err)
 	}
-	for _, q := range []string{"DROP VIEW episode_referrals", "DROP VIEW episode_history", "DROP TABLE IF EXISTS episode_candidates",
-		"DROP TABLE IF EXISTS episode_scope"} {
+	// episode_candidates stays for outcome_pairs, whose pairs move with these rows
+	for _, q := range []string{"DROP VIEW episode_referrals", "DROP VIEW episode_history", "DROP TABLE IF EXISTS episode_scope"} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return res, fmt.Errorf("building episode_metrics: %w", err)
 		}

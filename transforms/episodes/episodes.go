@@ -67,6 +67,8 @@ func Models(plan *Plan) ([]model.Model, error) {
 			Reads: []string{"facts_scope", "scoped_attendances", "int_lw_contacts", "transform_state"}, Creates: []string{"facts_prior"}},
 		model.Model{Name: episodesModel, Kind: model.Table, Build: b.buildEpisodes, Comments: episodesComments,
 			Reads: []string{"facts_scope", "int_referrals", "referral_facts", "int_continuity_caps", "episode_closed", "deprivation",
-				"lsoa_lookup", "transform_state"}},
+				"lsoa_lookup", "transform_state"},
+			// the referrals an incremental build recomputed (none on a full build)
+			Creates: []string{"episode_candidates"}},
 	), nil
 }

@@ -1,14 +1,15 @@
--- kind: table
--- reads: outcomes, referrals, episode_metrics, int_swemwbs_metric
 -- One row per referral × measure with at least one assessment (design §11): its baseline
 -- and follow-up, SWEMWBS on the metric scale, and why there is no pair when there is none.
 -- An assessment that names its referral belongs to it; one that does not belongs to the
 -- person's latest referral whose window holds its date (referral − before_referral days
 -- to closure, else data_end, + 60 days), and one that fits none is left out (unmatched).
 -- Assessments after data_end are not yet seen.
+--
+-- pair_outcomes are the assessments read: every one on a full build, and on a nightly
+-- build those of the referrals recomputed and of their people (outcome_pairs.go).
 WITH named AS (
     SELECT o.assessment_id, o.referral_id, o.measure, o.score, o.assessed_on, o.stage
-    FROM outcomes o
+    FROM pair_outcomes o
     WHERE o.referral_id IS NOT NULL AND o.assessed_on <= getvariable('data_end')
 ),
 by_date AS (
@@ -16,7 +17,7 @@ by_date AS (
         arg_max(r.referral_id, {'d': r.referral_date, 'id': r.referral_id}) AS referral_id,
         any_value(o.measure) AS measure, any_value(o.score) AS score,
         any_value(o.assessed_on) AS assessed_on, any_value(o.stage) AS stage
-    FROM outcomes o
+    FROM pair_outcomes o
     JOIN referrals r ON r.person_id = o.person_id
         AND o.assessed_on >= r.referral_date - getvariable('outcome_before_referral')
         AND o.assessed_on <= coalesce(r.closed_date, getvariable('data_end')) + 60

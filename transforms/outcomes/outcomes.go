@@ -10,20 +10,28 @@ import (
 	"embed"
 
 	"github.com/socrx/socrx/stats"
+	"github.com/socrx/socrx/transforms/episodes"
 	"github.com/socrx/socrx/transforms/model"
 )
 
 //go:embed *.sql queries/*.sql
 var files embed.FS
 
-// Models declares the package's models.
-func Models() ([]model.Model, error) {
-	out, err := model.SQLModels(files, "outcome_pairs", "int_outcome_strata")
+// Models declares the package's models; base is the referral-level models' plan for this
+// build, which the incremental outcome_pairs follows.
+func Models(base *episodes.Plan) ([]model.Model, error) {
+	out, err := model.SQLModels(files, "int_outcome_strata")
 	if err != nil {
 		return nil, err
 	}
+	pairs := func(ctx context.Context, tx model.Execer, env *model.Env) error {
+		return buildPairs(ctx, tx, env, base)
+	}
 	goModels := []model.Model{
 		{Name: "int_swemwbs_metric", Kind: model.Temp, Build: buildSWEMWBSMetric},
+		// after episode_metrics, whose plan and recomputed referrals it follows
+		{Name: pairsModel, Kind: model.Table, Build: pairs,
+			Reads: []string{"outcomes", "referrals", "episode_metrics", "episode_candidates", "int_swemwbs_metric", "transform_state"}},
 		{Name: "outcome_change", Kind: model.Table, Build: buildChange, Reads: []string{"int_outcome_strata"}},
 		{Name: "outcome_summary", Kind: model.Table, Build: buildSummary, Reads: []string{"outcome_change"}},
 		{Name: "sig_outcomes", Kind: model.Temp, Build: buildSignals, Reads: []string{"outcome_change", "outcome_summary"}},

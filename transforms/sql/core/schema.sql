@@ -58,6 +58,9 @@ CREATE TABLE IF NOT EXISTS transform_state (
 );
 -- added with the incremental episode_metrics
 ALTER TABLE transform_state ADD COLUMN IF NOT EXISTS data_end DATE;
+-- added with the incremental outcome_pairs: the outcomes rows it read
+ALTER TABLE transform_state ADD COLUMN IF NOT EXISTS outcomes_n BIGINT;
+ALTER TABLE transform_state ADD COLUMN IF NOT EXISTS outcomes_sum VARCHAR;
 
 CREATE TABLE IF NOT EXISTS quarantine (
     run_id   BIGINT,

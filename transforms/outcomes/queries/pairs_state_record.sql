@@ -1,0 +1,6 @@
+-- Records how outcome_pairs was built, for the next build's plan: $1 model, $2
+-- fingerprint, $3 the ingested-file watermark it covers, $4–$5 the outcomes count and
+-- checksum now, $6 mode (incremental, or full: reason), $7 referrals recomputed, $8
+-- data_end.
+INSERT INTO transform_state (model, fingerprint, max_file_id, outcomes_n, outcomes_sum, mode, rows_rebuilt, built_at, data_end)
+VALUES ($1, $2, $3, $4, $5, $6, $7, now()::TIMESTAMP, $8)
