@@ -11,7 +11,9 @@ import (
 	"context"
 	"database/sql"
 	_ "embed"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -130,8 +132,9 @@ func firstLine(s string) string {
 	return s
 }
 
-// holdout moves the rows dated day out of referrals.csv and attendances.csv into
-// referrals_next.csv and attendances_next.csv: tonight's extract for the nightly run.
+// holdout moves the rows dated day out of referrals.csv and attendances.csv (and
+// outcomes.csv, when the extracts have one) into referrals_next.csv, … : tonight's
+// extract for the nightly run.
 func holdout(ctx context.Context, dir, day string) error {
 	d, err := time.Parse("2006-01-02", day)
 	if err != nil {
@@ -142,8 +145,11 @@ func holdout(ctx context.Context, dir, day string) error {
 		return err
 	}
 	defer db.Close()
-	for _, f := range []struct{ name, col string }{{"referrals", "referral_date"}, {"attendances", "attendance_date"}} {
+	for _, f := range []struct{ name, col string }{{"referrals", "referral_date"}, {"attendances", "attendance_date"}, {"outcomes", "assessed_on"}} {
 		in := filepath.Join(dir, f.name+".csv")
+		if _, err := os.Stat(in); f.name == "outcomes" && errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
 		read := fmt.Sprintf("read_csv('%s', header = true, all_varchar = true)", in)
 		when := fmt.Sprintf("%s = '%s'", f.col, d.Format("02/01/2006"))
 		for _, s := range []string{
