@@ -10,7 +10,15 @@ require (
 	github.com/rs/zerolog v1.35.1
 )
 
-require golang.org/x/sync v0.24.0
+require (
+	github.com/chromedp/chromedp v0.23.1
+	golang.org/x/sync v0.24.0
+)
+
+require (
+	github.com/chromedp/cdproto v0.160.1 // indirect
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
+)
 
 require (
 	github.com/apache/arrow-go/v18 v18.8.0

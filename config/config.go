@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/parser"
@@ -23,6 +25,7 @@ type Config struct {
 	Database           string      `yaml:"database"`
 	Publish            string      `yaml:"publish"`
 	Reports            string      `yaml:"reports"`
+	ReportContact      string      `yaml:"report_contact"` // optional: who readers of the reports may contact (one line on the workbook's cover)
 	Period             string      `yaml:"period"`
 	ReportLagDays      *int        `yaml:"report_lag_days"`
 	DataEnd            string      `yaml:"data_end"`
@@ -471,6 +474,9 @@ func (c *Config) validate() []Problem {
 	if *c.ReportLagDays < 0 {
 		add("report_lag_days", "must not be negative")
 	}
+	if err := checkContact(c.ReportContact); err != nil {
+		add("report_contact", "%v", err)
+	}
 	if c.DataEnd != "" {
 		t, err := time.Parse(dataEndLayout, c.DataEnd)
 		if err != nil {
@@ -631,6 +637,30 @@ func (c *Config) validateSources(add func(key, format string, args ...any)) {
 			}
 		}
 	}
+}
+
+// MaxContactLength bounds report_contact: it is one line on a cover sheet, not a letter.
+const MaxContactLength = 200
+
+// checkContact accepts an empty contact (none configured) or one line of text: it is
+// published on every workbook's cover, so it must read as written (no control, bidi or
+// zero-width characters that could hide or reorder it) and fit on one line.
+func checkContact(s string) error {
+	if s == "" {
+		return nil
+	}
+	if strings.TrimSpace(s) == "" {
+		return errors.New("is blank; leave it out when there is no contact")
+	}
+	if n := utf8.RuneCountInString(s); n > MaxContactLength {
+		return fmt.Errorf("is %d characters; at most %d (one line on the workbook's cover)", n, MaxContactLength)
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return fmt.Errorf("holds the control or formatting character %U; write it on one plain line", r)
+		}
+	}
+	return nil
 }
 
 func contains(list []string, v string) bool {

@@ -26,7 +26,7 @@ func (r *Runner) report(ctx context.Context, db *sql.DB, spec RunSpec, rec *RunR
 		SchemeNames: names,
 		LagDays:     lag,
 		Prov: reports.Provenance{RunID: rec.ID, CodeVersion: rec.CodeVersion, RunTime: rec.Started,
-			LogicalDate: spec.Logical, DeprivationEdition: c.DeprivationEdition, Quantiles: c.Quantiles},
+			LogicalDate: spec.Logical, DeprivationEdition: c.DeprivationEdition, Quantiles: c.Quantiles, Contact: c.ReportContact},
 	}
 	if spec.Period != "" {
 		o.Periods = []string{spec.Period}

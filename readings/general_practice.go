@@ -17,8 +17,8 @@ type SourceCount struct {
 	Referrals int64  `json:"referrals"`
 }
 
-// sourceLabel names a referral source for a reading.
-func sourceLabel(source string) string {
+// SourceLabel names a referral source for people (readings and report tables).
+func SourceLabel(source string) string {
 	switch source {
 	case "gp":
 		return "GP"
@@ -30,8 +30,10 @@ func sourceLabel(source string) string {
 		return "social care"
 	case "vcs":
 		return "VCS"
+	case "self":
+		return "self-referral"
 	default:
-		return source // nurse, self, other and unmapped codes read as they are
+		return source // nurse, other and unmapped codes read as they are
 	}
 }
 
@@ -58,9 +60,9 @@ func (s *Sources) reading(w Writer) string {
 			continue
 		}
 		if sh := w.share(m.Referrals, recorded, 0); sh != undisclosedShare {
-			parts = append(parts, sourceLabel(m.Source)+" "+sh)
+			parts = append(parts, SourceLabel(m.Source)+" "+sh)
 		} else {
-			hidden = append(hidden, sourceLabel(m.Source))
+			hidden = append(hidden, SourceLabel(m.Source))
 		}
 	}
 	if len(hidden) > 0 {

@@ -153,7 +153,7 @@ func (r *Continuity) firstContact(w Writer) string {
 		return fmt.Sprintf("Time to first contact cannot be read: it would rest on %s.", w.n(r.KMReferrals, "referral"))
 	}
 	method := fmt.Sprintf("(Kaplan–Meier over %s; those closed without contact are censored at closure, "+
-		"those still open at data_end %s)", w.n(r.KMReferrals, "referral"), r.DataEnd)
+		"those still open at the end of the data, %s)", w.n(r.KMReferrals, "referral"), r.DataEnd)
 	if r.MedianDays == nil {
 		return fmt.Sprintf("Fewer than half of referrals had a first link-worker contact by the end of follow-up, so the median "+
 			"time is not estimable %s. It cannot show why contact was delayed or did not happen.", method)
@@ -170,7 +170,7 @@ func (r *Continuity) firstContact(w Writer) string {
 
 func (r *Continuity) reReferral(w Writer) string {
 	if !w.readable(r.ReReferral90Eligible) || r.ReReferral90 == nil {
-		return fmt.Sprintf("Re-referral cannot be read: %s ended at least 90 days before data_end.", w.n(r.ReReferral90Eligible, "episode"))
+		return fmt.Sprintf("Re-referral cannot be read: %s ended at least 90 days before the end of the data.", w.n(r.ReReferral90Eligible, "episode"))
 	}
 	return fmt.Sprintf("%s of episodes with 90 days of follow-up after they ended were followed by a new referral of the same "+
 		"person to the same scheme within 90 days (%s in %s). Quick re-referral can mean needs were not met, "+

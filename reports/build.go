@@ -72,6 +72,9 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 	if err := b.loadTrend(ctx, db, o); err != nil {
 		return nil, err
 	}
+	if err := b.loadSIITrend(ctx, db, o); err != nil {
+		return nil, err
+	}
 	// Secondary suppression runs once over every line of every table before any rate is
 	// worked out, so that rates see the final suppression.
 	o.Policy.SecondarySuppress(b.lines)
@@ -88,6 +91,7 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 		}
 	}
 	b.buildTrend()
+	b.buildSIITrend()
 	if err := b.buildDataQuality(ctx, db); err != nil {
 		return nil, err
 	}
@@ -126,6 +130,7 @@ type builder struct {
 	kmCells       map[string][]kmPoint
 	outcomes      []*outcomeCells
 	trend         []trendRow
+	siiTrend      map[[2]string][]siiPoint // scheme, measure → recent periods
 }
 
 // count returns the published cell for a count under a key naming what it counts, so a

@@ -46,7 +46,8 @@ func display(c *disclosure.Cell) string {
 	return minus(strconv.FormatFloat(c.V, 'f', 2, 64))
 }
 
-// machine is the cell as CSV holds it: plain digits, `*` for suppressed, empty for none.
+// machine is the cell as plain text for machines: plain digits, `*` for suppressed, empty
+// for none. The CSV files write a suppressed cell empty with a flag column (csvValue).
 func machine(c *disclosure.Cell) string {
 	switch {
 	case c == nil:

@@ -107,6 +107,7 @@ func equityFigure(r *Report, scheme, measure string) *Figure {
 		q            int
 		x, y, lo, hi float64
 		ok, ciOK     bool
+		supp         bool // withheld, as against no value
 		den          float64
 		label        string
 	}
@@ -118,7 +119,7 @@ func equityFigure(r *Report, scheme, measure string) *Figure {
 		if err != nil {
 			continue
 		}
-		p := pt{q: q, label: display(row[3])}
+		p := pt{q: q, label: display(row[3]), supp: row[3].Suppressed}
 		p.y, p.ok = row[3].Number()
 		lo, lok := row[4].Number()
 		hi, hok := row[5].Number()
@@ -146,6 +147,15 @@ func equityFigure(r *Report, scheme, measure string) *Figure {
 			pts[i].x = (float64(pts[i].q) - 0.5) / 5
 		}
 	}
+	plotted := false
+	for _, p := range pts {
+		plotted = plotted || p.ok || p.supp
+	}
+	if !plotted {
+		// an empty grid with an axis of 0% ticks says less than a sentence
+		return &Figure{ID: id, Title: measureTitle(r, measure), Table: v,
+			Caption: "No chart: no quintile has a value for this measure in this period (for example, every referral is too recent for its follow-up window)."}
+	}
 	ymax := 0.0
 	for _, p := range pts {
 		if p.ok {
@@ -158,6 +168,9 @@ func equityFigure(r *Report, scheme, measure string) *Figure {
 	c := newChart(id, measureTitle(r, measure), "", 560, 300)
 	c.top = 30
 	c.x0, c.x1, c.y0, c.y1 = 0, 1, 0, niceMax(math.Max(ymax, 0.0001)*1.05)
+	if !reach {
+		c.y1 = math.Min(c.y1, 100) // a share ends at 100%, even when a quintile reaches it
+	}
 	c.yAxis(tick, yLabel)
 	for _, t := range []float64{0, 0.25, 0.5, 0.75, 1} {
 		c.line(c.px(t), c.py(0), c.px(t), c.py(0)+4, cInk, 1, "")
@@ -187,7 +200,7 @@ func equityFigure(r *Report, scheme, measure string) *Figure {
 		if p.ok {
 			c.circle(x, c.py(p.y*scale), 5, cBlue, "#ffffff", fmt.Sprintf("Quintile %d: %s", p.q, p.label))
 			c.text(x+8, c.py(p.y*scale)-6, "Q"+strconv.Itoa(p.q), "start", "tick")
-		} else {
+		} else if p.supp {
 			c.text(x, c.py(0)-6, "*", "middle", "supp")
 		}
 		alt = append(alt, fmt.Sprintf("quintile %d %s", p.q, p.label))
@@ -249,6 +262,18 @@ func cascadeFigure(r *Report, scheme string) *Figure {
 	if len(v.Rows) == 0 {
 		return nil
 	}
+	plotted := false
+	for _, row := range v.Rows {
+		for j := range cascadeSteps {
+			cell := row[1+3*j+2]
+			_, ok := cell.Number()
+			plotted = plotted || ok || cell.Suppressed
+		}
+	}
+	if !plotted {
+		return &Figure{ID: "cascade", Title: "Pathway cascade by deprivation quintile", Table: v,
+			Caption: "No chart: no step of the pathway has a value in this period (for example, every referral is too recent for its follow-up window)."}
+	}
 	c := newChart("cascade", "Pathway cascade by deprivation quintile", "", 640, 300)
 	c.top = 30
 	c.x0, c.x1, c.y0, c.y1 = 0, float64(len(v.Rows)), 0, 1
@@ -269,7 +294,7 @@ func cascadeFigure(r *Report, scheme string) *Figure {
 			x := c.px(float64(i)) + bw*(float64(j)+0.5)
 			if y, ok := cell.Number(); ok {
 				c.rect(x, c.py(y), bw, c.py(0)-c.py(y), seriesColours[j], fmt.Sprintf("%s, %s: %s", lab, label(m), display(cell)))
-			} else {
+			} else if cell.Suppressed {
 				c.text(x+bw/2, c.py(0)-4, "*", "middle", "supp")
 			}
 			parts = append(parts, label(m)+" "+display(cell))
@@ -332,7 +357,8 @@ func funnelFigure(r *Report, scheme, measure string) *Figure {
 			Caption: fmt.Sprintf("No funnel plot: %d practices, all with counts too small to publish.", hidden)}
 	}
 	c := newChart(id, title, "", 560, 320)
-	c.top = 30
+	// room for the last x tick ("20,000") centred on the right edge of the plot
+	c.top, c.right = 30, 34
 	c.x0, c.x1, c.y0 = 0, niceMax(maxN*1.05), 0
 	c.y1 = niceMax(math.Max(maxY, base*scale) * 1.15)
 	if !rate {
@@ -421,7 +447,7 @@ func sessionsFigure(r *Report, scheme string) *Figure {
 			if y > 0 {
 				c.text(x+bw/2, c.py(y)-4, display(row[1]), "middle", "n")
 			}
-		} else {
+		} else if row[1].Suppressed {
 			c.text(x+bw/2, c.py(0)-4, "*", "middle", "supp")
 		}
 		c.text(x+bw/2, c.py(0)+17, row[0].Text, "middle", "tick")
@@ -524,7 +550,7 @@ func indexFigure(r *Report, scheme string) *Figure {
 			x := c.px(float64(i)) + bw*(float64(j)+0.5)
 			if y, ok := cell.Number(); ok {
 				c.rect(x, c.py(y), bw, c.py(0)-c.py(y), seriesColours[j], fmt.Sprintf("%s %s: %s", strings.ToUpper(idx), b, display(cell)))
-			} else {
+			} else if cell.Suppressed {
 				c.text(x+bw/2, c.py(0)-4, "*", "middle", "supp")
 			}
 		}
@@ -567,7 +593,7 @@ func trendFigure(r *Report, scheme string) *Figure {
 		if y, ok := row[1].Number(); ok {
 			c.rect(x+bw*0.2, c.py(y), bw*0.6, c.py(0)-c.py(y), cSky, row[0].Text+": "+display(row[1])+" referrals")
 			c.text(x+bw/2, c.py(y)-4, display(row[1]), "middle", "n")
-		} else {
+		} else if row[1].Suppressed {
 			c.text(x+bw/2, c.py(0)-4, "*", "middle", "supp")
 		}
 		if s, ok := row[3].Number(); ok {

@@ -2,15 +2,19 @@ package reports
 
 import (
 	"context"
+	"database/sql"
 	"encoding/csv"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/socrx/socrx/disclosure"
 )
 
 // TestCSVFormulaCellsNeutralised plants spreadsheet formulas in every kind of text a
@@ -124,5 +128,105 @@ func TestCSVFormulaCellsNeutralised(t *testing.T) {
 		if !found[v] {
 			t.Errorf("the planted %s is not in the workbook as text", what)
 		}
+	}
+}
+
+// TestCSVReadsAsNumbers loads every CSV file of a rendered report into DuckDB with its
+// own type detection (as R's readr and pandas do) and checks that every count and value
+// column reads as a number (a column of yes/no flags as booleans), each _suppressed flag
+// as a boolean, and that a suppressed cell is empty: no column of numbers is turned into
+// text by a marker such as "*".
+func TestCSVReadsAsNumbers(t *testing.T) {
+	out, _ := render(t)
+	db := fixtureDB(t)
+	r, err := Build(context.Background(), db, BuildOptions{Period: "2024-Q1", Policy: testOptions(out).Policy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	numeric := regexp.MustCompile(`^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\))$`)
+	integer := regexp.MustCompile(`^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT)$`)
+	typed := 0 // numeric columns with values, whose type was checked
+	for _, tbl := range r.Tables {
+		t.Run(tbl.Name, func(t *testing.T) {
+			path := filepath.Join(out, "2024-Q1", "csv", tbl.Name+".csv")
+			src := "read_csv('" + strings.ReplaceAll(path, "'", "''") + "')"
+			rows, err := db.Query("DESCRIBE SELECT * FROM " + src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			types := map[string]string{}
+			var order []string
+			for rows.Next() {
+				var name, typ string
+				var null, key, def, extra sql.NullString
+				if err := rows.Scan(&name, &typ, &null, &key, &def, &extra); err != nil {
+					t.Fatal(err)
+				}
+				types[name] = typ
+				order = append(order, name)
+			}
+			if err := rows.Close(); err != nil {
+				t.Fatal(err)
+			}
+			bools := csvBoolWords(tbl)
+			want := 0
+			for j, c := range tbl.Columns {
+				want++
+				typ, ok := types[c.Name]
+				if !ok {
+					t.Errorf("column %s missing (read %v)", c.Name, order)
+					continue
+				}
+				var values int
+				if err := db.QueryRow(`SELECT count("` + c.Name + `") FROM ` + src).Scan(&values); err != nil {
+					t.Fatal(err)
+				}
+				if c.Kind != disclosure.KindText && values > 0 {
+					typed++
+				}
+				switch {
+				case c.Kind == disclosure.KindText:
+				case values == 0:
+					// no value at all: there is nothing to detect a type from (readr and
+					// pandas read such a column as logical or float, DuckDB as text)
+					t.Logf("%s has no values", c.Name)
+				case bools[j]:
+					if typ != "BOOLEAN" {
+						t.Errorf("%s (yes/no flags) reads as %s", c.Name, typ)
+					}
+				case c.Kind == disclosure.KindCount || c.Kind == disclosure.KindPlain:
+					if !integer.MatchString(typ) {
+						t.Errorf("%s (counts) reads as %s", c.Name, typ)
+					}
+				case !numeric.MatchString(typ):
+					t.Errorf("%s (values) reads as %s", c.Name, typ)
+				}
+				flag := c.Name + "_suppressed"
+				if !suppressible(c) {
+					if _, ok := types[flag]; ok {
+						t.Errorf("%s is flagged though it cannot be suppressed", c.Name)
+					}
+					continue
+				}
+				want++
+				if types[flag] != "BOOLEAN" {
+					t.Errorf("%s reads as %q, want BOOLEAN", flag, types[flag])
+					continue
+				}
+				var bad int
+				if err := db.QueryRow(`SELECT count(*) FROM ` + src + ` WHERE "` + flag + `" AND "` + c.Name + `" IS NOT NULL`).Scan(&bad); err != nil {
+					t.Fatal(err)
+				}
+				if bad > 0 {
+					t.Errorf("%s: %d suppressed cells hold a value", c.Name, bad)
+				}
+			}
+			if len(order) != want {
+				t.Errorf("%d columns %v, want %d", len(order), order, want)
+			}
+		})
+	}
+	if typed < 100 {
+		t.Errorf("checked the type of only %d numeric columns with values", typed)
 	}
 }

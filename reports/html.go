@@ -27,6 +27,8 @@ func templates() (*template.Template, string, error) {
 		// show is for every id, name or text from data or config that a page prints
 		"show": visible,
 		"cell": display,
+		// cellin is a table cell under its column: codes in words
+		"cellin": cellIn,
 	}).ParseFS(templateFS, "templates/*.tmpl")
 	if err != nil {
 		return nil, "", fmt.Errorf("parsing templates: %w", err)
@@ -59,7 +61,9 @@ type axisCard struct {
 }
 
 type signalView struct {
-	Name, Value, CI, Reading string
+	Name, Value, CI string
+	// Lead is the reading's first sentence, Detail the rest, behind a disclosure widget
+	Lead, Detail string
 }
 
 // schemeLink is another scheme's report in the same period.
@@ -77,7 +81,8 @@ type page struct {
 	Axes                            []axisCard
 	EquityFigs                      []*Figure
 	MeasuredFigs                    []*Figure // who gets measured, with the outcomes
-	Groups, GroupSummary            *View     // equity by age band, sex and ethnic group
+	GroupSummary                    *View     // equity by age band, sex and ethnic group
+	GroupFigs                       []*Figure // each measure by group
 	GroupsNote, GroupSummaryNote    string
 	Cascade                         *Figure
 	Summary                         *View
@@ -91,6 +96,7 @@ type page struct {
 	OutcomeSummary, OutcomeChange   *View
 	OutcomeNote                     string
 	Trend                           *Figure
+	SIITrend                        []*Figure // the SII of each pathway measure by period, with its test of trend
 	Files, Quarantine, NoLSOA       *View
 }
 
@@ -145,7 +151,9 @@ func renderScheme(r *Report, s Scheme, names map[string]string) ([]byte, error) 
 			if row[0].Text != a.ID {
 				continue
 			}
-			sv := signalView{Name: visible(signalName(row[2].Text)), Value: display(row[3]), Reading: visible(row[6].Text)}
+			reading := visible(row[6].Text)
+			sv := signalView{Name: visible(signalName(row[2].Text)), Value: display(row[3]), Lead: firstSentence(reading)}
+			sv.Detail = strings.TrimSpace(strings.TrimPrefix(reading, sv.Lead))
 			if row[4].Published() && row[5].Published() {
 				sv.CI = display(row[4]) + " to " + display(row[5])
 			}
@@ -167,7 +175,12 @@ func renderScheme(r *Report, s Scheme, names map[string]string) ([]byte, error) 
 		}
 	}
 	if g := r.Table("equity_by_group"); g != nil {
-		p.Groups, p.GroupsNote = view(g, s.ID, nil), g.Note
+		p.GroupsNote = g.Note
+		for _, m := range equityMeasures {
+			if f := groupFigure(r, s.ID, m); f != nil {
+				p.GroupFigs = append(p.GroupFigs, f)
+			}
+		}
 	}
 	if g := r.Table("inequality_by_group"); g != nil {
 		p.GroupSummary, p.GroupSummaryNote = view(g, s.ID, nil), g.Note
@@ -202,6 +215,11 @@ func renderScheme(r *Report, s Scheme, names map[string]string) ([]byte, error) 
 		p.OutcomeSummary = view(os, s.ID, nil)
 	}
 	p.Trend = trendFigure(r, s.ID)
+	for _, m := range pathwayMeasures {
+		if f := siiTrendFigure(r, s.ID, m); f != nil {
+			p.SIITrend = append(p.SIITrend, f)
+		}
+	}
 	p.Files = view(r.Table("files"), "", nil)
 	p.Quarantine = view(r.Table("quarantine"), "", nil)
 	p.NoLSOA = view(sum, s.ID, nil).project("measure", "excluded_no_lsoa_n")
@@ -218,12 +236,17 @@ func renderScheme(r *Report, s Scheme, names map[string]string) ([]byte, error) 
 func transpose(v *View, corner string) *View {
 	out := &View{Columns: []Column{{Name: "measure", Label: corner, Kind: disclosure.KindText}}}
 	for _, r := range v.Rows {
-		out.Columns = append(out.Columns, Column{Name: r[0].Text, Label: display(r[0]), Kind: disclosure.KindValue})
+		out.Columns = append(out.Columns, Column{Name: r[0].Text, Label: cellIn(v.Columns[0], r[0]), Kind: disclosure.KindValue})
 	}
 	for j := 1; j < len(v.Columns); j++ {
 		row := []*disclosure.Cell{disclosure.Text(v.Columns[j].Label)}
 		for _, r := range v.Rows {
-			row = append(row, r[j])
+			c := r[j]
+			if c.Kind == disclosure.KindText {
+				// the cell leaves its column: its words go with it
+				c = disclosure.Text(inWords(v.Columns[j].Name, c.Text))
+			}
+			row = append(row, c)
 		}
 		out.Rows = append(out.Rows, row)
 	}
@@ -249,7 +272,7 @@ type IndexScheme struct {
 	Href     string // escaped relative link
 }
 
-func renderIndex(periods []IndexPeriod, p disclosure.Policy) ([]byte, error) {
+func renderIndex(periods []IndexPeriod, ov *Overview, p disclosure.Policy) ([]byte, error) {
 	t, css, err := templates()
 	if err != nil {
 		return nil, err
@@ -259,7 +282,8 @@ func renderIndex(periods []IndexPeriod, p disclosure.Policy) ([]byte, error) {
 		CSS                 template.CSS
 		Threshold, Rounding int
 		Periods             []IndexPeriod
-	}{template.CSS(css), p.Threshold, p.Rounding, periods} //nolint:gosec // our embedded stylesheet
+		Overview            *Overview
+	}{template.CSS(css), p.Threshold, p.Rounding, periods, ov} //nolint:gosec // our embedded stylesheet
 	if err := t.ExecuteTemplate(&buf, "index.html.tmpl", data); err != nil {
 		return nil, fmt.Errorf("rendering index: %w", err)
 	}

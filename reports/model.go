@@ -63,6 +63,10 @@ type Provenance struct {
 	Quantiles          string
 	Fingerprint        string
 	Files              []InputFile
+	// Contact is who readers may contact about the report (config report_contact; empty
+	// when none is configured). It travels with the provenance because it comes from the
+	// run's configuration, as the edition and quantile basis do.
+	Contact string
 }
 
 // InputFile is one extract the report rests on.

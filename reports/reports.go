@@ -63,6 +63,7 @@ func Run(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 		files   int
 		written []Written
 		ok      bool
+		report  *Report
 	}
 	out := make([]done, len(periods))
 	var pre map[string]map[string][]rec
@@ -83,17 +84,19 @@ func Run(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 				return fmt.Errorf("building report %s: %w", p, err)
 			}
 			n, ws, err := WritePeriod(gctx, r, o.OutDir)
-			out[i] = done{files: n, written: ws, ok: err == nil}
+			out[i] = done{files: n, written: ws, ok: err == nil, report: r}
 			return err
 		})
 	}
 	err = g.Wait()
 	var written []Written
+	built := map[string]*Report{}
 	for i, d := range out {
 		res.Files += d.files
 		if d.ok {
 			written = append(written, d.written...)
 			res.Periods = append(res.Periods, periods[i])
+			built[periods[i]] = d.report
 		}
 	}
 	if err != nil {
@@ -102,7 +105,7 @@ func Run(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	if err := RecordWritten(ctx, db, written); err != nil {
 		return res, err
 	}
-	if err := WriteIndex(ctx, db, o.OutDir, o.Policy, o.SchemeNames); err != nil {
+	if err := WriteIndex(ctx, db, o.OutDir, built, BuildOptions{Policy: o.Policy, SchemeNames: o.SchemeNames, Prov: o.Prov, preloaded: pre}); err != nil {
 		return res, err
 	}
 	res.Files++
@@ -172,8 +175,11 @@ func (r *Report) fileNames() map[string]string {
 // workbookName is the file name of a period's workbook in its directory.
 func workbookName(periodDir string) string { return "socrx-" + periodDir + ".xlsx" }
 
-// WriteIndex lists the latest report of every period and scheme in dir/index.html.
-func WriteIndex(ctx context.Context, db *sql.DB, dir string, p disclosure.Policy, names map[string]string) error {
+// WriteIndex writes dir/index.html: the overview of the latest period (built from the
+// recent periods' reports: those in built, the others built now under o) and the latest
+// report of every period and scheme.
+func WriteIndex(ctx context.Context, db *sql.DB, dir string, built map[string]*Report, o BuildOptions) error {
+	names := o.SchemeNames
 	rows, err := load(ctx, db, "index.sql")
 	if err != nil {
 		return err
@@ -209,7 +215,17 @@ func WriteIndex(ctx context.Context, db *sql.DB, dir string, p disclosure.Policy
 	for _, per := range order {
 		periods = append(periods, *byPeriod[per])
 	}
-	b, err := renderIndex(periods, p)
+	reports, err := overviewReports(ctx, db, order, built, o)
+	if err != nil {
+		return err
+	}
+	links := map[string]string{}
+	if len(periods) > 0 {
+		for _, s := range periods[0].Schemes {
+			links[s.ID] = s.Href
+		}
+	}
+	b, err := renderIndex(periods, buildOverview(reports, links), o.Policy)
 	if err != nil {
 		return err
 	}

@@ -260,7 +260,7 @@ func TestScanFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(b), "S1,contacted,1,*,") {
+	if !strings.Contains(string(b), "S1,contacted,1,,true,") { // empty, flagged suppressed
 		t.Error("S1 quintile 1 contacted numerator (5) is not suppressed")
 	}
 }

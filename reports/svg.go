@@ -34,6 +34,7 @@ type chart struct {
 	w, h                  float64
 	left, right, top, bot float64
 	x0, x1, y0, y1        float64
+	keys                  []legendItem
 	b                     strings.Builder
 }
 
@@ -144,18 +145,32 @@ func (c *chart) xLabel(label string) {
 	}
 }
 
-// legend draws swatches in a row above the plot.
+// legend keeps the chart's key for html, which writes it as an HTML list above the
+// drawing: there it wraps and keeps the page's text size when a phone shrinks the chart.
 func (c *chart) legend(items []legendItem) {
-	x := c.left
-	for _, it := range items {
-		if it.line {
-			c.line(x, 9, x+14, 9, it.colour, 2.5, it.dash)
-		} else {
-			c.rect(x, 3, 12, 12, it.colour, "")
-		}
-		c.text(x+18, 13, it.label, "start", "legend")
-		x += 26 + 7*float64(len([]rune(it.label)))
+	c.keys = append(c.keys, items...)
+}
+
+// legendHTML writes the key: a small swatch and the label per item.
+func (c *chart) legendHTML(b *strings.Builder) {
+	if len(c.keys) == 0 {
+		return
 	}
+	b.WriteString(`<ul class="legend">`)
+	for _, it := range c.keys {
+		b.WriteString(`<li><svg width="16" height="12" viewBox="0 0 16 12" aria-hidden="true">`)
+		if it.line {
+			d := ""
+			if it.dash != "" {
+				d = ` stroke-dasharray="` + it.dash + `"`
+			}
+			fmt.Fprintf(b, `<line x1="0" y1="6" x2="16" y2="6" stroke="%s" stroke-width="2.5"%s/>`, it.colour, d)
+		} else {
+			fmt.Fprintf(b, `<rect x="2" y="0" width="12" height="12" fill="%s"/>`, it.colour)
+		}
+		b.WriteString(`</svg>` + html.EscapeString(visible(it.label)) + "</li>")
+	}
+	b.WriteString("</ul>\n")
 }
 
 type legendItem struct {
@@ -163,9 +178,11 @@ type legendItem struct {
 	line                bool
 }
 
-// html wraps the drawing in an accessible svg element.
+// html wraps the drawing in an accessible svg element, its key before it. The svg has a
+// viewBox and no width or height: the page's CSS scales it to its column.
 func (c *chart) html() template.HTML {
 	var b strings.Builder
+	c.legendHTML(&b)
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %s %s" role="img" aria-labelledby="%s-t %s-d" class="chart">`+"\n",
 		f1(c.w), f1(c.h), c.id, c.id)
 	fmt.Fprintf(&b, `<title id="%s-t">%s</title>`+"\n", c.id, html.EscapeString(visible(c.title)))

@@ -33,12 +33,7 @@ var updateGolden = flag.Bool("update", false, "rewrite golden files (never in CI
 const goldenDemo = repoRoot + "/testdata/golden/demo.txt"
 
 func TestDemoGolden(t *testing.T) {
-	dir := t.TempDir()
-	var out, errb bytes.Buffer
-	if code := Main([]string{"demo", "--dir", dir, "--seed", "1", "--log-format", "json"}, &out, &errb); code != 0 {
-		t.Fatalf("demo exited %d: %s", code, errb.String())
-	}
-	got := demoFingerprint(t, dir)
+	got := demoFingerprint(t, demoDir(t))
 	if *updateGolden {
 		if os.Getenv("CI") != "" {
 			t.Fatal("-update is not for CI")

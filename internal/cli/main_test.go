@@ -44,7 +44,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("SOCRX_TEST_MAIN") == "1" {
 		os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	removeSharedDemo()
+	os.Exit(code)
 }
 
 // repoRoot is the repository's top, from this package's directory (where go test runs

@@ -406,7 +406,7 @@ func TestPracticeFunnel(t *testing.T) {
 		parts []string
 	}{
 		"share_practices_referring":     {2.0 / 3, []string{"2 of 3 practices (67%) made at least one referral in 2024-Q1", "configured for the scheme"}},
-		"gp_referral_share":             {0.5, []string{"50% of referrals with a recorded source came from GPs", "self 25%", "nurse 25%"}},
+		"gp_referral_share":             {0.5, []string{"50% of referrals with a recorded source came from GPs", "self-referral 25%", "nurse 25%"}},
 		"funnel_outliers_contacted":     {2, []string{"2 of 2 practices", "high: P2", "low: P1", "average of 50.0%"}},
 		"funnel_outliers_referral_rate": {0, []string{"0 of 2 practices", "11.1 per 1,000"}},
 	} {
