@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,27 +14,57 @@ import (
 	"github.com/socrx/socrx/pipeline"
 )
 
-// plantedRun generates the demo-sized dataset for a seed and runs ingest and transform.
+// plantedRun is a fixture holding the demo-sized dataset for a seed after ingest and
+// transform: a copy of one built once per seed, which TestPlantedArchetypes reads and
+// TestReportEndToEnd reports from.
 func plantedRun(t *testing.T, seed uint64) (*fixture, synthetic.Manifest) {
 	t.Helper()
-	f, m, logical := generatedFixture(t, 6000, seed)
-	if _, err := f.runner().Run(context.Background(), pipeline.RunSpec{Job: "t", Trigger: pipeline.TriggerManual,
-		Logical: logical, Steps: []string{"ingest", "transform"}}); err != nil {
+	v, _ := sharedPlanted.LoadOrStore(seed, &sharedPlantedRun{})
+	sp := v.(*sharedPlantedRun)
+	src := sp.get(t, fmt.Sprintf("planted-%d", seed), func(dir string) error {
+		f, m, logical := generatedFixtureIn(t, dir, 6000, seed)
+		sp.m, sp.logical = m, logical
+		_, err := f.runner().Run(context.Background(), pipeline.RunSpec{Job: "t", Trigger: pipeline.TriggerManual,
+			Logical: logical, Steps: []string{"ingest", "transform"}})
+		return err
+	})
+	dir := t.TempDir()
+	// the config names the extracts' directory, which must exist; the rows are in the copy
+	if err := os.MkdirAll(filepath.Join(dir, "extracts"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return f, m
+	f := syntheticFixture(t, dir, sp.m, plantedSources)
+	copyDB(t, filepath.Join(src, "db", "socrx.duckdb"), f.runner().DBPath())
+	return f, sp.m
 }
+
+// sharedPlanted holds one transformed demo-sized dataset per seed (plantedRun).
+var sharedPlanted sync.Map // seed → *sharedPlantedRun
+
+type sharedPlantedRun struct {
+	sharedFixture
+	m       synthetic.Manifest
+	logical time.Time
+}
+
+// plantedSources are the generated extracts as a fixture's config names them.
+const plantedSources = `  referrals:   { path: "extracts/referrals.csv" }
+  attendances: { path: "extracts/attendances.csv" }
+  population:  { path: "extracts/population.csv" }
+`
 
 // generatedFixture generates a dataset of n referrals for a seed into a fixture, and
 // gives a logical date 35 days after its data ends.
 func generatedFixture(t *testing.T, n int, seed uint64) (*fixture, synthetic.Manifest, time.Time) {
 	t.Helper()
-	dir := t.TempDir()
+	return generatedFixtureIn(t, t.TempDir(), n, seed)
+}
+
+// generatedFixtureIn is generatedFixture in the directory dir.
+func generatedFixtureIn(t *testing.T, dir string, n int, seed uint64) (*fixture, synthetic.Manifest, time.Time) {
+	t.Helper()
 	sum := generate(t, filepath.Join(dir, "extracts"), synthetic.Options{Referrals: n, Seed: seed})
-	f := syntheticFixture(t, dir, sum.Manifest, `  referrals:   { path: "extracts/referrals.csv" }
-  attendances: { path: "extracts/attendances.csv" }
-  population:  { path: "extracts/population.csv" }
-`)
+	f := syntheticFixture(t, dir, sum.Manifest, plantedSources)
 	end, _ := time.Parse("2006-01-02", sum.Manifest.End)
 	return f, sum.Manifest, end.AddDate(0, 0, 35)
 }
@@ -154,4 +185,10 @@ func syntheticFixture(t *testing.T, dir string, m synthetic.Manifest, sources st
 		t.Fatal(err)
 	}
 	return &fixture{t: t, dir: dir, cfg: cfg}
+}
+
+// sharedPlantedLogical is the logical date plantedRun's dataset for seed was built at.
+func sharedPlantedLogical(seed uint64) time.Time {
+	v, _ := sharedPlanted.Load(seed)
+	return v.(*sharedPlantedRun).logical
 }

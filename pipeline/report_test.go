@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/socrx/socrx/connectors/synthetic"
 	"github.com/socrx/socrx/disclosure"
@@ -18,17 +17,13 @@ import (
 // written again from the same data.
 func TestReportEndToEnd(t *testing.T) {
 	t.Parallel()
-	dir := t.TempDir()
-	sum := generate(t, filepath.Join(dir, "extracts"), synthetic.Options{Referrals: 6000, Seed: 1}) // the demo's data
-	f := syntheticFixture(t, dir, sum.Manifest, `  referrals:   { path: "extracts/referrals.csv" }
-  attendances: { path: "extracts/attendances.csv" }
-  population:  { path: "extracts/population.csv" }
-`)
+	// the demo's data, ingested and transformed once for this and TestPlantedArchetypes
+	f, m := plantedRun(t, 1)
+	dir := f.dir
 	f.cfg.Reports = "out"
-	end, _ := time.Parse("2006-01-02", sum.Manifest.End)
-	logical := end.AddDate(0, 0, 35)
+	logical := sharedPlantedLogical(1)
 	rec, err := f.runner().Run(context.Background(), pipeline.RunSpec{Job: "t", Trigger: pipeline.TriggerManual,
-		Logical: logical, Steps: []string{"ingest", "transform", "report"}})
+		Logical: logical, Steps: []string{"report"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +41,7 @@ func TestReportEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	for _, s := range append([]string{"ALL"}, schemeIDs(sum.Manifest)...) {
+	for _, s := range append([]string{"ALL"}, schemeIDs(m)...) {
 		if _, err := os.Stat(filepath.Join(out, last, s+".html")); err != nil {
 			t.Errorf("no report for %s in %s", s, last)
 		}
@@ -79,7 +74,7 @@ func TestReportEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := f.count(`SELECT count(*) FROM reports_written WHERE run_id = ? AND period = ?`, rec.ID, last); got != int64(len(sum.Manifest.Schemes)+1) {
+	if got := f.count(`SELECT count(*) FROM reports_written WHERE run_id = ? AND period = ?`, rec.ID, last); got != int64(len(m.Schemes)+1) {
 		t.Errorf("--period %s recorded %d reports", last, got)
 	}
 }
