@@ -28,6 +28,7 @@ var headlineSignals = []struct{ axis, signal string }{
 	{"general_practice", "gp_referral_share"},
 	{"link_workers", "mean_coc"},
 	{"vcs", "sii_contacted"},
+	{"vcs", "sii_reach"}, // when contact is not yet measurable in the latest period
 	{"outcomes", "outcome_change_swemwbs"},
 	{"outcomes", "outcome_change_wemwbs"},
 	{"outcomes", "outcome_change_ons4_satisfied"},
@@ -97,14 +98,25 @@ func buildOverview(reports []*Report, links map[string]string) *Overview {
 			}
 		}
 		os := OverviewScheme{ID: s.ID, Name: s.Name, Href: links[s.ID]}
-		done := map[string]bool{}
+		// each axis's first headline with a value in the latest period, else its first
+		// present (which then says why it has none)
+		pick := map[string]*signalSeries{}
+		var axisOrder []string
 		for _, h := range headlineSignals {
 			ss := series[h.signal]
-			if done[h.axis] || ss == nil || ss.latest == nil {
+			if ss == nil || ss.latest == nil {
 				continue
 			}
-			done[h.axis] = true
-			os.Headlines = append(os.Headlines, headline(ss, axisTitle(h.axis)))
+			cur, seen := pick[h.axis]
+			if !seen {
+				axisOrder = append(axisOrder, h.axis)
+			}
+			if !seen || !cur.latest[3].Published() && ss.latest[3].Published() {
+				pick[h.axis] = ss
+			}
+		}
+		for _, axis := range axisOrder {
+			os.Headlines = append(os.Headlines, headline(pick[axis], axisTitle(axis)))
 		}
 		sort.Strings(order)
 		for _, sig := range order {

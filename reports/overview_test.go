@@ -60,6 +60,14 @@ func TestOverview(t *testing.T) {
 	if h := s.Headlines[1]; !strings.HasPrefix(h.Previous, "Up from 0.700") || h.CI == "" {
 		t.Errorf("mean COC headline %+v", h)
 	}
+	// the latest contact SII not yet measurable: the axis shows reach instead
+	immature := buildOverview([]*Report{
+		signalsReport("2024-Q4", row("vcs", "sii_contacted", se(-0.30, 0.05)), row("vcs", "sii_reach", se(-1, 0.2))),
+		signalsReport("2025-Q1", []any{"ALL", "vcs", "sii_contacted", nil, nil, nil}, row("vcs", "sii_reach", se(-0.8, 0.2))),
+	}, nil)
+	if h := immature.Schemes[0].Headlines; len(h) != 1 || !strings.HasPrefix(h[0].Name, "Reach") {
+		t.Errorf("immature contact: headlines %+v", h)
+	}
 	for _, c := range []struct{ in, want string }{
 		{"Contact within 90 days. Not judged: too few strata. More.", "Contact within 90 days. Not judged: too few strata."},
 		{"69% of referrals with a recorded source came from GPs (other primary care 9%). More.", "69% of referrals with a recorded source came from GPs (other primary care 9%)."},
