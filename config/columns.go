@@ -18,6 +18,11 @@ func CanonicalColumns(kind string) []string {
 			"worker_id", "provider_id", "activity_category", "mode", "person_id"}
 	case "outcomes":
 		return []string{"assessment_id", "person_id", "measure", "score", "assessed_on", "referral_id", "stage"}
+	case "gp_events":
+		return []string{"person_id", "practice_code", "event_date", "code", "event_id", "value", "code_system"}
+	case "gp_patients":
+		return []string{"person_id", "practice_code", "registered_from", "registered_to", "lsoa_code", "sex",
+			"age", "birth_month", "ethnic_category", "ethnicity_code"}
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -39,6 +40,8 @@ type Config struct {
 	Disclosure         Disclosure  `yaml:"disclosure"`
 	Ingest             Ingest      `yaml:"ingest"`
 	Outcomes           Outcomes    `yaml:"outcomes"`
+	Codelists          Codelists   `yaml:"codelists"`
+	GP                 GP          `yaml:"gp"`
 	Schedule           Schedule    `yaml:"schedule"`
 	Path               string      `yaml:"-"` // the file it came from
 	Dir                string      `yaml:"-"` // relative paths resolve against this
@@ -52,7 +55,9 @@ type Sources struct {
 	Attendances SourceList `yaml:"attendances"`
 	Deprivation SourceList `yaml:"deprivation"`
 	Population  SourceList `yaml:"population"`
-	Outcomes    SourceList `yaml:"outcomes"` // wellbeing measures (design §3.5)
+	Outcomes    SourceList `yaml:"outcomes"`    // wellbeing measures (design §3.5)
+	GPPatients  SourceList `yaml:"gp_patients"` // the registered list (design §3.7)
+	GPEvents    SourceList `yaml:"gp_events"`   // coded events from GP systems (design §3.6)
 }
 
 // SourceKind is one kind of extract with its configured sources.
@@ -62,10 +67,36 @@ type SourceKind struct {
 }
 
 // Kinds lists the source kinds in load order: areas before people, referrals before the
-// rows that refer to them. Every list of kinds (defaults, validation, ingest) is this one.
+// rows that refer to them, the registered list before the GP events checked against it.
+// Every list of kinds (defaults, validation, ingest) is this one.
 func (s *Sources) Kinds() []SourceKind {
 	return []SourceKind{{"deprivation", s.Deprivation}, {"population", s.Population},
-		{"referrals", s.Referrals}, {"attendances", s.Attendances}, {"outcomes", s.Outcomes}}
+		{"referrals", s.Referrals}, {"attendances", s.Attendances}, {"outcomes", s.Outcomes},
+		{"gp_patients", s.GPPatients}, {"gp_events", s.GPEvents}}
+}
+
+// Codelists maps a role (sp_referral, sp_declined or a local name) to its codelist file
+// (design §3.6, §12).
+type Codelists map[string]Codelist
+
+// Codelist is one codelist CSV in the OpenSAFELY shape, its columns named in Columns
+// when they are not code and term.
+type Codelist struct {
+	Path    string          `yaml:"path"`
+	Columns CodelistColumns `yaml:"columns"`
+}
+
+// CodelistColumns names a codelist file's code and term columns.
+type CodelistColumns struct {
+	Code string `yaml:"code"`
+	Term string `yaml:"term"`
+}
+
+// GP holds the settings of the GP coded records (design §12).
+type GP struct {
+	// Linked: the GP and platform extracts share one pseudonym, so their people may be
+	// matched; without it nothing is linked.
+	Linked bool `yaml:"linked"`
 }
 
 // Source is one extract source: a file or glob with its mapping.
@@ -390,6 +421,15 @@ func (c *Config) applyDefaults() {
 	orDefault(&o.BaselineWindow.IfNeverContacted, 60)
 	orDefault(&o.FollowUpWindow.MinDays, 42)
 	orDefault(&o.FollowUpWindow.MaxDays, 270)
+	for role, cl := range c.Codelists {
+		if cl.Columns.Code == "" {
+			cl.Columns.Code = "code"
+		}
+		if cl.Columns.Term == "" {
+			cl.Columns.Term = "term"
+		}
+		c.Codelists[role] = cl
+	}
 	if c.Ingest.MaxRejectedShare == nil {
 		v := 0.5
 		c.Ingest.MaxRejectedShare = &v
@@ -558,6 +598,7 @@ func (c *Config) validate() []Problem {
 		add("sources.deprivation", "takes one source")
 	}
 	c.validateSources(add)
+	c.validateCodelists(add)
 	seen := map[string]bool{}
 	for i, s := range c.Schemes {
 		key := fmt.Sprintf("schemes[%d]", i)
@@ -577,6 +618,36 @@ func (c *Config) validate() []Problem {
 		}
 	}
 	return ps
+}
+
+// codelistRole is the shape of a codelist role: a lower-case word, as sp_referral.
+var codelistRole = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
+
+// validateCodelists checks each codelist's role, that its file can be read now (a
+// codelist is configuration, not an extract that arrives later) and its column names.
+func (c *Config) validateCodelists(add func(key, format string, args ...any)) {
+	roles := make([]string, 0, len(c.Codelists))
+	for role := range c.Codelists {
+		roles = append(roles, role)
+	}
+	sort.Strings(roles) // problems in one order, run after run
+	for _, role := range roles {
+		cl := c.Codelists[role]
+		key := "codelists." + role
+		if !codelistRole.MatchString(role) {
+			add(key, "%q is not a valid role (lower-case letters, digits and _, as sp_referral)", role)
+		}
+		if cl.Path == "" {
+			add(key+".path", "is required")
+		} else if f, err := os.Open(c.Resolve(cl.Path)); err != nil {
+			add(key+".path", "cannot read %s", c.Resolve(cl.Path))
+		} else {
+			f.Close()
+		}
+		if strings.EqualFold(cl.Columns.Code, cl.Columns.Term) {
+			add(key+".columns", "code and term name the same column %q", cl.Columns.Code)
+		}
+	}
 }
 
 func (c *Config) validateSources(add func(key, format string, args ...any)) {

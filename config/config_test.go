@@ -40,6 +40,12 @@ func TestGood(t *testing.T) {
 	if got, ok := cfg.ConfiguredDataEnd(); !ok || got.Format("2006-01-02") != "2025-03-31" {
 		t.Errorf("data_end = %s", got)
 	}
+	if len(cfg.Sources.GPEvents) != 1 || cfg.Sources.GPPatients[0].Mode != "replace" || !cfg.GP.Linked {
+		t.Errorf("GP sources: %+v %+v, linked %v", cfg.Sources.GPEvents, cfg.Sources.GPPatients, cfg.GP.Linked)
+	}
+	if cl := cfg.Codelists["sp_referral"]; cl.Path != "codelists/sp-referral.csv" || cl.Columns.Code != "code" || cl.Columns.Term != "term" {
+		t.Errorf("codelist sp_referral: %+v (want default columns code, term)", cl)
+	}
 }
 
 // TestBad loads every testdata/*.bad.yaml: each must be refused with one line holding

@@ -28,6 +28,9 @@ type Column struct {
 	ID       bool     // an identifier: tested for NHS numbers (IdentifierCheckSQL)
 	Allowed  []string // Enum values, canonical case
 	Min, Max int      // Int range
+	// Derived, when set, is SQL over the other parsed columns: a column never read from the
+	// file, such as the key of a kind whose rows have no id of their own.
+	Derived string
 }
 
 // Contract returns the columns of an extract kind in canonical order.
@@ -74,9 +77,41 @@ func Contract(kind string) []Column {
 			{Name: "referral_id", ID: true},
 			{Name: "stage", Type: Enum, Allowed: []string{"baseline", "follow_up", "closure"}},
 		}
+	case "gp_events":
+		return []Column{
+			{Name: "person_id", Required: true, ID: true},
+			{Name: "practice_code", Required: true, Upper: true},
+			{Name: "event_date", Type: Date, Required: true},
+			{Name: "code", Required: true},
+			{Name: "event_id", ID: true},
+			// a number as recorded (a decimal: a row rule checks it); the code says what it measures
+			{Name: "value"},
+			{Name: "code_system", Type: Enum, Allowed: CodeSystems()},
+			// rows without an event_id are told apart by person, date and code (design §3.6)
+			{Name: "event_key", Derived: "CASE WHEN event_id IS NOT NULL THEN concat('id|', event_id) " +
+				"ELSE concat_ws('|', 'key', person_id, event_date, code) END"},
+		}
+	case "gp_patients":
+		return []Column{
+			{Name: "person_id", Required: true, ID: true},
+			{Name: "practice_code", Required: true, Upper: true},
+			{Name: "registered_from", Type: Date, Required: true},
+			{Name: "registered_to", Type: Date},
+			{Name: "lsoa_code", Upper: true},
+			{Name: "sex", Type: Enum, Upper: true, Allowed: []string{"F", "M", "I", "U"}},
+			{Name: "age", Type: Int, Min: 0, Max: 120},
+			{Name: "birth_month", Type: Month},
+			{Name: "ethnic_category", Type: Enum, Upper: true, Allowed: []string{"A", "B", "C", "D", "E", "F", "G", "H", "J", "K", "L", "M", "N", "P", "R", "S", "Z", "99"}},
+			{Name: "ethnicity_code"},
+			// the list is keyed on person, practice and registration start (design §12)
+			{Name: "registration_key", Derived: "concat_ws('|', person_id, practice_code, registered_from)"},
+		}
 	}
 	return nil
 }
+
+// CodeSystems are the code systems of gp_events.code (design §3.6); NULL reads as snomed.
+func CodeSystems() []string { return []string{"snomed", "read2", "ctv3"} }
 
 // OutcomeRange is a wellbeing measure's range of valid scores (design §3.5): the four
 // ONS personal well-being questions 0–10 each, SWEMWBS and WEMWBS raw totals, and the
@@ -124,6 +159,10 @@ func IDColumn(kind string) string {
 		return "attendance_id"
 	case "outcomes":
 		return "assessment_id"
+	case "gp_events":
+		return "event_key"
+	case "gp_patients":
+		return "registration_key"
 	}
 	return "referral_id"
 }
@@ -153,6 +192,9 @@ func Resolve(kind string, l Layout, m Mapping) (map[string]string, error) {
 	found := map[string]string{}
 	var missing []string
 	for _, c := range Contract(kind) {
+		if c.Derived != "" {
+			continue
+		}
 		want := c.Name
 		if mapped, ok := m.Columns[c.Name]; ok {
 			want = mapped

@@ -25,6 +25,10 @@ const (
 	ReasonReservedID     = "reserved_id"
 	ReasonUnknownScheme  = "unknown_scheme"
 	ReasonPostcode       = "postcode_in_lsoa"
+	ReasonBadCode        = "bad_code"   // not a SNOMED CT concept id, Read v2 or CTV3 code
+	ReasonBadNumber      = "bad_number" // a GP event's value that is not a number
+	ReasonEndedBefore    = "ended_before_registered"
+	ReasonNotRegistered  = "not_registered" // a GP event of a person not on the list that day
 	// ReasonReferralQuarantined: an attendance whose referral was itself quarantined. It
 	// is not the attendance file's fault, so it does not count towards that file's
 	// rejected share (ingest.max_rejected_share).

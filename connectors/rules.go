@@ -44,6 +44,12 @@ func rowRules(kind string, m Mapping, logical time.Time) []string {
 		r.referral(m.Schemes)
 	case "outcomes":
 		r.outcome()
+	case "gp_events":
+		r.add("NOT "+ValidCodeSQL("code", "code_system"), ReasonBadCode, "code", "r_code")
+		r.add("value IS NOT NULL AND TRY_CAST(replace(value, ',', '') AS DOUBLE) IS NULL", ReasonBadNumber, "value", "r_value")
+	case "gp_patients":
+		r.add("registered_to < registered_from", ReasonEndedBefore, "registered_to", "r_registered_to")
+		r.add("ethnicity_code IS NOT NULL AND NOT "+ValidCodeSQL("ethnicity_code", "NULL"), ReasonBadCode, "ethnicity_code", "r_ethnicity_code")
 	}
 	return r
 }
@@ -85,7 +91,7 @@ func literals(values []string) string {
 // missing; a date or number is missing only when its raw text is empty too (else it is
 // badly written, a rule of typed).
 func (r *ruleList) missing(c Column) {
-	if !c.Required {
+	if !c.Required || c.Derived != "" {
 		return
 	}
 	cond := Ident(c.Name) + " IS NULL"
@@ -106,6 +112,9 @@ func (r *ruleList) misplacedCodes() {
 // typed: a value that does not parse as its column's type, or falls outside its range or
 // set.
 func (r *ruleList) typed(c Column) {
+	if c.Derived != "" {
+		return // made from checked columns
+	}
 	p, raw := Ident(c.Name), Ident("r_"+c.Name)
 	switch c.Type {
 	case Date:

@@ -15,7 +15,8 @@ func DuplicateIDsSQL(kind string) string {
 // referral (referral_quarantined when the referral is in quarantine itself, else
 // orphan_attendance), a date before the referral, a different person; for outcomes that
 // name a referral, the same but the date (an assessment may come before its referral) and
-// orphan_outcome. _id is the row's id.
+// orphan_outcome; for GP events, a person not registered at the practice on the event
+// date by the gp_patients loaded (not_registered). _id is the row's id.
 // Only bad rows are written, so the cost is a few scans, never a copy of the file.
 func SetRulesSQL(kind string, dups bool) string {
 	id := Ident(IDColumn(kind))
@@ -26,18 +27,21 @@ func SetRulesSQL(kind string, dups bool) string {
 	bad := func(reason, col, value string) string {
 		return BadExpr(reason, col, "CAST("+value+" AS VARCHAR)")
 	}
-	type broken struct{ Duplicate, OtherSource, ReferralQuarantined, Orphan, BeforeReferral, PersonMismatch string }
+	type broken struct {
+		Duplicate, OtherSource, ReferralQuarantined, Orphan, BeforeReferral, PersonMismatch, NotRegistered string
+	}
 	orphan := ReasonOrphan
 	if kind == "outcomes" {
 		orphan = ReasonOrphanOutcome
 	}
 	return sqlTemplate("set_rules", struct {
-		ID, Table                   string
-		Dups, Referred, Attendances bool
-		Columns                     []string
-		Bad                         broken
+		ID, Table                               string
+		Dups, Referred, Attendances, Registered bool
+		Columns                                 []string
+		Bad                                     broken
 	}{
-		ID: id, Table: kind, Dups: dups, Referred: RefersToReferrals(kind), Attendances: kind == "attendances", Columns: columns,
+		ID: id, Table: kind, Dups: dups, Referred: RefersToReferrals(kind), Attendances: kind == "attendances",
+		Registered: kind == "gp_events", Columns: columns,
 		Bad: broken{
 			Duplicate:           bad(ReasonDuplicateID, IDColumn(kind), "s."+id),
 			OtherSource:         bad(ReasonIDOtherSource, IDColumn(kind), "s."+id),
@@ -45,6 +49,7 @@ func SetRulesSQL(kind string, dups bool) string {
 			Orphan:              bad(orphan, "referral_id", "s.referral_id"),
 			BeforeReferral:      bad(ReasonBeforeReferral, "attendance_date", "s.attendance_date"),
 			PersonMismatch:      bad(ReasonPersonMismatch, "person_id", "NULL"),
+			NotRegistered:       bad(ReasonNotRegistered, "person_id", "NULL"),
 		},
 	})
 }

@@ -48,6 +48,9 @@ func storedColumn(c Column) string {
 
 // parseExpr turns the cleaned VARCHAR expression into the column's canonical value.
 func parseExpr(c Column, trimmed string, m Mapping) string {
+	if c.Derived != "" {
+		return c.Derived // DuckDB reads the columns parsed before it by their aliases
+	}
 	switch c.Type {
 	case Date:
 		return DateExpr(trimmed, m.DateFormats)

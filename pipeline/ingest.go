@@ -76,6 +76,7 @@ type ingester struct {
 	// maxRejected is the share of a file's rows that may be quarantined before the file
 	// fails the run (ingest.max_rejected_share).
 	maxRejected float64
+	codelists   []codelistSource // loaded whole by every ingest
 }
 
 // pending is one file of one source, in load order.
@@ -118,7 +119,8 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 		tmp = filepath.Dir(cfg.Resolve(cfg.Database))
 	}
 	in := &ingester{tx: conn, runID: runID, logical: logical, log: log,
-		workDir: filepath.Join(tmp, ".socrx-refdata"), tempDir: tmp, maxRejected: *cfg.Ingest.MaxRejectedShare}
+		workDir: filepath.Join(tmp, ".socrx-refdata"), tempDir: tmp, maxRejected: *cfg.Ingest.MaxRejectedShare,
+		codelists: codelistsOf(cfg)}
 	defer in.dropStaged() // after the rollback below: deferred calls run last-in first-out
 	bar := newBar(opt.Progress, cfg)
 	defer bar.done()
@@ -156,7 +158,8 @@ func Ingest(ctx context.Context, db *sql.DB, cfg *config.Config, runID int64, lo
 func (in *ingester) prepare(ctx context.Context, cfg *config.Config, reload []string, bar *bar, res *IngestResult) (todo []*pending, adopt []source, err error) {
 	// Attendances and outcomes are checked against the referrals: when referrals are
 	// read again, so are they (an orphan may now have its referral, or a quarantined one).
-	rereadReferred := false
+	// Likewise GP events against the registered list.
+	rereadReferred, rereadRegistered := false, false
 	for _, src := range sourcesOf(cfg) {
 		files, err := connectors.Expand(src.pattern)
 		if err != nil {
@@ -179,13 +182,17 @@ func (in *ingester) prepare(ctx context.Context, cfg *config.Config, reload []st
 		for i, f := range files {
 			ps[i] = &pending{src: src, path: f}
 		}
-		plan, err := in.planReload(ctx, src, ps, reload, connectors.RefersToReferrals(src.kind) && rereadReferred)
+		force := (connectors.RefersToReferrals(src.kind) && rereadReferred) || (src.kind == "gp_events" && rereadRegistered)
+		plan, err := in.planReload(ctx, src, ps, reload, force)
 		if err != nil {
 			res.Files = append(res.Files, FileResult{Source: src.name, Kind: src.kind, Path: src.pattern, Error: err.Error()})
 			return nil, nil, err
 		}
 		if plan.any && src.kind == "referrals" {
 			rereadReferred = true
+		}
+		if plan.any && src.kind == "gp_patients" {
+			rereadRegistered = true
 		}
 		if plan.legacy {
 			adopt = append(adopt, src)
@@ -227,6 +234,9 @@ func (in *ingester) load(ctx context.Context, todo []*pending, adopt []source, b
 	shipped, err := in.loadShippedReference(ctx)
 	res.Files = append(res.Files, shipped...)
 	if err != nil {
+		return err
+	}
+	if err := in.loadCodelists(ctx); err != nil {
 		return err
 	}
 	for _, src := range adopt {

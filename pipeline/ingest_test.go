@@ -117,7 +117,8 @@ func (f *fixture) fingerprint(rowHash string) map[string]string {
 	db := f.db()
 	defer db.Close()
 	out := map[string]string{}
-	for _, tbl := range []string{"referrals", "attendances", "deprivation", "population", "lsoa_lookup", "quarantine", "ingested_files"} {
+	for _, tbl := range []string{"referrals", "attendances", "deprivation", "population", "lsoa_lookup", "quarantine", "ingested_files",
+		"gp_patients", "gp_events", "codelist_codes"} {
 		var sum string
 		var n int64
 		q := "SELECT count(*), CAST(coalesce(sum(CAST(" + rowHash + " AS HUGEINT)), 0) AS VARCHAR) FROM " + tbl + " t"

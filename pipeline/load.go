@@ -230,6 +230,10 @@ func insertSQL(kind string) string {
 		return sqlFile("load/insert_referrals")
 	case "outcomes":
 		return sqlFile("load/insert_outcomes")
+	case "gp_events":
+		return sqlFile("load/insert_gp_events")
+	case "gp_patients":
+		return sqlFile("load/insert_gp_patients")
 	}
 	return sqlFile("load/insert_attendances")
 }

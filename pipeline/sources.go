@@ -51,18 +51,25 @@ func sourcesOf(cfg *config.Config) []source {
 			})
 		}
 	}
-	// Order matters: areas before people, referrals before the rows that belong to them.
+	// Order matters: areas before people, referrals before the rows that belong to them,
+	// the registered list before the GP events checked against it.
 	add("deprivation", cfg.Sources.Deprivation)
 	add("population", cfg.Sources.Population)
 	add("referrals", cfg.Sources.Referrals)
 	add("attendances", cfg.Sources.Attendances)
 	add("outcomes", cfg.Sources.Outcomes)
+	add("gp_patients", cfg.Sources.GPPatients)
+	add("gp_events", cfg.Sources.GPEvents)
 	return out
 }
 
 // isContract says whether a source kind is staged and checked against the contract.
 func isContract(kind string) bool {
-	return kind == "referrals" || kind == "attendances" || kind == "outcomes"
+	switch kind {
+	case "referrals", "attendances", "outcomes", "gp_patients", "gp_events":
+		return true
+	}
+	return false
 }
 
 // noFiles handles a source whose path matches no file. One of a required kind that has

@@ -163,7 +163,7 @@ func (st *Status) read(ctx context.Context, db *sql.DB, n int) error {
 		st.Quarantine[k] = v
 	}
 	rows.Close()
-	for _, t := range []string{"referrals", "attendances", "outcomes", "deprivation", "population"} {
+	for _, t := range []string{"referrals", "attendances", "outcomes", "gp_patients", "gp_events", "deprivation", "population"} {
 		var c int64
 		if err := db.QueryRowContext(ctx, "SELECT count(*) FROM "+t).Scan(&c); err == nil {
 			st.Tables[t] = c
@@ -223,7 +223,7 @@ func (st Status) Print(w io.Writer) {
 		fmt.Fprintf(w, "  %-24s %d\n", k, st.Quarantine[k])
 	}
 	var parts []string
-	for _, t := range []string{"referrals", "attendances", "outcomes", "deprivation", "population"} {
+	for _, t := range []string{"referrals", "attendances", "outcomes", "gp_patients", "gp_events", "deprivation", "population"} {
 		parts = append(parts, fmt.Sprintf("%s=%d", t, st.Tables[t]))
 	}
 	fmt.Fprintf(w, "\nRows: %s\n", strings.Join(parts, " "))

@@ -8,6 +8,7 @@ import (
 	"github.com/socrx/socrx/transforms/continuity"
 	"github.com/socrx/socrx/transforms/episodes"
 	"github.com/socrx/socrx/transforms/equity"
+	"github.com/socrx/socrx/transforms/gp"
 	"github.com/socrx/socrx/transforms/model"
 	"github.com/socrx/socrx/transforms/outcomes"
 )
@@ -27,6 +28,7 @@ func models() ([]model.Model, error) {
 		{"equity", func() ([]model.Model, error) { return equity.Models(plan) }},
 		{"continuity", continuity.Models},
 		{"outcomes", func() ([]model.Model, error) { return outcomes.Models(plan) }},
+		{"gp", gp.Models},
 		{"transforms", func() ([]model.Model, error) { return model.SQLModels(files, "archetype_signals") }},
 	} {
 		ms, err := domain.models()

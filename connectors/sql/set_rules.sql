@@ -2,11 +2,13 @@
 -- break a rule needing more than one row, each with the first it breaks (SetRulesSQL):
 -- 1 a duplicated id (only when dup_ids has rows), 2 an id loaded from another source,
 -- 3 for attendances, a referral unknown or quarantined, a date before the referral or
--- another person; for outcomes naming a referral, the same but the date.
+-- another person; for outcomes naming a referral, the same but the date; 4 for GP events,
+-- a person not registered at the event's practice on its date (design §12).
 -- Filled in: ID and Table (the kind's id column and core table); Dups, whether dup_ids has
 -- rows; Columns, the contract columns (s.*), whose hash tells copies of an id apart;
 -- Referred, whether the kind's rows belong to referrals (attendances, outcomes);
--- Attendances, whether the kind is; Bad, the broken rules (BadExpr) by name.
+-- Attendances, whether the kind is; Registered, whether rows are checked against
+-- gp_patients (GP events); Bad, the broken rules (BadExpr) by name.
 -- Parameters: $1 this file's source.
 CREATE OR REPLACE TEMP TABLE set_bad AS
 WITH {{if .Dups}}dup AS (
@@ -31,6 +33,14 @@ WITH {{if .Dups}}dup AS (
         ELSE {{.Bad.PersonMismatch}} END, s.{{.ID}}
     FROM stg s LEFT JOIN referrals r ON r.referral_id = s.referral_id
     WHERE s._bad IS NULL{{if not .Attendances}} AND s.referral_id IS NOT NULL{{end}} AND (r.referral_id IS NULL{{if .Attendances}} OR s.attendance_date < r.referral_date{{end}}
-        OR (s.person_id IS NOT NULL AND s.person_id <> r.person_id)){{end}}
+        OR (s.person_id IS NOT NULL AND s.person_id <> r.person_id)){{end}}{{if .Registered}}
+    UNION ALL
+    SELECT s._line, 4, {{.Bad.NotRegistered}}, s.{{.ID}}
+    FROM stg s
+    WHERE s._bad IS NULL AND NOT EXISTS (
+        SELECT 1 FROM gp_patients p
+        WHERE p.person_id = s.person_id AND p.practice_code = s.practice_code
+            AND p.registered_from <= s.event_date
+            AND (p.registered_to IS NULL OR s.event_date <= p.registered_to)){{end}}
 )
 SELECT _line, arg_min(_bad, prio) AS _bad, any_value(_id) AS _id FROM u GROUP BY _line

@@ -25,8 +25,8 @@ import (
 // A case directory, testdata/<model>/<case>/ beside the model's package, holds:
 //
 //	given/<table>.csv  one per input table (referrals, attendances, outcomes, deprivation,
-//	                   lsoa_lookup, population), columns by name, any subset; an empty
-//	                   cell is NULL
+//	                   lsoa_lookup, population, gp_patients, gp_events, codelist_codes),
+//	                   columns by name, any subset; an empty cell is NULL
 //	given/schemes.csv  optional: scheme_id, name, session_cap, practices (separated by ;)
 //	params.csv         optional: name,value rows overriding Params (data_end, period,
 //	                   edition, quantiles, engaged_min_contacts, window_contacted,
@@ -45,7 +45,8 @@ const DefaultTolerance = 1e-9
 // givenTable says whether name is an input table a case may fill.
 func givenTable(name string) bool {
 	switch name {
-	case "referrals", "attendances", "outcomes", "deprivation", "lsoa_lookup", "population":
+	case "referrals", "attendances", "outcomes", "deprivation", "lsoa_lookup", "population",
+		"gp_patients", "gp_events", "codelist_codes":
 		return true
 	}
 	return false

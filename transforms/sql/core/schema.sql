@@ -126,6 +126,45 @@ CREATE TABLE IF NOT EXISTS outcomes (
     source_line    BIGINT
 );
 
+CREATE TABLE IF NOT EXISTS gp_patients (
+    person_id         VARCHAR,
+    practice_code     VARCHAR,
+    registered_from   DATE,
+    registered_to     DATE,
+    lsoa_code         VARCHAR,
+    sex               ENUM('F', 'I', 'M', 'U'),
+    age               INTEGER,
+    birth_month       VARCHAR,
+    ethnic_category   ENUM('99', 'A', 'B', 'C', 'D', 'E', 'F', 'G', 'H', 'J', 'K', 'L', 'M', 'N', 'P', 'R', 'S', 'Z'),
+    ethnicity_code    VARCHAR,
+    registration_key  VARCHAR,
+    source            VARCHAR,
+    source_file_id    BIGINT,
+    source_line       BIGINT
+);
+
+CREATE TABLE IF NOT EXISTS gp_events (
+    person_id       VARCHAR,
+    practice_code   VARCHAR,
+    event_date      DATE,
+    code            VARCHAR,
+    event_id        VARCHAR,
+    value           DOUBLE,
+    code_system     ENUM('ctv3', 'read2', 'snomed'),
+    event_key       VARCHAR,
+    source          VARCHAR,
+    source_file_id  BIGINT,
+    source_line     BIGINT
+);
+
+-- replaced whole by every ingest from the configured codelists and the shipped defaults
+CREATE TABLE IF NOT EXISTS codelist_codes (
+    role    VARCHAR,
+    code    VARCHAR,
+    term    VARCHAR,
+    source  VARCHAR
+);
+
 CREATE TABLE IF NOT EXISTS deprivation (
     edition         VARCHAR,
     lsoa_code       VARCHAR,
@@ -171,7 +210,7 @@ COMMENT ON COLUMN runs.pid IS 'Process id of the runner.';
 COMMENT ON TABLE ingested_files IS 'Every extract file loaded; a file with a sha256 already here is skipped.';
 COMMENT ON COLUMN ingested_files.file_id IS 'File identifier; referenced by source_file_id in core tables.';
 COMMENT ON COLUMN ingested_files.source IS 'Source name (kind[index], e.g. referrals[0]).';
-COMMENT ON COLUMN ingested_files.kind IS 'referrals | attendances | outcomes | deprivation | population.';
+COMMENT ON COLUMN ingested_files.kind IS 'referrals | attendances | outcomes | gp_patients | gp_events | deprivation | population.';
 COMMENT ON COLUMN ingested_files.path IS 'Path as read.';
 COMMENT ON COLUMN ingested_files.sha256 IS 'SHA-256 of the file bytes.';
 COMMENT ON COLUMN ingested_files.bytes IS 'File size in bytes.';
@@ -241,6 +280,41 @@ COMMENT ON COLUMN outcomes.stage IS 'baseline | follow_up | closure, as the plat
 COMMENT ON COLUMN outcomes.source IS 'Source name that supplied the row.';
 COMMENT ON COLUMN outcomes.source_file_id IS 'ingested_files.file_id of the file that supplied the row.';
 COMMENT ON COLUMN outcomes.source_line IS 'Record number in that file (header = 1).';
+
+COMMENT ON TABLE gp_patients IS 'The registered list behind the GP events, extract contract §3.7: one row per person × practice × registration start.';
+COMMENT ON COLUMN gp_patients.person_id IS 'Pseudonymised person (the platform extracts'' pseudonym where gp.linked is set).';
+COMMENT ON COLUMN gp_patients.practice_code IS 'ODS code of the practice the person is registered at.';
+COMMENT ON COLUMN gp_patients.registered_from IS 'First day of the registration.';
+COMMENT ON COLUMN gp_patients.registered_to IS 'Last day of the registration; NULL while registered (a date before registered_from is quarantined).';
+COMMENT ON COLUMN gp_patients.lsoa_code IS 'LSOA of residence (E01… 2011 or 2021 codes); the only source of the patient''s deprivation.';
+COMMENT ON COLUMN gp_patients.sex IS 'F | M | I | U.';
+COMMENT ON COLUMN gp_patients.age IS 'Integer age as the extract gave it.';
+COMMENT ON COLUMN gp_patients.birth_month IS 'YYYY-MM.';
+COMMENT ON COLUMN gp_patients.ethnic_category IS 'NHS ethnic category code A–H, J–N, P, R, S, Z, 99.';
+COMMENT ON COLUMN gp_patients.ethnicity_code IS 'SNOMED CT ethnicity concept id (check digit valid), mapped to a category by a configured codelist.';
+COMMENT ON COLUMN gp_patients.registration_key IS 'person_id|practice_code|registered_from: the row''s key, against which corrections and a replace source''s removals are matched.';
+COMMENT ON COLUMN gp_patients.source IS 'Source name that supplied the row.';
+COMMENT ON COLUMN gp_patients.source_file_id IS 'ingested_files.file_id of the file that supplied the row.';
+COMMENT ON COLUMN gp_patients.source_line IS 'Record number in that file (header = 1).';
+
+COMMENT ON TABLE gp_events IS 'Coded events from GP clinical systems, extract contract §3.6, each of a person registered at its practice on its date (others are quarantined as not_registered).';
+COMMENT ON COLUMN gp_events.person_id IS 'Pseudonymised person.';
+COMMENT ON COLUMN gp_events.practice_code IS 'ODS code of the registered practice.';
+COMMENT ON COLUMN gp_events.event_date IS 'Date the code was recorded for.';
+COMMENT ON COLUMN gp_events.code IS 'SNOMED CT concept id (6–18 digits, valid Verhoeff check digit), or a Read v2 / CTV3 code (five characters) as code_system says.';
+COMMENT ON COLUMN gp_events.event_id IS 'Event identifier when the extract has one; NULL otherwise.';
+COMMENT ON COLUMN gp_events.value IS 'Numeric value recorded with the code; NULL when none.';
+COMMENT ON COLUMN gp_events.code_system IS 'snomed | read2 | ctv3 (snomed when the extract does not say).';
+COMMENT ON COLUMN gp_events.event_key IS 'The row''s key: id|event_id, or key|person_id|event_date|code when the extract has no event_id; corrections replace rows of the same key.';
+COMMENT ON COLUMN gp_events.source IS 'Source name that supplied the row.';
+COMMENT ON COLUMN gp_events.source_file_id IS 'ingested_files.file_id of the file that supplied the row.';
+COMMENT ON COLUMN gp_events.source_line IS 'Record number in that file (header = 1).';
+
+COMMENT ON TABLE codelist_codes IS 'The codes of every codelist of the last ingest (design §3.6): the configured files, and the national social prescribing codes for the roles sp_referral and sp_declined when not configured.';
+COMMENT ON COLUMN codelist_codes.role IS 'Codelist role: sp_referral, sp_declined or a local role named in config.';
+COMMENT ON COLUMN codelist_codes.code IS 'SNOMED CT concept id, or a Read v2 / CTV3 code.';
+COMMENT ON COLUMN codelist_codes.term IS 'The code''s term as the codelist gives it.';
+COMMENT ON COLUMN codelist_codes.source IS 'The codelist file as configured, or default for a shipped national codelist.';
 
 COMMENT ON TABLE deprivation IS 'English Indices of Deprivation by LSOA, one row per edition and LSOA.';
 COMMENT ON COLUMN deprivation.edition IS 'IoD2019 | IoD2025.';
