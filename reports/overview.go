@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/socrx/socrx/disclosure"
+	"github.com/socrx/socrx/stats"
 )
 
 // The overview answers "how are our schemes doing?" on the index page, before any click:
@@ -195,7 +196,7 @@ func change(ss *signalSeries) string {
 		if !vok || !lok || !hok || !(hi > lo) {
 			return 0, 0, false
 		}
-		return v, (hi - lo) / (2 * z95), true
+		return v, (hi - lo) / (2 * stats.Z95()), true
 	}
 	v1, se1, ok1 := get(ss.cells[n-1])
 	v0, se0, ok0 := get(ss.cells[n-2])
@@ -203,7 +204,7 @@ func change(ss *signalSeries) string {
 		return ""
 	}
 	d := v1 - v0
-	half := z95 * math.Sqrt(se0*se0+se1*se1)
+	half := stats.Z95() * math.Sqrt(se0*se0+se1*se1)
 	if d-half <= 0 && d+half >= 0 {
 		return ""
 	}
@@ -216,9 +217,6 @@ func change(ss *signalSeries) string {
 	return fmt.Sprintf("%s %s from %s to %s (difference %s, 95%% interval %s to %s).", visible(signalName(ss.name)), verb,
 		display(ss.cells[n-2][0]), display(ss.cells[n-1][0]), show(d), show(d-half), show(d+half))
 }
-
-// z95 is the normal quantile of a two-sided 95% interval.
-const z95 = 1.959963984540054
 
 // sparkline draws a signal's recent values (with their intervals as a band of whiskers)
 // in a small SVG that scales with its box; a hidden or missing value leaves a gap.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/socrx/socrx/disclosure"
+	"github.com/socrx/socrx/stats"
 )
 
 // signalsReport is a report of one period whose signals table has the given rows
@@ -29,6 +30,7 @@ func TestOverview(t *testing.T) {
 	// sii_contacted: −0.30 (SE 0.05) → −0.05 (SE 0.05): difference 0.25, SE √0.005 =
 	// 0.0707, 95% interval 0.111 to 0.389: a clear change. mean_coc: 0.70 (SE 0.05) →
 	// 0.75 (SE 0.05): difference 0.05, interval −0.089 to 0.189: none.
+	z95 := stats.Z95()
 	se := func(v, s float64) []float64 { return []float64{v, v - z95*s, v + z95*s} }
 	row := func(axis, sig string, vals []float64) []any {
 		return []any{"ALL", axis, sig, vals[0], vals[1], vals[2]}
