@@ -251,7 +251,7 @@ func compareMarts(t *testing.T, path, other, what string) {
 		t.Fatal(err)
 	}
 	for _, tbl := range []string{"referral_facts", "episode_metrics", "equity_strata", "equity_summary", "continuity_summary",
-		"session_counts", "practice_variation", "archetype_signals", "outcome_pairs", "outcome_change", "outcome_summary"} {
+		"session_counts", "practice_variation", "archetype_signals", "outcome_pairs", "outcome_change", "outcome_summary", "gp_referrals"} {
 		// Parallel sums add in no fixed order, so doubles agree to rounding, not to the bit.
 		var cols []string
 		rows, err := db.Query(`SELECT column_name, data_type FROM information_schema.columns
@@ -276,8 +276,8 @@ func compareMarts(t *testing.T, path, other, what string) {
 		if err := db.QueryRow(q).Scan(&a, &b, &n); err != nil {
 			t.Fatalf("%s: %v", tbl, err)
 		}
-		// the outcome marts are empty where no outcomes extract is loaded
-		if a != 0 || b != 0 || n == 0 && !strings.HasPrefix(tbl, "outcome_") {
+		// the outcome and GP marts are empty where no outcomes or GP extract is loaded
+		if a != 0 || b != 0 || n == 0 && !strings.HasPrefix(tbl, "outcome_") && !strings.HasPrefix(tbl, "gp_") {
 			t.Errorf("%s differs from %s: %d rows only here, %d only there (of %d)", tbl, what, a, b, n)
 		}
 	}

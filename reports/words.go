@@ -28,7 +28,7 @@ var codeColumns = map[string]map[string]string{
 	"dimension": {"all": "all", "imd_quintile": "deprivation (IMD quintile)", "age_band": "age band", "ethnic_group": "ethnic group",
 		"continuity": "continuity of link working", "ended_at_cap": "ended at the session cap"},
 	"reason":  nil,
-	"kind":    nil,
+	"kind":    {"gp_events": "GP events", "gp_patients": "GP registered list"},
 	"setting": {"general_practice": "general practice", "link_workers": "link workers", "vcs": "voluntary and community sector"},
 	"axis":    nil,
 }

@@ -139,6 +139,9 @@ Files (dates %d/%m/%Y):
   population.csv      NHS England practice × LSOA registrations, two extract dates
   manifest.json       what was planted: scheme parameters, row and fault counts
   attendances_us.csv  (messy mode only) dates in US order: must be refused whole
+  outcomes.csv        (--outcomes) wellbeing assessments (design §3.5)
+  gp_patients.csv     (--gp) the practices' registered list (design §3.7)
+  gp_events.csv       (--gp) coded SP events in SNOMED CT (design §3.6)
 
 Planted schemes (odds ratios per IMD quintile step toward more deprived):
 `)
@@ -169,5 +172,18 @@ Future dates lie after manifest.json's future_after (5 years past the data): use
 date between the data's end and that. attendances_us.csv matches attendances*.csv: give
 it a source of its own, or it fails the run it is loaded with.
 `)
+	gp := plantedGP()
+	fmt.Fprintf(&b, `
+GP records (--gp), linked to the platform by person_id: every person the platform
+sees is registered at their practice, with the people of GP-only referrals and %.0f
+never-referred registered people per such person, spread as the population file.
+A GP-sourced platform referral is coded %s within ±%d days with probability
+%.1f, but %.1f at one under-coding practice per scheme (manifest.json gp); a decline
+%s follows within 60 days with probability %.2f in the most deprived
+quintile down to %.2f in the least; %.0f%% of GP-coded referrals never reach the platform.
+Codes %s, %s and %s are in no default codelist.
+`, gp.ExtraRegisteredPerPerson, gp.ReferralCode, gp.CodeWindowDays, gp.CodedProb, gp.UnderCodedProb,
+		gp.DeclinedCode, gp.DeclineByQuintile[0], gp.DeclineByQuintile[4], 100*gp.NeverOnPlatformShare,
+		gp.UnlistedCodes[0].Code, gp.UnlistedCodes[1].Code, gp.UnlistedCodes[2].Code)
 	return b.String()
 }

@@ -182,6 +182,7 @@ type generator struct {
 	refW, attW, usW *bufio.Writer
 	outW            *bufio.Writer // outcomes.csv (Options.Outcomes)
 	or              *rng          // the outcomes' own stream
+	gp              *gpState      // Options.GP
 	nextAssessment  int64
 	outRow          []byte
 	outcomeRows     int64
@@ -346,6 +347,9 @@ func (g *generator) stream(ctx context.Context) error {
 				g.sch[p.scheme].reReferrals++
 			} else {
 				p = g.newPerson(d)
+				if g.gp != nil {
+					g.gpRegisterPlatformPerson(&p)
+				}
 			}
 			g.episode(d, &p)
 		}
@@ -615,6 +619,9 @@ func (g *generator) episode(day int, p *person) {
 	}
 	if g.outW != nil && lastLW >= 0 && firstDay <= g.last {
 		g.writeOutcomes(&rec, p.scheme, q, firstDay, lastLW)
+	}
+	if g.gp != nil {
+		g.gpEpisode(&rec, p, q)
 	}
 
 	// Finished episodes are sometimes followed by a new referral of the same person.

@@ -29,6 +29,10 @@ type Options struct {
 	// Outcomes writes outcomes.csv: wellbeing assessments (SWEMWBS and ONS anxiety) at the
 	// first contact and some months later, with the planted truths of OutcomesManifest.
 	Outcomes bool
+	// GP writes gp_patients.csv and gp_events.csv: the practices' registered list and
+	// their coded SP events, linked to the platform's people, with the planted truths of
+	// GPManifest.
+	GP bool
 }
 
 // File names written into Options.OutDir.
@@ -39,6 +43,8 @@ const (
 	ManifestFile      = "manifest.json"
 	AttendancesUSFile = "attendances_us.csv"
 	OutcomesFile      = "outcomes.csv"
+	GPEventsFile      = "gp_events.csv"
+	GPPatientsFile    = "gp_patients.csv"
 )
 
 // Headers of the written extracts (design §3.1, §3.2 and NHS England's layout).
@@ -189,10 +195,28 @@ func (g *generator) run(ctx context.Context, out *outputs) (Summary, error) {
 		}
 		g.outW.WriteString(outcomeHeader)
 	}
+	if g.opt.GP {
+		ev, err := out.create(GPEventsFile)
+		if err != nil {
+			return Summary{}, err
+		}
+		pat, err := out.create(GPPatientsFile)
+		if err != nil {
+			return Summary{}, err
+		}
+		ev.WriteString(gpEventsHeader)
+		pat.WriteString(gpPatientsHeader)
+		g.gp = newGPState(g, ev, pat)
+	}
 	g.refW.WriteString(referralHeader)
 	g.attW.WriteString(attendanceHeader)
 	if err := g.stream(ctx); err != nil {
 		return Summary{}, err
+	}
+	if g.gp != nil {
+		if err := g.gpExtras(ctx); err != nil {
+			return Summary{}, err
+		}
 	}
 	m := g.manifest(popFile)
 	mw, err := out.create(ManifestFile)
@@ -283,6 +307,14 @@ func (g *generator) manifest(pop FileManifest) Manifest {
 		m.Files = append(m.Files, FileManifest{Name: OutcomesFile, Rows: g.outcomeRows, CleanRows: g.outcomeRows})
 		planted := plantedOutcomes()
 		m.Outcomes = &planted
+	}
+	if g.gp != nil {
+		gm := g.gp.m
+		gm.Realised.Events = g.gp.eventRows
+		m.GP = &gm
+		m.Files = append(m.Files,
+			FileManifest{Name: GPEventsFile, Rows: g.gp.eventRows, CleanRows: g.gp.eventRows},
+			FileManifest{Name: GPPatientsFile, Rows: gm.Realised.Registered, CleanRows: gm.Realised.Registered})
 	}
 	if g.f != nil {
 		m.Files = append(m.Files, FileManifest{Name: AttendancesUSFile, Rows: g.usRows, CleanRows: 0,

@@ -44,6 +44,9 @@ type Manifest struct {
 	Files     []FileManifest     `json:"files"`
 	// Outcomes are the planted outcome truths, when outcomes.csv was written.
 	Outcomes *OutcomesManifest `json:"outcomes,omitempty"`
+	// GP are the planted GP-record truths, when gp_events.csv and gp_patients.csv were
+	// written.
+	GP *GPManifest `json:"gp,omitempty"`
 }
 
 // ICBManifest describes the synthetic ICB.

@@ -16,6 +16,8 @@ const (
 	// streamOutcomes draws the wellbeing assessments apart from every other stream, so
 	// turning them on changes no other row
 	streamOutcomes = 4
+	// streamGP draws the GP records (Options.GP), for the same reason
+	streamGP = 5
 )
 
 // rng wraps a PCG source. The hot paths call the concrete PCG directly rather than

@@ -19,7 +19,7 @@ func demoCommand() command {
 	return command{
 		name:    "demo",
 		summary: "generate a realistic synthetic dataset and run the whole pipeline on it",
-		usage:   "demo [--dir DIR]",
+		usage:   "demo [--dir DIR] [--seed S]",
 		run:     cmdDemo,
 	}
 }
@@ -45,7 +45,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	sum, err := synthetic.Generate(ctx, synthetic.Options{OutDir: filepath.Join(abs, "extracts"), Referrals: demoReferrals, Seed: *seed,
-		Outcomes: true})
+		Outcomes: true, GP: true})
 	if err != nil {
 		return err
 	}
@@ -127,18 +127,26 @@ type demoDocument struct {
 	DeprivationEdition string       `yaml:"deprivation_edition"`
 	Sources            demoSources  `yaml:"sources"`
 	Schemes            []demoScheme `yaml:"schemes"`
+	GP                 *demoGP      `yaml:"gp,flow,omitempty"` // when the extracts have GP records
+}
+
+type demoGP struct {
+	Linked bool `yaml:"linked"`
 }
 
 type demoSources struct {
 	Referrals   demoSource  `yaml:"referrals,flow"`
 	Attendances demoSource  `yaml:"attendances,flow"`
 	Population  demoSource  `yaml:"population,flow"`
-	Outcomes    *demoSource `yaml:"outcomes,flow,omitempty"` // when the extracts have outcomes
+	Outcomes    *demoSource `yaml:"outcomes,flow,omitempty"`  // when the extracts have outcomes
+	GPEvents    *demoSource `yaml:"gp_events,flow,omitempty"` // when the extracts have GP records
+	GPPatients  *demoSource `yaml:"gp_patients,flow,omitempty"`
 }
 
 type demoSource struct {
 	Path       string `yaml:"path"`
 	DateFormat string `yaml:"date_format,omitempty"`
+	Mode       string `yaml:"mode,omitempty"`
 }
 
 type demoScheme struct {
@@ -165,6 +173,13 @@ func demoConfig(m synthetic.Manifest, extracts string) ([]byte, error) {
 	}
 	if m.Outcomes != nil {
 		doc.Sources.Outcomes = &demoSource{Path: extracts + "/" + synthetic.OutcomesFile, DateFormat: m.DateFormat}
+	}
+	if m.GP != nil {
+		doc.Sources.GPEvents = &demoSource{Path: extracts + "/" + synthetic.GPEventsFile, DateFormat: m.DateFormat}
+		// the registered list is sent whole each time, so people who leave drop out
+		doc.Sources.GPPatients = &demoSource{Path: extracts + "/" + synthetic.GPPatientsFile, DateFormat: m.DateFormat, Mode: "replace"}
+		// the generator writes one pseudonym for both sides
+		doc.GP = &demoGP{Linked: true}
 	}
 	for _, s := range m.Schemes {
 		doc.Schemes = append(doc.Schemes, demoScheme{ID: s.ID, Name: s.Name, Practices: s.Practices})

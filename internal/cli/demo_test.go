@@ -74,3 +74,58 @@ func TestDemoConfigRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoConfigGP: extracts with GP records get gp_events, the registered list (sent
+// whole, so replace) and gp.linked (one pseudonym on both sides); others get none.
+func TestDemoConfigGP(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		gp   *synthetic.GPManifest
+	}{
+		{"without GP records", nil},
+		{"with GP records", &synthetic.GPManifest{}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			sum := synthetic.Summary{Dir: filepath.Join(dir, "extracts"), Manifest: synthetic.Manifest{
+				Seed: 1, DateFormat: "%d/%m/%Y", DeprivationEdition: "IoD2019", GP: c.gp,
+				Schemes: []synthetic.SchemeManifest{{Archetype: synthetic.Archetype{ID: "S1", Name: "one"}, Practices: []string{"A81001"}}},
+			}}
+			if err := os.MkdirAll(sum.Dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			cfgPath := filepath.Join(dir, "socrx.yaml")
+			if err := writeConfigFor(cfgPath, sum); err != nil {
+				t.Fatal(err)
+			}
+			cfg, err := config.Load(cfgPath)
+			if err != nil {
+				b, _ := os.ReadFile(cfgPath)
+				t.Fatalf("%v\n%s", err, b)
+			}
+			want := c.gp != nil
+			if got := len(cfg.Sources.GPEvents) == 1 && len(cfg.Sources.GPPatients) == 1; got != want {
+				t.Fatalf("GP sources read back as %+v %+v; want them: %v", cfg.Sources.GPEvents, cfg.Sources.GPPatients, want)
+			}
+			if cfg.GP.Linked != want {
+				t.Errorf("gp.linked %v, want %v", cfg.GP.Linked, want)
+			}
+			if !want {
+				return
+			}
+			for _, x := range []struct {
+				src  config.Source
+				file string
+				mode string
+			}{
+				{cfg.Sources.GPEvents[0], synthetic.GPEventsFile, "append"},
+				{cfg.Sources.GPPatients[0], synthetic.GPPatientsFile, "replace"},
+			} {
+				if cfg.Resolve(x.src.Path) != filepath.Join(sum.Dir, x.file) || x.src.Mode != x.mode ||
+					!slices.Equal(x.src.DateFormat, config.Strings{"%d/%m/%Y"}) {
+					t.Errorf("%s source read back as %+v", x.file, x.src)
+				}
+			}
+		})
+	}
+}

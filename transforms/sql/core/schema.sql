@@ -61,6 +61,9 @@ ALTER TABLE transform_state ADD COLUMN IF NOT EXISTS data_end DATE;
 -- added with the incremental outcome_pairs: the outcomes rows it read
 ALTER TABLE transform_state ADD COLUMN IF NOT EXISTS outcomes_n BIGINT;
 ALTER TABLE transform_state ADD COLUMN IF NOT EXISTS outcomes_sum VARCHAR;
+-- added with the incremental gp_referrals: the GP events it read
+ALTER TABLE transform_state ADD COLUMN IF NOT EXISTS gp_events_n BIGINT;
+ALTER TABLE transform_state ADD COLUMN IF NOT EXISTS gp_events_sum VARCHAR;
 
 CREATE TABLE IF NOT EXISTS quarantine (
     run_id   BIGINT,
