@@ -106,33 +106,22 @@ func buildEpisodes(ctx context.Context, tx model.Execer, env *model.Env, facts f
 			return res, fmt.Errorf("finding episodes to recompute: %w", err)
 		}
 	}
-	for _, q := range stmts[:len(stmts)-1] {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return res, fmt.Errorf("building episode_metrics: %w", err)
-		}
-	}
-	if err := tx.QueryRowContext(ctx, stmts[len(stmts)-1]).Scan(&res.recomputed); err != nil {
-		return res, fmt.Errorf("counting episode_metrics: %w", err)
-	}
 	// episode_candidates stays for outcome_pairs, whose pairs move with these rows
-	for _, q := range []string{"DROP VIEW episode_referrals", "DROP VIEW episode_history", "DROP TABLE IF EXISTS episode_scope"} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return res, fmt.Errorf("building episode_metrics: %w", err)
-		}
+	if res.recomputed, err = model.RunBuild(ctx, tx, episodesModel, stmts,
+		[]string{"DROP VIEW episode_referrals", "DROP VIEW episode_history", "DROP TABLE IF EXISTS episode_scope"}); err != nil {
+		return res, err
 	}
 	mode := "incremental"
 	if res.full {
 		mode = "full: " + res.reason
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM transform_state WHERE model = ?`, episodesModel); err != nil {
-		return res, fmt.Errorf("recording transform_state: %w", err)
-	}
 	record, err := model.Statement(files, "episode_state_record")
 	if err != nil {
 		return res, err
 	}
-	if _, err := tx.ExecContext(ctx, record, episodesModel, fp, facts.watermark, plan.refN, plan.refSum, mode, res.recomputed, p.DataEnd.Format("2006-01-02")); err != nil {
-		return res, fmt.Errorf("recording transform_state: %w", err)
+	if err := model.RecordState(ctx, tx, episodesModel, record, episodesModel, fp, facts.watermark, plan.refN, plan.refSum, mode,
+		res.recomputed, p.DataEnd.Format("2006-01-02")); err != nil {
+		return res, err
 	}
 	return res, nil
 }

@@ -77,36 +77,21 @@ func buildReferrals(ctx context.Context, tx model.Execer, env *model.Env) error 
 			"SELECT count(*) FROM gp_referral_people",
 		}
 	}
-	for _, q := range stmts[:len(stmts)-1] {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("building gp_referrals: %w", err)
-		}
-	}
-	var recomputed int64
-	if err := tx.QueryRowContext(ctx, stmts[len(stmts)-1]).Scan(&recomputed); err != nil {
-		return fmt.Errorf("counting gp_referrals: %w", err)
-	}
-	for _, q := range []string{"DROP VIEW gp_referral_events", "DROP TABLE IF EXISTS gp_referral_people"} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("building gp_referrals: %w", err)
-		}
+	recomputed, err := model.RunBuild(ctx, tx, referralsModel, stmts,
+		[]string{"DROP VIEW gp_referral_events", "DROP TABLE IF EXISTS gp_referral_people"})
+	if err != nil {
+		return err
 	}
 	mode := "incremental"
 	if plan.full {
 		mode = "full: " + plan.reason
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM transform_state WHERE model = ?", referralsModel); err != nil {
-		return fmt.Errorf("recording transform_state: %w", err)
-	}
 	record, err := model.Statement(files, "referrals_state_record")
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, record, referralsModel, fp, plan.now, plan.eventsN, plan.eventsSum, mode, recomputed,
-		env.Params.DataEnd.Format(time.DateOnly)); err != nil {
-		return fmt.Errorf("recording transform_state: %w", err)
-	}
-	return nil
+	return model.RecordState(ctx, tx, referralsModel, record, referralsModel, fp, plan.now, plan.eventsN, plan.eventsSum, mode, recomputed,
+		env.Params.DataEnd.Format(time.DateOnly))
 }
 
 // planReferrals decides between a full and an incremental build of gp_referrals.

@@ -91,36 +91,21 @@ func buildPairs(ctx context.Context, tx model.Execer, env *model.Env, base *epis
 			"SELECT count(*) FROM pair_scope",
 		}
 	}
-	for _, q := range stmts[:len(stmts)-1] {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("building outcome_pairs: %w", err)
-		}
-	}
-	var recomputed int64
-	if err := tx.QueryRowContext(ctx, stmts[len(stmts)-1]).Scan(&recomputed); err != nil {
-		return fmt.Errorf("counting outcome_pairs: %w", err)
-	}
-	for _, q := range []string{"DROP VIEW pair_outcomes", "DROP TABLE IF EXISTS pair_scope", "DROP TABLE IF EXISTS pair_people"} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("building outcome_pairs: %w", err)
-		}
+	recomputed, err := model.RunBuild(ctx, tx, pairsModel, stmts,
+		[]string{"DROP VIEW pair_outcomes", "DROP TABLE IF EXISTS pair_scope", "DROP TABLE IF EXISTS pair_people"})
+	if err != nil {
+		return err
 	}
 	mode := "incremental"
 	if plan.full {
 		mode = "full: " + plan.reason
 	}
-	if _, err := tx.ExecContext(ctx, "DELETE FROM transform_state WHERE model = ?", pairsModel); err != nil {
-		return fmt.Errorf("recording transform_state: %w", err)
-	}
 	record, err := model.Statement(files, "pairs_state_record")
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, record, pairsModel, fp, base.Watermark, plan.outN, plan.outSum, mode, recomputed,
-		env.Params.DataEnd.Format(time.DateOnly)); err != nil {
-		return fmt.Errorf("recording transform_state: %w", err)
-	}
-	return nil
+	return model.RecordState(ctx, tx, pairsModel, record, pairsModel, fp, base.Watermark, plan.outN, plan.outSum, mode, recomputed,
+		env.Params.DataEnd.Format(time.DateOnly))
 }
 
 // planPairs decides between a full and an incremental build of outcome_pairs.
