@@ -3,6 +3,7 @@
 #
 #   bench/run.sh [SIZES...]        default: 100000 1000000 5000000 referrals
 #   BENCH_OUTCOMES=1 bench/run.sh  the same with an outcomes extract (wellbeing assessments)
+#   BENCH_GP=1 bench/run.sh        the same with GP events and the registered list (linked)
 #
 # For each size: generate extracts (seed 1, 24 months, VCS runs lengthened toward
 # BENCH_ATTENDANCES rows per referral, default 12, which gives about 9.7: the issue asks
@@ -94,12 +95,12 @@ for n in "${sizes[@]}"; do
   d="$work/$n"
   rm -rf "$d"; mkdir -p "$d"
   bin/socrx generate --referrals "$n" --seed 1 --attendances-per-referral "${BENCH_ATTENDANCES:-12}" \
-    ${BENCH_OUTCOMES:+--outcomes} --out "$d/extracts" --write-config "$d/socrx.yaml" >/dev/null
+    ${BENCH_OUTCOMES:+--outcomes} ${BENCH_GP:+--gp} --out "$d/extracts" --write-config "$d/socrx.yaml" >/dev/null
   end=$(sed -n 's/.*"end": *"\([0-9-]*\)".*/\1/p' "$d/extracts/manifest.json" | head -1)
   bin/bench-tool holdout "$d/extracts" "$end"
   atts=$(($(wc -l <"$d/extracts/attendances.csv") - 1))
   # tonight's files arrive later; globs pick them up
-  sed -i 's|extracts/referrals.csv|extracts/referrals*.csv|; s|extracts/attendances.csv|extracts/attendances*.csv|; s|extracts/outcomes.csv|extracts/outcomes*.csv|' "$d/socrx.yaml"
+  sed -i 's|extracts/referrals.csv|extracts/referrals*.csv|; s|extracts/attendances.csv|extracts/attendances*.csv|; s|extracts/outcomes.csv|extracts/outcomes*.csv|; s|extracts/gp_events.csv|extracts/gp_events*.csv|' "$d/socrx.yaml"
   mkdir -p "$d/later"; mv "$d/extracts/"*_next.csv "$d/later/"
   logical=$(date -u -d "$end + 35 days" +%F)
   night=$(date -u -d "$logical + 1 day" +%F)

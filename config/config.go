@@ -86,11 +86,17 @@ type Codelist struct {
 	Columns CodelistColumns `yaml:"columns"`
 }
 
-// CodelistColumns names a codelist file's code and term columns.
+// CodelistColumns names a codelist file's code and term columns, and for the role
+// ethnicity its category column (the NHS ethnic category of each code, design §3.7).
 type CodelistColumns struct {
-	Code string `yaml:"code"`
-	Term string `yaml:"term"`
+	Code     string `yaml:"code"`
+	Term     string `yaml:"term"`
+	Category string `yaml:"category"`
 }
+
+// RoleEthnicity is the codelist role that maps gp_patients.ethnicity_code (SNOMED CT) to
+// the NHS ethnic categories: the one role whose codelist has a category column.
+const RoleEthnicity = "ethnicity"
 
 // GP holds the settings of the GP coded records (design §12).
 type GP struct {
@@ -588,12 +594,7 @@ func (c *Config) validate() []Problem {
 			}
 		}
 	}
-	if len(c.Sources.Referrals) == 0 {
-		add("sources.referrals", "is required")
-	}
-	if len(c.Sources.Attendances) == 0 {
-		add("sources.attendances", "is required")
-	}
+	c.validateSourceKinds(add)
 	if len(c.Sources.Deprivation) > 1 {
 		add("sources.deprivation", "takes one source")
 	}
@@ -618,6 +619,27 @@ func (c *Config) validate() []Problem {
 		}
 	}
 	return ps
+}
+
+// validateSourceKinds checks the required extract kinds: the platform's referrals and
+// attendances, which may be left out when the GP record's gp_events and gp_patients are
+// configured (GP-only use, design §10, §12).
+func (c *Config) validateSourceKinds(add func(key, format string, args ...any)) {
+	s := &c.Sources
+	platform := len(s.Referrals) > 0 || len(s.Attendances) > 0
+	gp := len(s.GPEvents) > 0 && len(s.GPPatients) > 0
+	switch {
+	case !platform && len(s.GPEvents) > 0 && len(s.GPPatients) == 0:
+		add("sources.gp_patients", "is required with gp_events when there are no referrals and attendances (GP-only use)")
+	case !platform && len(s.GPPatients) > 0 && len(s.GPEvents) == 0:
+		add("sources.gp_events", "is required with gp_patients when there are no referrals and attendances (GP-only use)")
+	case !platform && !gp:
+		add("sources", "no extracts to evaluate: configure referrals and attendances (the social prescribing platform), or gp_events and gp_patients (the GP record), or both")
+	case platform && len(s.Referrals) == 0:
+		add("sources.referrals", "is required with attendances")
+	case platform && len(s.Attendances) == 0:
+		add("sources.attendances", "is required with referrals")
+	}
 }
 
 // codelistRole is the shape of a codelist role: a lower-case word, as sp_referral.
@@ -646,6 +668,16 @@ func (c *Config) validateCodelists(add func(key, format string, args ...any)) {
 		}
 		if strings.EqualFold(cl.Columns.Code, cl.Columns.Term) {
 			add(key+".columns", "code and term name the same column %q", cl.Columns.Code)
+		}
+		switch cat := cl.Columns.Category; {
+		case role == RoleEthnicity && cat == "":
+			add(key+".columns.category", "is required for the ethnicity codelist: the column holding each code's NHS ethnic category (a letter A–Z, or OpenSAFELY's Grouping_16 number)")
+		case role == RoleEthnicity && strings.EqualFold(cat, "Grouping_6"):
+			add(key+".columns.category", "Grouping_6 is OpenSAFELY's 6 broad groups, whose numbers would read as the wrong categories: name the Grouping_16 column")
+		case role != RoleEthnicity && cat != "":
+			add(key+".columns.category", "only the ethnicity codelist takes a category column")
+		case cat != "" && (strings.EqualFold(cat, cl.Columns.Code) || strings.EqualFold(cat, cl.Columns.Term)):
+			add(key+".columns.category", "names the same column %q as code or term", cat)
 		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 
 // codelistSource is one configured codelist resolved for ingest.
 type codelistSource struct {
-	role, path, shown, code, term string
+	role, path, shown, code, term, category string
 }
 
 // codelistsOf lists the configured codelists by role, so a run loads them in one order.
@@ -20,7 +20,7 @@ func codelistsOf(cfg *config.Config) []codelistSource {
 	var out []codelistSource
 	for role, cl := range cfg.Codelists {
 		out = append(out, codelistSource{role: role, path: cfg.Resolve(cl.Path), shown: cl.Path,
-			code: cl.Columns.Code, term: cl.Columns.Term})
+			code: cl.Columns.Code, term: cl.Columns.Term, category: cl.Columns.Category})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].role < out[j].role })
 	return out
@@ -41,7 +41,7 @@ func (in *ingester) loadCodelists(ctx context.Context) error {
 	}
 	var rows []row
 	for _, cl := range in.codelists {
-		codes, err := connectors.ReadCodelist(ctx, cl.path, cl.role, cl.code, cl.term)
+		codes, err := connectors.ReadCategorisedCodelist(ctx, cl.path, cl.role, cl.code, cl.term, cl.category)
 		if err != nil {
 			return err
 		}
@@ -61,7 +61,11 @@ func (in *ingester) loadCodelists(ctx context.Context) error {
 	}
 	defer stmt.Close()
 	for _, r := range rows {
-		if _, err := stmt.ExecContext(ctx, r.c.Role, r.c.Code, r.c.Term, r.source); err != nil {
+		var category any // NULL for a role without categories
+		if r.c.Category != "" {
+			category = r.c.Category
+		}
+		if _, err := stmt.ExecContext(ctx, r.c.Role, r.c.Code, r.c.Term, r.source, category); err != nil {
 			return fmt.Errorf("loading codelist %s: %w", r.c.Role, err)
 		}
 	}

@@ -157,7 +157,7 @@ type sharedGenerated struct {
 // of a fixture), generating it only the first time it is asked for.
 func generate(t *testing.T, dir string, opt synthetic.Options) synthetic.Summary {
 	t.Helper()
-	key := fmt.Sprintf("%d-%d-%t", opt.Referrals, opt.Seed, opt.Outcomes)
+	key := fmt.Sprintf("%d-%d-%t-%t", opt.Referrals, opt.Seed, opt.Outcomes, opt.GP)
 	v, _ := generated.LoadOrStore(key, &sharedGenerated{})
 	g := v.(*sharedGenerated)
 	src := g.get(t, "generated-"+key, func(out string) error {

@@ -31,6 +31,7 @@ func (r *Runner) params(ctx context.Context, db *sql.DB, log zerolog.Logger) (tr
 		},
 		MeaningfulChange:    c.Outcomes.MeaningfulChange,
 		GroupMinDenominator: c.Disclosure.Threshold,
+		GPLinked:            c.GP.Linked,
 	}
 	for _, s := range c.Schemes {
 		p.Schemes = append(p.Schemes, transforms.Scheme{ID: s.ID, Name: s.Name, SessionCap: s.SessionCap, Practices: s.Practices})
@@ -39,7 +40,8 @@ func (r *Runner) params(ctx context.Context, db *sql.DB, log zerolog.Logger) (tr
 }
 
 // DataEnd is where follow-up windows and censoring end (design §4): the configured
-// data_end, else the latest referral or attendance date loaded. Never the clock: a run on
+// data_end, else the latest referral or attendance date loaded, else, with no platform
+// rows (GP-only use, design §12), the latest GP event date. Never the clock: a run on
 // old extracts would count the last quarter's immature windows as failures. A configured
 // data_end after the data's last date is allowed (a quiet week) but logged.
 func DataEnd(ctx context.Context, db *sql.DB, c *config.Config, log zerolog.Logger) (time.Time, error) {
@@ -55,7 +57,7 @@ func DataEnd(ctx context.Context, db *sql.DB, c *config.Config, log zerolog.Logg
 		return configured, nil
 	}
 	if !latest.Valid {
-		// no referral or attendance loaded: nothing is windowed, any date will do
+		// no referral, attendance or GP event loaded: nothing is windowed, any date will do
 		return time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), nil
 	}
 	y, m, d := latest.Time.Date()

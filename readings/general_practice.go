@@ -125,7 +125,7 @@ func (p *Practices) reading() string {
 // 99.8% limits. Reports fill it from the flags they publish, so the reading counts what
 // the table and chart show.
 type Funnel struct {
-	Measure    string   `json:"measure"` // contacted or referral_rate
+	Measure    string   `json:"measure"` // a practice_variation measure
 	WindowDays int64    `json:"window_days"`
 	Judged     int64    `json:"judged"`   // practices with a value judged against the limits
 	Outliers   int64    `json:"outliers"` // of those, outside the limits
@@ -141,11 +141,19 @@ func (f *Funnel) reading() string {
 	if f.Average != nil {
 		avg = fmt.Sprintf("%.1f%%", 100**f.Average)
 	}
-	if f.Measure == "referral_rate" {
+	switch f.Measure {
+	case "referral_rate", gpReferralRate:
 		what = "referral rate per 1,000 registered patients"
+		if f.Measure == gpReferralRate {
+			what = "rate of GP-coded referrals per 1,000 registered patients"
+		}
 		if f.Average != nil {
 			avg = fmt.Sprintf("%.1f per 1,000", *f.Average)
 		}
+	case measureCompleteness:
+		what = "coding completeness (platform referrals from the practice with a referral code in the GP record within 30 days)"
+	case measureLost:
+		what = "share of GP-coded referrals the platform did not see within 60 days"
 	}
 	switch {
 	case f.Judged+f.Hidden == 0:

@@ -29,6 +29,7 @@ type Inputs struct {
 	Funnel     *Funnel     `json:"funnel,omitempty"`     // funnel_outliers_*
 	Equity     *Equity     `json:"equity,omitempty"`     // sii_* (VCS setting)
 	Outcome    *Outcome    `json:"outcome,omitempty"`    // outcome_change_*, outcome_gradient_*
+	Linkage    *Linkage    `json:"linkage,omitempty"`    // gp_coding_completeness, gp_lost_between_sectors
 }
 
 // Value is a statistic as inputs hold it: nil when undefined, else rounded to 10
@@ -79,6 +80,8 @@ func Compose(signal string, in Inputs, w Writer) string {
 		return in.Equity.reading(w)
 	case in.Outcome != nil:
 		return in.Outcome.reading(signal, w)
+	case in.Linkage != nil:
+		return in.Linkage.reading(w)
 	}
 	return ""
 }

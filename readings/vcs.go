@@ -35,7 +35,10 @@ type Stratum struct {
 	Denominator int64 `json:"denominator"`
 }
 
-const reach = "reach"
+const (
+	reach          = "reach"
+	gpReferralRate = "gp_referral_rate"
+)
 
 func (e *Equity) measureText() string {
 	switch e.Measure {
@@ -47,6 +50,8 @@ func (e *Equity) measureText() string {
 		return fmt.Sprintf("Uptake of a VCS activity within %d days", e.WindowDays)
 	case reach:
 		return "Reach (people referred per 1,000 registered patients)"
+	case gpReferralRate:
+		return "GP-coded referrals to social prescribing per 1,000 registered patients"
 	}
 	return e.Measure
 }
@@ -75,9 +80,9 @@ func (e *Equity) reading(w Writer) string {
 	b.WriteString(". ")
 	switch e.Verdict {
 	case stats.VerdictRedistributive:
-		b.WriteString("Uptake is higher where need is higher, the redistributive pattern. ")
+		b.WriteString(capital(e.subject()) + " higher where need is higher, the redistributive pattern. ")
 	case stats.VerdictNonRedistributive:
-		b.WriteString("Uptake is lower where need is higher, the inverse care law (non-redistributive) pattern. ")
+		b.WriteString(capital(e.subject()) + " lower where need is higher, the inverse care law (non-redistributive) pattern. ")
 	case stats.VerdictNoClearGradient:
 		b.WriteString("The interval includes no gradient at all, so neither pattern is shown. ")
 	default:
@@ -92,7 +97,15 @@ func (e *Equity) reading(w Writer) string {
 		if w.cell(e.Excluded).N == 1 {
 			verb = "was"
 		}
-		fmt.Fprintf(&b, "%s without a usable LSOA %s left out. ", capital(w.n(e.Excluded, "referral")), verb)
+		noun := "referral"
+		if e.Measure == gpReferralRate {
+			noun = "GP-coded referral"
+		}
+		fmt.Fprintf(&b, "%s without a usable LSOA %s left out. ", capital(w.n(e.Excluded, noun)), verb)
+	}
+	if e.Measure == gpReferralRate {
+		b.WriteString("Coding habits differ between practices and clinical systems, so a gradient in coded referrals " +
+			"may be one of recording as much as of referring. ")
 	}
 	b.WriteString("This is one signal among many tests, not a verdict on the scheme.")
 	return b.String()
@@ -116,8 +129,16 @@ func (e *Equity) value(w Writer, s Stratum) (string, bool) {
 		return "", false
 	}
 	v := float64(num.N) / float64(den.N)
-	if e.Measure == reach {
+	if e.Measure == reach || e.Measure == gpReferralRate {
 		return fmt.Sprintf("%.1f per 1,000", v*1000), true
 	}
 	return fmt.Sprintf("%.0f%%", 100*v), true
+}
+
+// subject is what the verdict's sentence is about.
+func (e *Equity) subject() string {
+	if e.Measure == gpReferralRate {
+		return "coded referral is"
+	}
+	return "uptake is"
 }

@@ -39,9 +39,13 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 		return nil, err
 	}
 	if len(schemes) == 0 {
-		return nil, fmt.Errorf("period %s has no referrals in the marts", o.Period)
+		return nil, fmt.Errorf("period %s has no referrals and no GP record in the marts", o.Period)
 	}
-	r.Schemes = append(r.Schemes, Scheme{ID: "ALL", Name: "All schemes"})
+	all := Scheme{ID: "ALL", Name: "All schemes"}
+	for _, s := range schemes {
+		all.Platform = all.Platform || s.bool("platform")
+	}
+	r.Schemes = append(r.Schemes, all)
 	seen := map[string]bool{"ALL": true}
 	for _, s := range schemes {
 		id := s.str("scheme_id")
@@ -56,7 +60,7 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 		if name == "" {
 			name = id
 		}
-		r.Schemes = append(r.Schemes, Scheme{ID: id, Name: name})
+		r.Schemes = append(r.Schemes, Scheme{ID: id, Name: name, Platform: s.bool("platform")})
 	}
 
 	b := &builder{r: r, p: o.Policy, cells: map[string]*disclosure.Cell{}, pre: o.preloaded, heaping: map[[2]string]*disclosure.Cell{}}
@@ -84,7 +88,7 @@ func Build(ctx context.Context, db *sql.DB, o BuildOptions) (*Report, error) {
 	for _, step := range []func(context.Context, *sql.DB, sql.NamedArg) error{
 		b.buildSignals, b.buildPathway, b.buildSummary, b.buildCascade, b.buildPractices,
 		b.buildSources, b.buildSessions, b.buildFirstContact, b.buildContinuity, b.buildIndexBins,
-		b.buildOutcomes, b.buildGroups,
+		b.buildOutcomes, b.buildGroups, b.buildGP,
 	} {
 		if err := step(ctx, db, period); err != nil {
 			return nil, err
@@ -108,6 +112,10 @@ type builder struct {
 
 	strata    map[strataKey]*strataCells // scheme, measure, quintile (0 = total)
 	summaries []rec
+	// gpSummaries and gpGroupSummaries are the GP record's rows of equity_summary and
+	// equity_groups, published in its own tables (gprecord.go)
+	gpSummaries, gpGroupSummaries []rec
+	gpPracticeTable               *Table
 	// groups are the counts by age band, sex and ethnic group (a total last per line)
 	groups         []*groupCells
 	groupSummaries []rec

@@ -85,20 +85,32 @@ func measureTitle(r *Report, m string) string {
 		return "Baselined: contacted referrals with a wellbeing baseline, of any measure"
 	case "outcome_followed_up":
 		return "Followed up: baselined referrals with a follow-up assessment"
+	case "gp_referral_rate":
+		return "GP-coded referrals per 1,000 registered patients"
+	case "gp_declined":
+		return fmt.Sprintf("Declined: GP-coded referrals with a decline code within %d days", days(90))
 	}
 	return m
+}
+
+// quintileTable is the table of a measure by deprivation quintile.
+func quintileTable(measure string) string {
+	if isGP(measure) {
+		return "gp_by_quintile"
+	}
+	return "pathway_by_quintile"
 }
 
 // equityFigure draws a measure by quintile at each quintile's relative rank, with 95%
 // whiskers and the fitted SII curve, from the published counts and the summary's model.
 func equityFigure(r *Report, scheme, measure string) *Figure {
 	id := "eq-" + measure
-	v := view(r.Table("pathway_by_quintile"), scheme, func(row []*disclosure.Cell) bool { return row[0].Text == measure })
+	v := view(r.Table(quintileTable(measure)), scheme, func(row []*disclosure.Cell) bool { return row[0].Text == measure })
 	if len(v.Rows) == 0 {
 		return nil
 	}
 	v = v.project("imd_quintile", "numerator_n", "denominator_n", "value", "lower", "upper")
-	reach := measure == "reach"
+	reach := isRate(measure)
 	scale, yLabel, tick := 100.0, "per cent", func(x float64) string { return tick2(x) + "%" }
 	if reach {
 		scale, yLabel, tick = 1, "per 1,000 registered", numTick
@@ -147,9 +159,16 @@ func equityFigure(r *Report, scheme, measure string) *Figure {
 			pts[i].x = (float64(pts[i].q) - 0.5) / 5
 		}
 	}
-	plotted := false
+	plotted, drawn := false, false
 	for _, p := range pts {
 		plotted = plotted || p.ok || p.supp
+		drawn = drawn || p.ok
+	}
+	if plotted && !drawn && isGP(measure) {
+		// every value hidden: a grid of 0 ticks with a row of stars would read as zero
+		// (the GP record's small practices often give this)
+		return &Figure{ID: id, Title: measureTitle(r, measure), Table: v,
+			Caption: "No chart: every quintile's value is hidden (small numbers) or has none in this period."}
 	}
 	if !plotted {
 		// an empty grid with an axis of 0% ticks says less than a sentence
@@ -221,6 +240,9 @@ func equityFigure(r *Report, scheme, measure string) *Figure {
 // g(α) = SII / (RII − 1) and g(α + β) = RII · g(α), on logit (proportions) or log (reach).
 func siiCurve(r *Report, scheme, measure string) func(x float64) (float64, bool) {
 	t := r.Table("inequality_summary")
+	if isGP(measure) {
+		t = r.Table("gp_inequality_summary")
+	}
 	if t == nil {
 		return nil
 	}
@@ -236,7 +258,7 @@ func siiCurve(r *Report, scheme, measure string) func(x float64) (float64, bool)
 		g0 := sii / (rii - 1)
 		g1 := rii * g0
 		tr, inv := math.Log, math.Exp
-		if measure != "reach" {
+		if !isRate(measure) {
 			tr = func(p float64) float64 { return math.Log(p / (1 - p)) }
 			inv = func(t float64) float64 { return 1 / (1 + math.Exp(-t)) }
 			if g0 <= 0 || g0 >= 1 || g1 <= 0 || g1 >= 1 {
@@ -315,17 +337,29 @@ func cascadeFigure(r *Report, scheme string) *Figure {
 // limits around the scheme average.
 func funnelFigure(r *Report, scheme, measure string) *Figure {
 	id := "funnel-" + measure
-	v := view(r.Table("practice_variation"), scheme, func(row []*disclosure.Cell) bool { return row[0].Text == measure })
+	pv := "practice_variation"
+	if isGP(measure) {
+		pv = "gp_practice_variation"
+	}
+	v := view(r.Table(pv), scheme, func(row []*disclosure.Cell) bool { return row[0].Text == measure })
 	if len(v.Rows) == 0 {
 		return nil
 	}
 	v = v.project("practice_code", "numerator_n", "denominator_n", "value", "lower998", "upper998", "outlier")
-	rate := measure == "referral_rate"
+	rate := isRate(measure)
 	scale, tick, yl := 100.0, func(x float64) string { return tick2(x) + "%" }, "contacted within 90 days"
 	title := "Practices: share contacted within 90 days"
-	if rate {
+	switch measure {
+	case "referral_rate":
 		scale, tick, yl = 1, numTick, "referrals per 1,000 registered"
 		title = "Practices: referrals per 1,000 registered patients"
+	case "gp_referral_rate":
+		scale, tick, yl = 1, numTick, "coded referrals per 1,000 registered"
+		title = "Practices: GP-coded referrals per 1,000 registered patients"
+	case "gp_coding_completeness":
+		yl, title = "with a referral code in the GP record", "Practices: coding completeness (platform referrals with a GP referral code)"
+	case "gp_lost_between_sectors":
+		yl, title = "not seen by the platform within 60 days", "Practices: GP-coded referrals the platform did not see (lost between sectors)"
 	}
 	var base float64
 	baseOK, baseText := false, ""

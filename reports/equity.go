@@ -96,7 +96,21 @@ func (b *builder) loadPathway(ctx context.Context, db *sql.DB, period sql.NamedA
 			b.lines = append(b.lines, nums, dens, imms)
 		}
 	}
-	b.summaries, err = load(ctx, db, "summary.sql", period)
+	// the GP record's measures: a scheme's quintiles add up to its total (ALL covers
+	// practices no scheme lists, so schemes do not add up to it)
+	for _, s := range b.schemes() {
+		for _, m := range gpMeasures {
+			var nums, dens, imms []*disclosure.Cell
+			for q := 0; q <= 5; q++ {
+				if c := b.strata[strataKey{s, m, q}]; c != nil {
+					nums, dens, imms = append(nums, c.num), append(dens, c.den), append(imms, c.immature)
+				}
+			}
+			b.lines = append(b.lines, nums, dens, imms)
+		}
+	}
+	rows, err = load(ctx, db, "summary.sql", period)
+	b.summaries, b.gpSummaries = splitGP(rows)
 	return err
 }
 
@@ -104,11 +118,23 @@ func (b *builder) buildPathway(context.Context, *sql.DB, sql.NamedArg) error {
 	t := &Table{Name: "pathway_by_quintile", Title: "Pathway measures by deprivation quintile", PerScheme: true,
 		Note: "Quintile 1 = most deprived. Values and 95% intervals are worked from the published (rounded) counts. " +
 			"Referrals too recent for a measure's follow-up window are left out of it (immature_n).",
-		Columns: []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"measure", "Measure", disclosure.KindText}, {"imd_quintile", "IMD quintile", disclosure.KindText},
-			{"numerator_n", "Numerator", disclosure.KindCount}, {"denominator_n", "Denominator", disclosure.KindCount}, {"value", "Value", disclosure.KindValue},
-			{"lower", "Lower 95%", disclosure.KindValue}, {"upper", "Upper 95%", disclosure.KindValue}, {"immature_n", "Too recent", disclosure.KindCount}}}
+		Columns: quintileColumns()}
+	b.quintileRows(t, equityMeasures)
+	b.r.add(t)
+	return nil
+}
+
+// quintileColumns are the columns of a table of measures by deprivation quintile.
+func quintileColumns() []Column {
+	return []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"measure", "Measure", disclosure.KindText}, {"imd_quintile", "IMD quintile", disclosure.KindText},
+		{"numerator_n", "Numerator", disclosure.KindCount}, {"denominator_n", "Denominator", disclosure.KindCount}, {"value", "Value", disclosure.KindValue},
+		{"lower", "Lower 95%", disclosure.KindValue}, {"upper", "Upper 95%", disclosure.KindValue}, {"immature_n", "Too recent", disclosure.KindCount}}
+}
+
+// quintileRows adds each scheme's rows of measures by quintile, then all quintiles.
+func (b *builder) quintileRows(t *Table, measures []string) {
 	for _, s := range b.schemes() {
-		for _, m := range equityMeasures {
+		for _, m := range measures {
 			for q := 1; q <= 5; q++ {
 				c := b.strata[strataKey{s, m, q}]
 				if c == nil {
@@ -123,14 +149,12 @@ func (b *builder) buildPathway(context.Context, *sql.DB, sql.NamedArg) error {
 			}
 		}
 	}
-	b.r.add(t)
-	return nil
 }
 
 // measureValue works a stratum's value and 95% interval from its published counts:
 // Wilson for proportions, Poisson (exact below 10, else Byar) for reach per 1,000.
 func (b *builder) measureValue(measure string, c *strataCells) (v, lo, hi *disclosure.Cell) {
-	if measure == "reach" {
+	if isRate(measure) {
 		v = b.p.Ratio(c.num, c.den, 1000, disclosure.FmtPer1000)
 	} else {
 		v = b.p.Ratio(c.num, c.den, 1, disclosure.FmtPercent)
@@ -141,7 +165,7 @@ func (b *builder) measureValue(measure string, c *strataCells) (v, lo, hi *discl
 	}
 	var iv stats.Interval
 	var err error
-	if measure == "reach" {
+	if isRate(measure) {
 		iv, err = stats.PoissonRate(c.num.N, float64(c.den.N), 1000)
 	} else {
 		iv, err = stats.Wilson(c.num.N, c.den.N)
@@ -157,22 +181,35 @@ func (b *builder) buildSummary(context.Context, *sql.DB, sql.NamedArg) error {
 	t := &Table{Name: "inequality_summary", Title: "Inequality across deprivation quintiles", PerScheme: true,
 		Note: "SII, RII and the concentration indices are model outputs, exempt from suppression. " +
 			"The gap, ratio and Core20 share ratio are worked from the published counts. SII < 0 means higher values in the more deprived.",
-		Columns: []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"measure", "Measure", disclosure.KindText},
-			{"sii", "SII", disclosure.KindValue}, {"sii_lower", "SII lower", disclosure.KindValue}, {"sii_upper", "SII upper", disclosure.KindValue},
-			{"rii", "RII", disclosure.KindValue}, {"rii_lower", "RII lower", disclosure.KindValue}, {"rii_upper", "RII upper", disclosure.KindValue},
-			{"rci", "RCI", disclosure.KindValue}, {"rci_lower", "RCI lower", disclosure.KindValue}, {"rci_upper", "RCI upper", disclosure.KindValue},
-			{"aci", "ACI", disclosure.KindValue}, {"erreygers", "Erreygers", disclosure.KindValue},
-			{"q5_minus_q1", "Q5 − Q1", disclosure.KindValue}, {"q5_over_q1", "Q5 / Q1", disclosure.KindValue}, {"core20_share_ratio", "Core20 share ratio", disclosure.KindValue},
-			{"excluded_no_lsoa_n", "No usable LSOA", disclosure.KindCount}, {"verdict", "Verdict", disclosure.KindText},
-			{"verdict_reason", "Why", disclosure.KindText}, {"discordant", "RCI disagrees", disclosure.KindValue}}}
-	for _, row := range b.summaries {
+		Columns: summaryColumns()}
+	b.summaryRows(t, b.summaries)
+	b.r.add(t)
+	return nil
+}
+
+// summaryColumns are the columns of an inequality summary across quintiles.
+func summaryColumns() []Column {
+	return []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"measure", "Measure", disclosure.KindText},
+		{"sii", "SII", disclosure.KindValue}, {"sii_lower", "SII lower", disclosure.KindValue}, {"sii_upper", "SII upper", disclosure.KindValue},
+		{"rii", "RII", disclosure.KindValue}, {"rii_lower", "RII lower", disclosure.KindValue}, {"rii_upper", "RII upper", disclosure.KindValue},
+		{"rci", "RCI", disclosure.KindValue}, {"rci_lower", "RCI lower", disclosure.KindValue}, {"rci_upper", "RCI upper", disclosure.KindValue},
+		{"aci", "ACI", disclosure.KindValue}, {"erreygers", "Erreygers", disclosure.KindValue},
+		{"q5_minus_q1", "Q5 − Q1", disclosure.KindValue}, {"q5_over_q1", "Q5 / Q1", disclosure.KindValue}, {"core20_share_ratio", "Core20 share ratio", disclosure.KindValue},
+		{"excluded_no_lsoa_n", "No usable LSOA", disclosure.KindCount}, {"verdict", "Verdict", disclosure.KindText},
+		{"verdict_reason", "Why", disclosure.KindText}, {"discordant", "RCI disagrees", disclosure.KindValue}}
+}
+
+// summaryRows adds the rows of equity_summary, with the gap, ratio and Core20 share
+// ratio worked from the published counts.
+func (b *builder) summaryRows(t *Table, rows []rec) {
+	for _, row := range rows {
 		s, m := row.str("scheme_id"), row.str("measure")
 		model := func(col string) *disclosure.Cell { v, ok := row.num(col); return b.p.Model(v, ok, disclosure.FmtStat) }
 		q1, q5, all := b.strata[strataKey{s, m, 1}], b.strata[strataKey{s, m, 5}], b.strata[strataKey{s, m, 0}]
 		gap, ratio, core20 := disclosure.Null(), disclosure.Null(), disclosure.Null()
 		if q1 != nil && q5 != nil && all != nil {
 			scale := 1.0
-			if m == "reach" {
+			if isRate(m) {
 				scale = 1000
 			}
 			v1 := b.p.Ratio(q1.num, q1.den, scale, disclosure.FmtStat)
@@ -193,8 +230,6 @@ func (b *builder) buildSummary(context.Context, *sql.DB, sql.NamedArg) error {
 			model("aci"), model("erreygers"), gap, ratio, core20, b.p.Count(row.int("excluded_no_lsoa")),
 			disclosure.Text(row.str("verdict")), disclosure.Text(row.str("verdict_reason")), disc})
 	}
-	b.r.add(t)
-	return nil
 }
 
 func boolf(v bool) float64 {
@@ -255,6 +290,10 @@ func label(m string) string {
 		return "baselined"
 	case "outcome_followed_up":
 		return "followed up"
+	case "gp_referral_rate":
+		return "coded referrals per 1,000"
+	case "gp_declined":
+		return "declined"
 	}
 	return m
 }

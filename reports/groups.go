@@ -48,21 +48,42 @@ func (b *builder) loadGroups(ctx context.Context, db *sql.DB, period sql.NamedAr
 		b.groups = append(b.groups, total)
 		b.lines = append(b.lines, append(nums[k], total.num), append(dens[k], total.den))
 	}
-	b.groupSummaries, err = load(ctx, db, "equity_groups.sql", period)
+	sums2, err := load(ctx, db, "equity_groups.sql", period)
+	b.groupSummaries, b.gpGroupSummaries = splitGP(sums2)
 	return err
 }
 
 // buildGroups publishes the groups' measures and their summary.
 func (b *builder) buildGroups(context.Context, *sql.DB, sql.NamedArg) error {
 	t := &Table{Name: "equity_by_group", Title: "Pathway measures by age band, sex and ethnic group", PerScheme: true,
-		Note: "Values and 95% intervals are worked from the published (rounded) counts. Groups not stated are shown but left out of the summary.",
-		Columns: []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"dimension", "Grouped by", disclosure.KindText},
-			{"group", "Group", disclosure.KindText}, {"measure", "Measure", disclosure.KindText},
-			{"numerator_n", "Numerator", disclosure.KindCount}, {"denominator_n", "Denominator", disclosure.KindCount},
-			{"value", "Value", disclosure.KindValue}, {"lower", "Lower 95%", disclosure.KindValue}, {"upper", "Upper 95%", disclosure.KindValue}}}
+		Note:    "Values and 95% intervals are worked from the published (rounded) counts. Groups not stated are shown but left out of the summary.",
+		Columns: groupColumns()}
+	b.groupRows(t, false)
+	b.r.add(t)
+	s := &Table{Name: "inequality_by_group", Title: "Inequality across age bands, sexes and ethnic groups", PerScheme: true,
+		Note: "WHO's summary measures for groups with no natural order (as the healthequal package), in percentage points for proportions, " +
+			"each group weighted by its denominator. Groups whose denominator is at or below the disclosure threshold are left out. " +
+			"Difference and ratio: best against worst group; between-group variance, mean difference from the mean and index of disparity need 3 or more groups. " +
+			"Model outputs, exempt from rounding.",
+		Columns: groupSummaryColumns()}
+	b.groupSummaryRows(s, b.groupSummaries)
+	b.r.add(s)
+	return nil
+}
+
+// groupColumns are the columns of a table of measures by group.
+func groupColumns() []Column {
+	return []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"dimension", "Grouped by", disclosure.KindText},
+		{"group", "Group", disclosure.KindText}, {"measure", "Measure", disclosure.KindText},
+		{"numerator_n", "Numerator", disclosure.KindCount}, {"denominator_n", "Denominator", disclosure.KindCount},
+		{"value", "Value", disclosure.KindValue}, {"lower", "Lower 95%", disclosure.KindValue}, {"upper", "Upper 95%", disclosure.KindValue}}
+}
+
+// groupRows adds the groups' rows: the platform's measures, or the GP record's.
+func (b *builder) groupRows(t *Table, gp bool) {
 	for _, dim := range groupDimensions {
 		for _, g := range b.groups {
-			if g.dimension != dim {
+			if g.dimension != dim || isGP(g.measure) != gp {
 				continue
 			}
 			name := groupLabel(g.group)
@@ -74,22 +95,24 @@ func (b *builder) buildGroups(context.Context, *sql.DB, sql.NamedArg) error {
 				disclosure.Text(name), disclosure.Text(label(g.measure)), g.num, g.den, v, lo, hi})
 		}
 	}
-	b.r.add(t)
-	s := &Table{Name: "inequality_by_group", Title: "Inequality across age bands, sexes and ethnic groups", PerScheme: true,
-		Note: "WHO's summary measures for groups with no natural order (as the healthequal package), in percentage points for proportions, " +
-			"each group weighted by its denominator. Groups whose denominator is at or below the disclosure threshold are left out. " +
-			"Difference and ratio: best against worst group; between-group variance, mean difference from the mean and index of disparity need 3 or more groups. " +
-			"Model outputs, exempt from rounding.",
-		Columns: []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"dimension", "Grouped by", disclosure.KindText},
-			{"measure", "Measure", disclosure.KindText}, {"groups", "Groups", disclosure.KindText},
-			{"groups_left_out", "Left out (small)", disclosure.KindText},
-			{"best_group", "Best", disclosure.KindText}, {"worst_group", "Worst", disclosure.KindText},
-			{"d", "Difference (highest − lowest)", disclosure.KindValue}, {"r", "Ratio (highest / lowest)", disclosure.KindValue},
-			{"bgv", "Between-group variance", disclosure.KindValue}, {"bgv_se", "Its SE", disclosure.KindValue},
-			{"mdmw", "Mean difference from mean", disclosure.KindValue}, {"idisw", "Index of disparity (%)", disclosure.KindValue},
-			{"ti", "Theil index (×1,000)", disclosure.KindValue}, {"mld", "Mean log deviation (×1,000)", disclosure.KindValue},
-			{"paf", "Population attributable fraction (%)", disclosure.KindValue}}}
-	for _, row := range b.groupSummaries {
+}
+
+// groupSummaryColumns are the columns of WHO's summary measures across groups.
+func groupSummaryColumns() []Column {
+	return []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"dimension", "Grouped by", disclosure.KindText},
+		{"measure", "Measure", disclosure.KindText}, {"groups", "Groups", disclosure.KindText},
+		{"groups_left_out", "Left out (small)", disclosure.KindText},
+		{"best_group", "Best", disclosure.KindText}, {"worst_group", "Worst", disclosure.KindText},
+		{"d", "Difference (highest − lowest)", disclosure.KindValue}, {"r", "Ratio (highest / lowest)", disclosure.KindValue},
+		{"bgv", "Between-group variance", disclosure.KindValue}, {"bgv_se", "Its SE", disclosure.KindValue},
+		{"mdmw", "Mean difference from mean", disclosure.KindValue}, {"idisw", "Index of disparity (%)", disclosure.KindValue},
+		{"ti", "Theil index (×1,000)", disclosure.KindValue}, {"mld", "Mean log deviation (×1,000)", disclosure.KindValue},
+		{"paf", "Population attributable fraction (%)", disclosure.KindValue}}
+}
+
+// groupSummaryRows adds the rows of equity_groups.
+func (b *builder) groupSummaryRows(s *Table, rows []rec) {
+	for _, row := range rows {
 		model := func(col string) *disclosure.Cell { v, ok := row.num(col); return b.p.Model(v, ok, disclosure.FmtStat) }
 		text := func(col string) *disclosure.Cell {
 			if row.isNull(col) {
@@ -102,8 +125,6 @@ func (b *builder) buildGroups(context.Context, *sql.DB, sql.NamedArg) error {
 			text("best_group"), text("worst_group"), model("d"), model("r"), model("bgv"), model("bgv_se"), model("mdmw"),
 			model("idisw"), model("ti"), model("mld"), model("paf")})
 	}
-	b.r.add(s)
-	return nil
 }
 
 // groupDimensionNames and groupNames name the groupings and groups for people.

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/socrx/socrx/disclosure"
@@ -12,7 +13,11 @@ import (
 // at the value for all groups. Rows run down the page, so a phone shows every group.
 func groupFigure(r *Report, scheme, measure string) *Figure {
 	want := label(measure)
-	v := view(r.Table("equity_by_group"), scheme, func(row []*disclosure.Cell) bool { return row[2].Text == want })
+	t := r.Table("equity_by_group")
+	if isGP(measure) {
+		t = r.Table("gp_by_group")
+	}
+	v := view(t, scheme, func(row []*disclosure.Cell) bool { return row[2].Text == want })
 	if len(v.Rows) == 0 {
 		return nil
 	}
@@ -47,7 +52,26 @@ func groupFigure(r *Report, scheme, measure string) *Figure {
 	c := newChart(id, title, "", 640, 40+rowH*float64(len(lines))+44)
 	c.left, c.right, c.top = 150, 24, 24
 	c.x0, c.x1, c.y0, c.y1 = 0, 1, float64(len(lines)), 0
-	c.xTicks(pctTick, "share of referrals (95% interval)")
+	what := "share"
+	if isRate(measure) {
+		// a rate per 1,000 has no natural top: the axis ends above the highest interval
+		top := math.Max(all, 0)
+		for _, ln := range lines {
+			if ln.row == nil {
+				continue
+			}
+			for _, j := range []int{4, 6} {
+				if x, ok := ln.row[j].Number(); ok {
+					top = math.Max(top, x)
+				}
+			}
+		}
+		c.x1 = niceMax(math.Max(top, 0.0001) * 1.05)
+		c.xTicks(numTick, "per 1,000 registered (95% interval)")
+		what = "rate"
+	} else {
+		c.xTicks(pctTick, "share of referrals (95% interval)")
+	}
 	yAt := func(i int) float64 { return c.top + rowH*(float64(i)+0.5) }
 	if all >= 0 {
 		c.line(c.px(all), c.top, c.px(all), c.h-c.bot, cGrey, 1.2, "5 4")
@@ -77,7 +101,7 @@ func groupFigure(r *Report, scheme, measure string) *Figure {
 		c.circle(c.px(x), y, 4, cBlue, cBlue, fmt.Sprintf("%s: %s (%s to %s)", name, display(ln.row[4]), display(ln.row[5]), display(ln.row[6])))
 		alt = append(alt, fmt.Sprintf("%s %s (%s to %s)", name, display(ln.row[4]), display(ln.row[5]), display(ln.row[6])))
 	}
-	caption := "Each group's share with its 95% interval; the dashed line is all groups together. Groups whose counts are hidden are not drawn."
+	caption := "Each group's " + what + " with its 95% interval; the dashed line is all groups together. Groups whose counts are hidden are not drawn."
 	if drawn == 0 {
 		// nothing to draw: the table says why each group is missing
 		return &Figure{ID: id, Title: title, Table: v,

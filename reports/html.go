@@ -66,6 +66,17 @@ type signalView struct {
 	Lead, Detail string
 }
 
+// newSignalView is a signals table row (without its scheme) as a card shows it.
+func newSignalView(row []*disclosure.Cell) signalView {
+	reading := visible(row[6].Text)
+	sv := signalView{Name: visible(signalName(row[2].Text)), Value: display(row[3]), Lead: firstSentence(reading)}
+	sv.Detail = strings.TrimSpace(strings.TrimPrefix(reading, sv.Lead))
+	if row[4].Published() && row[5].Published() {
+		sv.CI = display(row[4]) + " to " + display(row[5])
+	}
+	return sv
+}
+
 // schemeLink is another scheme's report in the same period.
 type schemeLink struct {
 	Name string
@@ -98,6 +109,29 @@ type page struct {
 	Trend                           *Figure
 	SIITrend                        []*Figure // the SII of each pathway measure by period, with its test of trend
 	Files, Quarantine, NoLSOA       *View
+	// Platform is false when no platform data (referrals, attendances) were loaded for
+	// this scheme and period: the platform's sections give way to one sentence
+	Platform bool
+	GP       *gpSection
+}
+
+// gpSection is the GP record's part of a scheme report (design §12).
+type gpSection struct {
+	Signals          []signalView
+	Linked           bool
+	QuintileFigs     []*Figure
+	Summary          *View
+	SummaryNote      string
+	GroupSummary     *View
+	GroupSummaryNote string
+	GroupsNote       string
+	GroupFigs        []*Figure
+	Funnels          []*Figure
+	FunnelNote       string
+	Unlisted         *View
+	UnlistedNote     string
+	NoLSOA           *View
+	HasPractices     bool
 }
 
 var axes = []axisCard{
@@ -116,6 +150,12 @@ var signalNames = map[string]string{
 	"re_referral_rate_365d": "Re-referred within a year", "same_worker_retention": "Same worker on re-referral",
 	"gp_referral_share": "Share of referrals from GPs", "share_practices_referring": "Share of practices referring",
 	"funnel_outliers_contacted": "Practices outside funnel limits (contact)", "funnel_outliers_referral_rate": "Practices outside funnel limits (referral rate)",
+	"sii_gp_referral_rate":                    "GP-coded referrals by deprivation (SII, per 1,000)",
+	"gp_coding_completeness":                  "Coding completeness (platform referrals with a GP referral code)",
+	"gp_lost_between_sectors":                 "Lost between sectors (GP-coded referrals the platform did not see)",
+	"funnel_outliers_gp_referral_rate":        "Practices outside funnel limits (GP-coded referral rate)",
+	"funnel_outliers_gp_coding_completeness":  "Practices outside funnel limits (coding completeness)",
+	"funnel_outliers_gp_lost_between_sectors": "Practices outside funnel limits (lost between sectors)",
 }
 
 func signalName(s string) string {
@@ -148,16 +188,10 @@ func renderScheme(r *Report, s Scheme, names map[string]string) ([]byte, error) 
 		card := a
 		card.Signals = nil
 		for _, row := range r.Table("signals").SchemeRows(s.ID) {
-			if row[0].Text != a.ID {
-				continue
+			if row[0].Text != a.ID || gpSignal(row[2].Text) {
+				continue // the GP record's signals lead its own section
 			}
-			reading := visible(row[6].Text)
-			sv := signalView{Name: visible(signalName(row[2].Text)), Value: display(row[3]), Lead: firstSentence(reading)}
-			sv.Detail = strings.TrimSpace(strings.TrimPrefix(reading, sv.Lead))
-			if row[4].Published() && row[5].Published() {
-				sv.CI = display(row[4]) + " to " + display(row[5])
-			}
-			card.Signals = append(card.Signals, sv)
+			card.Signals = append(card.Signals, newSignalView(row))
 		}
 		if len(card.Signals) == 0 && a.ID == "outcomes" {
 			continue // no outcomes extract, or no assessments yet
@@ -223,6 +257,8 @@ func renderScheme(r *Report, s Scheme, names map[string]string) ([]byte, error) 
 	p.Files = view(r.Table("files"), "", nil)
 	p.Quarantine = view(r.Table("quarantine"), "", nil)
 	p.NoLSOA = view(sum, s.ID, nil).project("measure", "excluded_no_lsoa_n")
+	p.Platform = s.Platform
+	p.GP = gpPart(r, s.ID)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "report.html.tmpl", p); err != nil {
 		// the scheme id is data: the error names the period only

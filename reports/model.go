@@ -50,6 +50,9 @@ func (t *Table) HTMLColumns() []Column {
 // Scheme is one scheme of a report (ALL included).
 type Scheme struct {
 	ID, Name string
+	// Platform is whether the period has platform data (referrals) for the scheme; a
+	// GP-only period or scheme has the GP record alone
+	Platform bool
 }
 
 // Provenance is where a report came from. RunTime is the only time a report shows.

@@ -33,7 +33,17 @@ var headlineSignals = []struct{ axis, signal string }{
 	{"outcomes", "outcome_change_swemwbs"},
 	{"outcomes", "outcome_change_wemwbs"},
 	{"outcomes", "outcome_change_ons4_satisfied"},
+	// the GP record (design §12): the gradient of coded referral, and coding completeness
+	// when the GP and platform data are linked
+	{gpRecordCard, "sii_gp_referral_rate"},
+	{gpLinkedCard, "gp_coding_completeness"},
 }
+
+// The GP record's overview cards are not an axis of the framework: named apart.
+const (
+	gpRecordCard = "gp_record"
+	gpLinkedCard = "gp_record_linked"
+)
 
 // Overview is the index page's summary of the latest period.
 type Overview struct {
@@ -131,6 +141,12 @@ func buildOverview(reports []*Report, links map[string]string) *Overview {
 }
 
 func axisTitle(id string) string {
+	switch id {
+	case gpRecordCard:
+		return "GP record"
+	case gpLinkedCard:
+		return "GP record, linked to the platform"
+	}
 	for _, a := range axes {
 		if a.ID == id {
 			return a.Title

@@ -70,7 +70,7 @@ func (b *builder) loadPractices(ctx context.Context, db *sql.DB, period sql.Name
 	for _, pc := range b.practices {
 		k := [2]string{pc.practice, pc.measure}
 		across[k] = append(across[k], pc.num)
-		if pc.measure != "referral_rate" {
+		if !isRate(pc.measure) {
 			acrossDen[k] = append(acrossDen[k], pc.den)
 		}
 	}
@@ -154,24 +154,37 @@ func (b *builder) loadSources(ctx context.Context, db *sql.DB, period sql.NamedA
 
 // ---- tables, built after secondary suppression ----
 
+// practiceNote says what a practice's value, limits and flag rest on.
+const practiceNote = "Each practice's value and its funnel limits (around the scheme average, at the practice's denominator) are worked from the published counts. " +
+	"Whether a practice is outside the 99.8% limits is decided once, on the unrounded counts, and that one flag is the Outlier column, the chart's highlighting " +
+	"and the summary's count; so a practice near a limit can be flagged while its published value looks just inside it, or the reverse. " +
+	"The flag is hidden wherever the practice's value or the scheme average is."
+
+// practiceColumns are the columns of a practice variation table.
+func practiceColumns() []Column {
+	return []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"measure", "Measure", disclosure.KindText}, {"practice_code", "Practice", disclosure.KindText},
+		{"numerator_n", "Numerator", disclosure.KindCount}, {"denominator_n", "Denominator", disclosure.KindCount}, {"value", "Value", disclosure.KindValue},
+		{"lower95", "Lower 95%", disclosure.KindValue}, {"upper95", "Upper 95%", disclosure.KindValue},
+		{"lower998", "Lower 99.8%", disclosure.KindValue}, {"upper998", "Upper 99.8%", disclosure.KindValue}, {"outlier", "Outlier", disclosure.KindValue}}
+}
+
 // judgePractices builds the practice variation table and, from the same flag cells, the
 // funnel summaries the signals read. It runs before the signals are built, so the
 // summary's count, its reading, the chart and the table rest on one set of cells.
 func (b *builder) judgePractices() {
 	t := &Table{Name: "practice_variation", Title: "Practice variation", PerScheme: true,
-		Note: "Each practice's value and its funnel limits (around the scheme average, at the practice's denominator) are worked from the published counts. " +
-			"Whether a practice is outside the 99.8% limits is decided once, on the unrounded counts, and that one flag is the Outlier column, the chart's highlighting " +
-			"and the summary's count; so a practice near a limit can be flagged while its published value looks just inside it, or the reverse. " +
-			"The flag is hidden wherever the practice's value or the scheme average is.",
-		Columns: []Column{{"scheme_id", "Scheme", disclosure.KindText}, {"measure", "Measure", disclosure.KindText}, {"practice_code", "Practice", disclosure.KindText},
-			{"numerator_n", "Numerator", disclosure.KindCount}, {"denominator_n", "Denominator", disclosure.KindCount}, {"value", "Value", disclosure.KindValue},
-			{"lower95", "Lower 95%", disclosure.KindValue}, {"upper95", "Upper 95%", disclosure.KindValue},
-			{"lower998", "Lower 99.8%", disclosure.KindValue}, {"upper998", "Upper 99.8%", disclosure.KindValue}, {"outlier", "Outlier", disclosure.KindValue}}}
+		Note: practiceNote, Columns: practiceColumns()}
+	gt := &Table{Name: "gp_practice_variation", Title: "GP record: practice variation", PerScheme: true,
+		Note: "From the GP record, as the platform's practice variation: coded referrals per 1,000 registered patients and, when the GP and platform " +
+			"data are linked, coding completeness (platform referrals from the practice with a referral code in the GP record within 30 days either side) " +
+			"and referrals lost between sectors (GP-coded referrals the platform did not see within 60 days). " + practiceNote,
+		Columns: practiceColumns()}
+	b.gpPracticeTable = gt
 	baseline := map[[2]string]*disclosure.Cell{}
 	for _, pc := range b.practices {
 		if pc.practice == "all practices" {
 			f, scale := disclosure.FmtPercent, 1.0
-			if pc.measure == "referral_rate" {
+			if isRate(pc.measure) {
 				f, scale = disclosure.FmtPer1000, 1000
 			}
 			baseline[[2]string{pc.scheme, pc.measure}] = b.p.Ratio(pc.num, pc.den, scale, f)
@@ -180,7 +193,7 @@ func (b *builder) judgePractices() {
 	b.funnels = map[[2]string]*funnelSummary{}
 	for _, pc := range b.practices {
 		f, scale := disclosure.FmtPercent, 1.0
-		if pc.measure == "referral_rate" {
+		if isRate(pc.measure) {
 			f, scale = disclosure.FmtPer1000, 1000
 		}
 		v := b.p.Ratio(pc.num, pc.den, scale, f)
@@ -189,7 +202,7 @@ func (b *builder) judgePractices() {
 		lims := []*disclosure.Cell{disclosure.Null(), disclosure.Null(), disclosure.Null(), disclosure.Null()}
 		if pc.practice != "all practices" && base != nil && base.Published() && pc.den.Published() && pc.den.N > 0 {
 			var l stats.FunnelLimits
-			if pc.measure == "referral_rate" {
+			if isRate(pc.measure) {
 				l = stats.RateFunnel(float64(pc.den.N), base.V/1000, 1000)
 			} else {
 				l = stats.ProportionFunnel(float64(pc.den.N), base.V)
@@ -219,7 +232,12 @@ func (b *builder) judgePractices() {
 				fs.hidden++
 			}
 		}
-		t.Rows = append(t.Rows, []*disclosure.Cell{disclosure.Text(pc.scheme), disclosure.Text(pc.measure), disclosure.Text(pc.practice), pc.num, pc.den, v, lims[0], lims[1], lims[2], lims[3], out})
+		row := []*disclosure.Cell{disclosure.Text(pc.scheme), disclosure.Text(pc.measure), disclosure.Text(pc.practice), pc.num, pc.den, v, lims[0], lims[1], lims[2], lims[3], out}
+		if isGP(pc.measure) {
+			gt.Rows = append(gt.Rows, row)
+		} else {
+			t.Rows = append(t.Rows, row)
+		}
 	}
 	b.practiceTable = t
 }

@@ -81,6 +81,8 @@ func (b *builder) signalValue(scheme, sig string, row rec) (v, lo, hi *disclosur
 		return b.heapingFlag(scheme, "all"), disclosure.Null(), disclosure.Null()
 	case sig == "gp_referral_share":
 		return b.gpShare(scheme), disclosure.Null(), disclosure.Null()
+	case sig == "gp_coding_completeness" || sig == "gp_lost_between_sectors":
+		return b.linkageShare(row)
 	case strings.HasPrefix(sig, "share_practices"):
 		return b.p.Model(val, ok, disclosure.FmtPercent), disclosure.Null(), disclosure.Null()
 	case strings.HasPrefix(sig, funnelSignal):
@@ -117,6 +119,24 @@ func (b *builder) signalReading(scheme, sig string, row rec) (string, error) {
 		return readings.HeapingWithheld, nil
 	}
 	return readings.Compose(sig, in, readings.Writer{Policy: b.p, Withheld: b.withheld}), nil
+}
+
+// linkageShare is a linkage signal's share (design §12) and its Wilson interval, worked
+// from its published counts (the signal's inputs), as its reading quotes them.
+func (b *builder) linkageShare(row rec) (v, lo, hi *disclosure.Cell) {
+	in, err := readings.Parse(row.str("inputs"))
+	if err != nil || in.Linkage == nil {
+		return disclosure.Null(), disclosure.Null(), disclosure.Null()
+	}
+	c := &strataCells{num: b.p.Count(in.Linkage.Numerator), den: b.p.Count(in.Linkage.Denominator)}
+	// a count equal to a value secondary suppression hid is not quoted by the reading
+	// (readings.Writer), and the share and interval would give it away: withheld with it
+	for _, n := range []*disclosure.Cell{c.num, c.den} {
+		if n.Published() && n.N > 0 && b.withheld[n.N] {
+			n.Suppressed = true
+		}
+	}
+	return b.measureValue(in.Linkage.Measure, c)
 }
 
 // gpShare is the share of referrals with a recorded source that came from a GP, from the

@@ -31,13 +31,16 @@ var codeColumns = map[string]map[string]string{
 	"kind":    {"gp_events": "GP events", "gp_patients": "GP registered list"},
 	"setting": {"general_practice": "general practice", "link_workers": "link workers", "vcs": "voluntary and community sector"},
 	"axis":    nil,
+	// the GP record's code systems (codes in no codelist)
+	"code_system": {"snomed": "SNOMED CT", "snomed_ct": "SNOMED CT", "ctv3": "CTV3", "read2": "Read v2", "read_v2": "Read v2", "emis": "EMIS local code"},
 }
 
 // measureWords name the pathway and outcome measures.
 var measureWords = func() map[string]string {
 	m := map[string]string{"reach": "reach", "contacted": "contacted", "engaged": "engaged", "vcs_uptake": "VCS uptake",
 		"dna": "did not attend", "outcome_baselined": "baselined (wellbeing measured)", "outcome_followed_up": "followed up (measured again)",
-		"referral_rate": "referral rate"}
+		"referral_rate": "referral rate", "gp_referral_rate": "GP-coded referrals per 1,000 registered", "gp_declined": "GP-coded referrals declined",
+		"gp_coding_completeness": "coding completeness", "gp_lost_between_sectors": "lost between sectors"}
 	for k, v := range outcomeMeasureNames {
 		m[k] = v
 	}

@@ -4,7 +4,7 @@ COMMENT ON COLUMN archetype_signals.scheme_id IS 'SP scheme, or ALL.';
 COMMENT ON COLUMN archetype_signals.period IS 'Reporting period, or all.';
 COMMENT ON COLUMN archetype_signals.setting IS 'Framework setting: general_practice, link_workers or vcs, and outcomes (wellbeing change beside them).';
 COMMENT ON COLUMN archetype_signals.axis IS 'Framework axis the signal reads.';
-COMMENT ON COLUMN archetype_signals.signal IS 'Signal name.';
+COMMENT ON COLUMN archetype_signals.signal IS 'Signal name (docs/indicators.md lists them by setting); general_practice includes the GP record''s sii_gp_referral_rate, gp_coding_completeness and gp_lost_between_sectors (the last two only with gp.linked).';
 COMMENT ON COLUMN archetype_signals.value IS 'Signal value, from unrounded data.';
 COMMENT ON COLUMN archetype_signals.lower IS 'Lower 95% limit, where one is meaningful.';
 COMMENT ON COLUMN archetype_signals.upper IS 'Upper 95% limit, where one is meaningful.';

@@ -29,6 +29,7 @@ func setParams(ctx context.Context, tx Execer, p Params) error {
 		{"outcome_if_never_contacted", p.Outcomes.IfNeverContacted},
 		{"outcome_follow_up_min", p.Outcomes.FollowUpMin},
 		{"outcome_follow_up_max", p.Outcomes.FollowUpMax},
+		{"gp_linked", p.GPLinked},
 	}
 	for _, v := range vars {
 		if _, err := tx.ExecContext(ctx, "SET VARIABLE "+v.name+" = ?", v.val); err != nil {

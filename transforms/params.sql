@@ -32,6 +32,30 @@ CREATE OR REPLACE TEMP MACRO period_end(d) AS CAST(period_start(d) + CASE getvar
 CREATE OR REPLACE TEMP MACRO sex_group(s) AS
     CASE upper(trim(s)) WHEN 'F' THEN 'female' WHEN 'M' THEN 'male' WHEN 'I' THEN 'indeterminate' ELSE 'unknown' END;
 
+-- age_band names an age in years as the strata band it, unknown when NULL.
+CREATE OR REPLACE TEMP MACRO age_band(age) AS CASE
+    WHEN age IS NULL THEN 'unknown'
+    WHEN age < 18 THEN '0-17'
+    WHEN age < 25 THEN '18-24'
+    WHEN age < 35 THEN '25-34'
+    WHEN age < 45 THEN '35-44'
+    WHEN age < 55 THEN '45-54'
+    WHEN age < 65 THEN '55-64'
+    WHEN age < 75 THEN '65-74'
+    WHEN age < 85 THEN '75-84'
+    ELSE '85+'
+    END;
+
+-- ethnic_group maps an NHS ethnic category (A–Z) to the 5+1 groups.
+CREATE OR REPLACE TEMP MACRO ethnic_group(c) AS CASE
+    WHEN c IN ('A', 'B', 'C') THEN 'white'
+    WHEN c IN ('D', 'E', 'F', 'G') THEN 'mixed'
+    WHEN c IN ('H', 'J', 'K', 'L') THEN 'asian'
+    WHEN c IN ('M', 'N', 'P') THEN 'black'
+    WHEN c IN ('R', 'S') THEN 'other'
+    ELSE 'not_stated'
+    END;
+
 -- stratum_order places a stratum in its dimension's reading order (IMD strata by their
 -- number, 1 = most deprived; the rest as the design lists them, unknown last).
 CREATE OR REPLACE TEMP MACRO stratum_order(dimension, stratum) AS CASE dimension

@@ -133,8 +133,9 @@ func firstLine(s string) string {
 }
 
 // holdout moves the rows dated day out of referrals.csv and attendances.csv (and
-// outcomes.csv, when the extracts have one) into referrals_next.csv, … : tonight's
-// extract for the nightly run.
+// outcomes.csv and gp_events.csv, when the extracts have them) into referrals_next.csv,
+// … : tonight's extract for the nightly run. The GP registered list is replaced whole
+// each night, so it stays.
 func holdout(ctx context.Context, dir, day string) error {
 	d, err := time.Parse("2006-01-02", day)
 	if err != nil {
@@ -145,9 +146,11 @@ func holdout(ctx context.Context, dir, day string) error {
 		return err
 	}
 	defer db.Close()
-	for _, f := range []struct{ name, col string }{{"referrals", "referral_date"}, {"attendances", "attendance_date"}, {"outcomes", "assessed_on"}} {
+	for _, f := range []struct{ name, col string }{{"referrals", "referral_date"}, {"attendances", "attendance_date"},
+		{"outcomes", "assessed_on"}, {"gp_events", "event_date"}} {
 		in := filepath.Join(dir, f.name+".csv")
-		if _, err := os.Stat(in); f.name == "outcomes" && errors.Is(err, fs.ErrNotExist) {
+		optional := f.name == "outcomes" || f.name == "gp_events"
+		if _, err := os.Stat(in); optional && errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		read := fmt.Sprintf("read_csv('%s', header = true, all_varchar = true)", in)

@@ -195,3 +195,49 @@ ALTER TABLE outcome_summary ALTER sii_upper TYPE DOUBLE;
 ALTER TABLE outcome_summary ALTER continuity_difference TYPE DOUBLE;
 ALTER TABLE outcome_summary ALTER continuity_difference_lower TYPE DOUBLE;
 ALTER TABLE outcome_summary ALTER continuity_difference_upper TYPE DOUBLE;
+
+-- The GP record (design §12), 2024-Q1 only: coded referrals per 1,000 registered and
+-- declines by quintile (S1 small, so suppressed), by sex, per practice (P06 flagged), the
+-- linkage signals (linked), and codes in no codelist (one used by few people).
+INSERT INTO equity_strata (scheme_id, period, dimension, stratum, measure, numerator, denominator, immature, unit, stratum_order, window_days)
+SELECT s.scheme_id, '2024-Q1', 'imd_quintile', CAST(q.q AS VARCHAR), m.measure,
+       CASE WHEN m.measure = 'gp_referral_rate' THEN s.k * (10 + 2 * q.q) ELSE s.k * (1 + q.q) END,
+       CASE WHEN m.measure = 'gp_referral_rate' THEN s.k * (1500 - 100 * q.q) ELSE s.k * (10 + 2 * q.q) END,
+       CASE WHEN m.measure = 'gp_declined' THEN q.q % 2 ELSE 0 END, m.unit, q.q,
+       CASE WHEN m.measure = 'gp_declined' THEN 90 END
+FROM (VALUES ('S1', 1), ('S2', 3), ('ALL', 4)) s(scheme_id, k),
+     (VALUES ('gp_referral_rate', 'per 1,000 registered patients'), ('gp_declined', 'proportion')) m(measure, unit),
+     (SELECT range AS q FROM range(1, 6)) q;
+INSERT INTO equity_strata (scheme_id, period, dimension, stratum, measure, numerator, denominator, immature, unit, stratum_order)
+SELECT s.scheme_id, '2024-Q1', 'sex', g.stratum, 'gp_referral_rate', s.k * g.n, s.k * g.d, 0, 'per 1,000 registered patients', g.o
+FROM (VALUES ('S1', 1), ('S2', 3), ('ALL', 4)) s(scheme_id, k),
+     (VALUES ('female', 1, 40, 3600), ('male', 2, 6, 3300)) g(stratum, o, n, d);
+INSERT INTO equity_summary (scheme_id, period, dimension, measure, sii, sii_lower, sii_upper, rii, rii_lower, rii_upper,
+       rci, rci_lower, rci_upper, aci, erreygers, q5_minus_q1, q5_over_q1, core20_share_ratio, excluded_no_lsoa, verdict, verdict_reason, discordant)
+SELECT s.scheme_id, '2024-Q1', 'imd_quintile', m.measure, m.sii, m.sii - 4, m.sii + 4, 1.4, 1.1, 1.8, 0.05, 0.01, 0.09, 0.3, NULL,
+       NULL, NULL, NULL, CASE WHEN s.scheme_id = 'S1' THEN 2 ELSE 9 END,
+       CASE WHEN m.measure = 'gp_declined' THEN 'not_applicable' ELSE 'non_redistributive' END, 'hand-made fixture', false
+FROM (VALUES ('S1'), ('S2'), ('ALL')) s(scheme_id), (VALUES ('gp_referral_rate', 6.0), ('gp_declined', 0.1)) m(measure, sii);
+INSERT INTO equity_groups (scheme_id, period, dimension, measure, groups, groups_left_out, best_group, worst_group, d, r)
+SELECT scheme_id, '2024-Q1', 'sex', 'gp_referral_rate', 2, 0, 'female', 'male', 9.3, 5.4 FROM (VALUES ('S1'), ('S2'), ('ALL')) s(scheme_id);
+INSERT INTO practice_variation (scheme_id, period, practice_code, measure, numerator, denominator, outlier, significance)
+SELECT s.scheme_id, '2024-Q1', pr.practice_code, m.measure,
+       CASE WHEN m.measure = 'gp_referral_rate' THEN 5 * s.k * pr.j ELSE 3 * s.k * pr.j END,
+       CASE WHEN m.measure = 'gp_referral_rate' THEN 1000 * pr.j + 3 ELSE 4 * s.k * pr.j + 1 END,
+       pr.j = 6, CASE WHEN pr.j = 6 THEN 'low (0.001)' ELSE 'not significant' END
+FROM (VALUES ('S1', 1), ('S2', 3), ('ALL', 4)) s(scheme_id, k),
+     (VALUES ('P01', 1), ('P02', 2), ('P03', 3), ('P04', 4), ('P05', 5), ('P06', 6)) pr(practice_code, j),
+     (VALUES ('gp_referral_rate'), ('gp_coding_completeness')) m(measure);
+INSERT INTO archetype_signals (scheme_id, period, setting, axis, signal, value, lower, upper, reading, inputs)
+SELECT s.scheme_id, '2024-Q1', 'general_practice', 'holistic_vs_fragmental', g.signal, g.value, g.lower, g.upper,
+       'Unsuppressed reading of ' || g.signal || ' for ' || s.scheme_id || ' (13 referrals).',
+       CASE g.signal
+           WHEN 'sii_gp_referral_rate' THEN '{"equity":{"measure":"gp_referral_rate","verdict":"non_redistributive","most_deprived":{"numerator":12,"denominator":1400},"least_deprived":{"numerator":20,"denominator":1000},"sii":6.0,"sii_lower":2.0,"sii_upper":10.0,"referrals_without_lsoa":2}}'
+           WHEN 'gp_coding_completeness' THEN '{"linkage":{"measure":"gp_coding_completeness","numerator":' || (21 * s.k) || ',"denominator":' || (28 * s.k) || ',"immature":3}}'
+           ELSE '{"funnel":{"measure":"gp_referral_rate"}}'
+       END
+FROM (VALUES ('S1', 1), ('S2', 3), ('ALL', 4)) s(scheme_id, k),
+     (VALUES ('sii_gp_referral_rate', 6.0, 2.0, 10.0), ('gp_coding_completeness', 0.75, 0.6, 0.85),
+             ('funnel_outliers_gp_referral_rate', 1.0, NULL, NULL)) g(signal, value, lower, upper);
+CREATE TABLE gp_unlisted_codes AS
+SELECT * FROM (VALUES ('871691000000100', 'snomed', 130, 120), ('1099141000000106', 'snomed', 6, 5)) t(code, code_system, events, people);

@@ -27,7 +27,7 @@ func Models() ([]model.Model, error) {
 	goModels := []model.Model{
 		{Name: "int_continuity_km", Kind: model.Temp, Build: buildContinuityKM, Reads: []string{"episode_metrics"}},
 		{Name: "int_continuity_rate_ci", Kind: model.Temp, Build: buildRateIntervals, Reads: []string{"int_continuity_summary"}},
-		{Name: "int_practice_funnel", Kind: model.Temp, Build: buildPracticeFunnel, Reads: []string{"int_practice_variation"}},
+		{Name: "int_practice_funnel", Kind: model.Temp, Build: buildPracticeFunnel, Reads: []string{"int_practice_variation", "int_gp_practice"}},
 		{Name: "sig_link_workers", Kind: model.Temp, Build: buildLinkWorkerSignals, Reads: []string{"continuity_summary"}},
 		{Name: "sig_general_practice", Kind: model.Temp, Build: buildGeneralPracticeSignals,
 			Reads: []string{"episode_metrics", "cfg_scheme_practices", "practice_variation"}},

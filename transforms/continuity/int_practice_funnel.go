@@ -63,10 +63,10 @@ func buildPracticeFunnel(ctx context.Context, tx model.Execer, _ *model.Env) err
 		var lim stats.FunnelLimits
 		var value, baseline float64
 		switch r.measure {
-		case "contacted":
+		case "contacted", "gp_coding_completeness", "gp_lost_between_sectors":
 			lim = stats.ProportionFunnel(n, av)
 			value, baseline = float64(r.num)/n, av
-		case "referral_rate":
+		case "referral_rate", "gp_referral_rate":
 			lim = stats.RateFunnel(n, av, referralRateMultiplier)
 			value, baseline = float64(r.num)/n*referralRateMultiplier, av*referralRateMultiplier
 		default:

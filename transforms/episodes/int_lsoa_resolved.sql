@@ -1,7 +1,7 @@
 -- kind: temp
--- reads: deprivation, lsoa_lookup, referrals
--- Every LSOA code as written in the referrals, resolved once to the configured IoD
--- edition: the other LSOA vintage is mapped through the ONS lookup when it gives exactly
+-- reads: deprivation, lsoa_lookup, referrals, gp_patients
+-- Every LSOA code as written in the referrals and in the GP registered list, resolved
+-- once to the configured IoD edition: the other LSOA vintage is mapped through the ONS lookup when it gives exactly
 -- one code, and lsoa_status says why a code has no deprivation stratum (never silently
 -- dropped). A few tens of thousands of rows, which int_referrals joins every referral to.
 WITH ed AS (
@@ -24,7 +24,10 @@ lsoa_map AS (
 -- each distinct LSOA code as written is resolved once, and the referrals join the result
 -- once: four joins of every referral cost half as much again
 codes AS (
-    SELECT DISTINCT lsoa_code FROM referrals
+    SELECT lsoa_code FROM referrals
+    UNION
+    -- the registered list's too, for the GP measures (design §12)
+    SELECT lsoa_code FROM gp_patients
 ),
 resolved AS (
     SELECT c.lsoa_code,

@@ -24,28 +24,10 @@ SELECT
     p.imd_quintile,
     x.sex,
     x.age,
-    CASE
-        WHEN x.age IS NULL THEN 'unknown'
-        WHEN x.age < 18 THEN '0-17'
-        WHEN x.age < 25 THEN '18-24'
-        WHEN x.age < 35 THEN '25-34'
-        WHEN x.age < 45 THEN '35-44'
-        WHEN x.age < 55 THEN '45-54'
-        WHEN x.age < 65 THEN '55-64'
-        WHEN x.age < 75 THEN '65-74'
-        WHEN x.age < 85 THEN '75-84'
-        ELSE '85+'
-    END AS age_band,
+    age_band(x.age) AS age_band,
     x.ethnic_category,
     -- NHS ethnic category → the 5+1 groups
-    CASE
-        WHEN x.ethnic_category IN ('A', 'B', 'C') THEN 'white'
-        WHEN x.ethnic_category IN ('D', 'E', 'F', 'G') THEN 'mixed'
-        WHEN x.ethnic_category IN ('H', 'J', 'K', 'L') THEN 'asian'
-        WHEN x.ethnic_category IN ('M', 'N', 'P') THEN 'black'
-        WHEN x.ethnic_category IN ('R', 'S') THEN 'other'
-        ELSE 'not_stated'
-    END AS ethnic_group
+    ethnic_group(CAST(x.ethnic_category AS VARCHAR)) AS ethnic_group
 FROM referrals x
 -- every referral finds its code's row, a missing code (NULL) included
 LEFT JOIN int_lsoa_resolved p ON p.lsoa_code IS NOT DISTINCT FROM x.lsoa_code

@@ -47,11 +47,11 @@ func Models(base *episodes.Plan) ([]model.Model, error) {
 			Creates: []string{"strata_new_referrals", "strata_touched_people", "strata_delta_referrals", "strata_reach_prior",
 				"strata_pathway_prior"}},
 		model.Model{Name: "int_equity_strata_limits", Kind: model.Temp, Build: buildStrataLimits,
-			Reads: []string{"int_equity_strata", "int_equity_measured_strata"}},
+			Reads: []string{"int_equity_strata", "int_equity_measured_strata", "int_gp_strata"}},
 		model.Model{Name: "equity_groups", Kind: model.Table, Build: buildGroups, Comments: groupsComments,
 			Reads: []string{"equity_strata"}},
 		model.Model{Name: "equity_summary", Kind: model.Table, Build: buildSummary, Comments: summaryComments,
-			Reads:   []string{"equity_strata", "int_referrals", "int_equity_population", "population"},
-			Creates: []string{"sig_vcs"}},
+			Reads:   []string{"equity_strata", "int_referrals", "int_equity_population", "population", "int_gp_referral_attrs"},
+			Creates: []string{"sig_vcs", "sig_gp_reach"}},
 	), nil
 }

@@ -3,7 +3,7 @@ COMMENT ON TABLE equity_summary IS 'Equity summary (design §4): per scheme (and
 COMMENT ON COLUMN equity_summary.scheme_id IS 'Scheme, or ALL.';
 COMMENT ON COLUMN equity_summary.period IS 'Reporting period, or all.';
 COMMENT ON COLUMN equity_summary.dimension IS 'imd_quintile | imd_decile | age_band | sex | ethnic_group.';
-COMMENT ON COLUMN equity_summary.measure IS 'reach | contacted | engaged | vcs_uptake | dna | outcome_baselined | outcome_followed_up (the last two with an outcomes extract loaded).';
+COMMENT ON COLUMN equity_summary.measure IS 'reach | contacted | engaged | vcs_uptake | dna | outcome_baselined | outcome_followed_up (with an outcomes extract loaded) | gp_referral_rate | gp_declined (with the GP record loaded; excluded_no_lsoa then counts GP-coded referrals).';
 COMMENT ON COLUMN equity_summary.sii IS 'Slope index of inequality as PHEindicatormethods phe_sii (transform = TRUE: logit for proportions, log for reach; multiplier 1): fitted value at the least deprived end minus the most deprived end, on the value scale. SII < 0 means higher values in the more deprived.';
 COMMENT ON COLUMN equity_summary.sii_lower IS 'Lower 95% limit of the SII (closed form: slope variance from the strata''s intervals, back-transformed about the line''s mid-point; approximates PHE''s simulated limits).';
 COMMENT ON COLUMN equity_summary.sii_upper IS 'Upper 95% limit of the SII.';
@@ -23,7 +23,7 @@ COMMENT ON COLUMN equity_summary.q5_over_q1_lower IS 'Lower 95% limit of the rat
 COMMENT ON COLUMN equity_summary.q5_over_q1_upper IS 'Upper 95% limit of the ratio.';
 COMMENT ON COLUMN equity_summary.core20_share_ratio IS 'Core20 (quintile 1; deciles 1–2) share of the numerator over its share of the denominator; > 1 means the most deprived fifth gets more than its share. Under local quantiles, the most deprived local fifth.';
 COMMENT ON COLUMN equity_summary.excluded_no_lsoa IS 'Referrals of the scheme × period with no deprivation stratum (LSOA missing, outside England, unknown, or not mappable to the edition''s vintage), left out of every IMD stratum; NULL for unordered dimensions.';
-COMMENT ON COLUMN equity_summary.verdict IS 'redistributive (SII and its upper limit < 0) | non_redistributive (SII and its lower limit > 0) | no_clear_gradient (interval spans 0) | insufficient_data | not_applicable (adverse measure dna; unordered dimensions).';
+COMMENT ON COLUMN equity_summary.verdict IS 'redistributive (SII and its upper limit < 0) | non_redistributive (SII and its lower limit > 0) | no_clear_gradient (interval spans 0) | insufficient_data | not_applicable (adverse measures dna and gp_declined; unordered dimensions).';
 COMMENT ON COLUMN equity_summary.verdict_reason IS 'Why, in plain English, quoting the SII and its interval, or the missing data (fewer than 3 non-empty strata, a stratum whose numerator is 0 or equals its denominator, no population file).';
 COMMENT ON COLUMN equity_summary.discordant IS 'True when the RCI''s sign or significance disagrees with the SII''s; NULL when either is not computed.';
 COMMENT ON COLUMN equity_summary.max_over_min IS 'Unordered dimensions: highest stratum value over the lowest (unknown and not stated left out); NULL when the lowest is 0.';

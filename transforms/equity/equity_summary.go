@@ -19,10 +19,29 @@ import (
 const (
 	measureReach    = "reach"
 	measureDNA      = "dna"
+	measureGPRate   = "gp_referral_rate"
+	measureGPDecl   = "gp_declined"
 	dimQuintile     = "imd_quintile"
 	dimDecile       = "imd_decile"
-	reachMultiplier = 1000.0 // reach is people referred per 1,000 registered patients
+	reachMultiplier = 1000.0 // the rates are per 1,000 registered patients
 )
+
+// isRate says whether a measure is a rate per 1,000 registered patients (Poisson
+// intervals) rather than a proportion: reach, and GP-coded referrals.
+func isRate(measure string) bool {
+	return measure == measureReach || measure == measureGPRate
+}
+
+// isAdverse says whether a higher value of a measure is worse (design §4: no verdict).
+func isAdverse(measure string) bool {
+	return measure == measureDNA || measure == measureGPDecl
+}
+
+// isGP says whether a measure comes from the GP record (design §12), whose excluded
+// count is of GP-coded referrals rather than platform referrals.
+func isGP(measure string) bool {
+	return measure == measureGPRate || measure == measureGPDecl
+}
 
 // stratumRow is one equity_strata row as the statistics need it.
 type stratumRow struct {
@@ -37,7 +56,7 @@ type stratumRow struct {
 }
 
 func (r stratumRow) kind() stats.Kind {
-	if r.measure == measureReach {
+	if isRate(r.measure) {
 		return stats.Rate
 	}
 	return stats.Proportion
@@ -45,7 +64,7 @@ func (r stratumRow) kind() stats.Kind {
 
 func (r stratumRow) value() float64 {
 	v := float64(r.num) / float64(r.den.Int64)
-	if r.measure == measureReach {
+	if isRate(r.measure) {
 		v *= reachMultiplier
 	}
 	return v
@@ -107,16 +126,17 @@ func readStrata(ctx context.Context, tx model.Execer) ([]stratumRow, error) {
 // cellFacts are per-cell and per-scheme facts the summary needs beyond the strata.
 type cellFacts struct {
 	excluded      map[cell]int64 // referrals without a usable LSOA
+	gpExcluded    map[cell]int64 // GP-coded referrals whose patient's LSOA has no stratum
 	popUnmatched  map[cell]int64 // registered patients in LSOAs the edition lacks
 	hasPopulation bool
 }
 
 func readCellFacts(ctx context.Context, tx model.Execer) (cellFacts, error) {
-	f := cellFacts{excluded: map[cell]int64{}, popUnmatched: map[cell]int64{}}
+	f := cellFacts{excluded: map[cell]int64{}, gpExcluded: map[cell]int64{}, popUnmatched: map[cell]int64{}}
 	queries := []struct {
 		name string
 		dst  map[cell]int64
-	}{{"summary_excluded", f.excluded}, {"summary_population_unmatched", f.popUnmatched}}
+	}{{"summary_excluded", f.excluded}, {"summary_gp_excluded", f.gpExcluded}, {"summary_population_unmatched", f.popUnmatched}}
 	for _, qq := range queries {
 		q, err := model.Statement(files, qq.name)
 		if err != nil {
@@ -207,7 +227,7 @@ func undefinedSummary(g []stratumRow) summary {
 		sii: nan, siiLo: nan, siiHi: nan, rii: nan, riiLo: nan, riiHi: nan, rci: nan, rciLo: nan, rciHi: nan,
 		aci: nan, erreygers: nan, gap: nan, gapLo: nan, gapHi: nan, ratio: nan, ratioLo: nan, ratioHi: nan,
 		core20: nan, maxOverMin: nan, basis: g[0].basis, unit: "proportion", window: g[0].window.Int64}
-	if g[0].measure == measureReach {
+	if isRate(g[0].measure) {
 		s.unit = "per 1,000 registered patients"
 	}
 	return s
@@ -225,9 +245,12 @@ func summariseOrdered(g []stratumRow, f cellFacts, p model.Params) summary {
 	s := undefinedSummary(g)
 	c := cell{g[0].scheme, g[0].period}
 	s.excluded = sql.NullInt64{Int64: f.excluded[c], Valid: true}
+	if isGP(g[0].measure) {
+		s.excluded.Int64 = f.gpExcluded[c]
+	}
 	kind := g[0].kind()
 	pol := stats.Favourable
-	if g[0].measure == measureDNA {
+	if isAdverse(g[0].measure) {
 		pol = stats.Adverse
 	}
 	if g[0].measure == measureReach {
@@ -263,6 +286,9 @@ func summariseOrdered(g []stratumRow, f cellFacts, p model.Params) summary {
 	if g[0].measure == measureReach && denTotal == 0 {
 		siiErr = &stats.InsufficientDataError{Reason: "no registered population for the catchment's practices in the population file"}
 	}
+	if g[0].measure == measureGPRate && denTotal == 0 {
+		siiErr = &stats.InsufficientDataError{Reason: "no one on the GP registered list of the scheme's practices"}
+	}
 	ci, ciErr := stats.Concentration(strata, kind)
 	if ciErr == nil {
 		scale := 1.0
@@ -293,17 +319,17 @@ func summariseOrdered(g []stratumRow, f cellFacts, p model.Params) summary {
 	return s
 }
 
-// difference is a − b: Newcombe's interval for proportions, MOVER over Poisson limits for reach.
+// difference is a − b: Newcombe's interval for proportions, MOVER over Poisson limits for the rates.
 func difference(a, b stratumRow) (float64, stats.Interval, error) {
-	if a.measure == measureReach {
+	if isRate(a.measure) {
 		return stats.RateDifference(a.num, float64(a.den.Int64), b.num, float64(b.den.Int64), reachMultiplier)
 	}
 	return stats.NewcombeDifference(a.num, a.den.Int64, b.num, b.den.Int64)
 }
 
-// quotient is a / b: Katz's log interval for proportions, the rate-ratio one for reach.
+// quotient is a / b: Katz's log interval for proportions, the rate-ratio one for the rates.
 func quotient(a, b stratumRow) (float64, stats.Interval, error) {
-	if a.measure == measureReach {
+	if isRate(a.measure) {
 		return stats.RateRatio(a.num, float64(a.den.Int64), b.num, float64(b.den.Int64))
 	}
 	return stats.KatzRatio(a.num, a.den.Int64, b.num, b.den.Int64)

@@ -9,7 +9,7 @@ import (
 )
 
 // buildStrataLimits is the int_equity_strata_limits model: each stratum's 95% interval
-// (Wilson, or Poisson for reach) where its denominator is positive.
+// (Wilson, or Poisson for the rates) where its denominator is positive.
 func buildStrataLimits(ctx context.Context, tx model.Execer, _ *model.Env) error {
 	q, err := model.Statement(files, "strata_counts")
 	if err != nil {
@@ -26,7 +26,7 @@ func buildStrataLimits(ctx context.Context, tx model.Execer, _ *model.Env) error
 		if err := rs.Scan(&r.scheme, &r.period, &r.dimension, &r.stratum, &r.measure, &r.num, &r.den); err != nil {
 			return fmt.Errorf("reading int_equity_strata: %w", err)
 		}
-		if r.measure == measureReach {
+		if isRate(r.measure) {
 			r.ci, err = stats.PoissonRate(r.num, float64(r.den.Int64), reachMultiplier)
 		} else {
 			r.ci, err = stats.Wilson(r.num, r.den.Int64)

@@ -15,7 +15,9 @@ var files embed.FS
 
 // Models declares the package's models.
 func Models() ([]model.Model, error) {
-	out, err := model.SQLModels(files, "gp_unlisted_codes")
+	out, err := model.SQLModels(files, "gp_unlisted_codes", "gp_age_at", "int_gp_periods", "int_gp_registrations",
+		"int_gp_referral_attrs", "int_gp_strata", "gp_code_system_matches", "int_gp_linked_end",
+		"int_gp_completeness", "int_gp_lost", "int_gp_practice")
 	if err != nil {
 		return nil, err
 	}
@@ -23,6 +25,16 @@ func Models() ([]model.Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	registeredComments, err := model.Comments(files, registeredModel)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, model.Model{Name: registeredModel, Kind: model.Table, Build: buildRegistered, Comments: registeredComments,
+		Reads: []string{"gp_patients", "int_gp_registrations", "int_gp_periods", "gp_age_at", "cfg_scheme_practices",
+			"deprivation", "lsoa_lookup", "codelist_codes", "transform_state"}})
+	out = append(out, model.Model{Name: linkageModel, Kind: model.Temp, Build: buildLinkageSignals,
+		Reads: []string{"int_gp_completeness", "int_gp_lost"}})
 	return append(out, model.Model{Name: referralsModel, Kind: model.Table, Build: buildReferrals, Comments: comments,
-		Reads: []string{"gp_events", "codelist_codes", "cfg_scheme_practices", "ingested_files", "transform_state"}}), nil
+		Reads: []string{"gp_events", "codelist_codes", "cfg_scheme_practices", "ingested_files", "transform_state",
+			"gp_code_system_matches"}}), nil
 }

@@ -150,11 +150,11 @@ func planReferrals(ctx context.Context, tx model.Execer, p model.Params, fp stri
 }
 
 // referralsFingerprint changes whenever gp_referrals would be computed differently from
-// the same events: its SQL and scope, the period, the codes of the two roles and the
+// the same events: its SQL, the macro it calls and its scope, the period, the codes of the two roles and the
 // schemes' practices.
 func referralsFingerprint(ctx context.Context, tx model.Execer, env *model.Env) (string, error) {
 	h := sha256.New()
-	for _, name := range []string{"gp_referrals.sql", "queries/referrals_scope.sql", "queries/referrals_events_new.sql",
+	for _, name := range []string{"gp_referrals.sql", "gp_code_system_matches.sql", "queries/referrals_scope.sql", "queries/referrals_events_new.sql",
 		"queries/referrals_checksum.sql", "queries/referrals_inputs.sql"} {
 		b, err := files.ReadFile(name)
 		if err != nil {

@@ -14,9 +14,8 @@
 -- build recompute only the people with events loaded since (gp_referrals.go).
 -- gp_referral_events are the events read: every one on a full build, else those people's.
 WITH coded AS (
-    -- a codelist row carries no code system: a SNOMED CT event matches only a SNOMED-shaped
-    -- code (6–18 digits), a Read v2 or CTV3 event only one of another shape; a code listed
-    -- in both roles counts as a referral
+    -- the code system must fit the codelist code's shape (gp_code_system_matches); a code
+    -- listed in both roles counts as a referral
     SELECT
         e.person_id,
         e.practice_code,
@@ -27,7 +26,7 @@ WITH coded AS (
     JOIN codelist_codes c
       ON c.code = e.code
      AND c.role IN ('sp_referral', 'sp_declined')
-     AND (coalesce(CAST(e.code_system AS VARCHAR), 'snomed') = 'snomed') = regexp_full_match(c.code, '[0-9]{6,18}')
+     AND gp_code_system_matches(e.code_system, c.code)
     GROUP BY ALL
 ),
 referral_codes AS (

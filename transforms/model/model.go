@@ -107,6 +107,9 @@ type Params struct {
 	// GroupMinDenominator: a non-ordered group takes part in equity_groups when its
 	// denominator is above it (the disclosure threshold, design §4).
 	GroupMinDenominator int
+	// GPLinked: the GP and platform extracts share one pseudonym, so the linkage measures
+	// are computed (design §12); otherwise nothing is linked.
+	GPLinked bool
 	// FullRebuild recomputes every referral's facts (referral_facts), not only those
 	// of referrals with rows loaded since the last build.
 	FullRebuild bool

@@ -30,7 +30,7 @@ import (
 //	given/schemes.csv  optional: scheme_id, name, session_cap, practices (separated by ;)
 //	params.csv         optional: name,value rows overriding Params (data_end, period,
 //	                   edition, quantiles, engaged_min_contacts, window_contacted,
-//	                   window_engaged, window_vcs_uptake) and the float tolerance
+//	                   window_engaged, window_vcs_uptake, gp_linked) and the float tolerance
 //	query.sql          optional: the rows to compare; else want.csv's columns of <model>
 //	want.csv           the wanted rows; an empty cell is NULL
 //
@@ -206,6 +206,8 @@ func readParams(path string, p *transforms.Params, tolerance *float64) error {
 			atoi(&p.WindowEngaged)
 		case "window_vcs_uptake":
 			atoi(&p.WindowVCSUptake)
+		case "gp_linked":
+			p.GPLinked, err = strconv.ParseBool(v)
 		case "tolerance":
 			*tolerance, err = strconv.ParseFloat(v, 64)
 		default:

@@ -162,11 +162,13 @@ CREATE TABLE IF NOT EXISTS gp_events (
 
 -- replaced whole by every ingest from the configured codelists and the shipped defaults
 CREATE TABLE IF NOT EXISTS codelist_codes (
-    role    VARCHAR,
-    code    VARCHAR,
-    term    VARCHAR,
-    source  VARCHAR
+    role     VARCHAR,
+    code     VARCHAR,
+    term     VARCHAR,
+    source   VARCHAR,
+    category VARCHAR
 );
+ALTER TABLE codelist_codes ADD COLUMN IF NOT EXISTS category VARCHAR;
 
 CREATE TABLE IF NOT EXISTS deprivation (
     edition         VARCHAR,
@@ -237,7 +239,7 @@ COMMENT ON COLUMN quarantine."column" IS 'Canonical column that failed.';
 COMMENT ON COLUMN quarantine.value IS 'Offending value as read (pseudonymised extract; stays in the secure environment).';
 COMMENT ON COLUMN quarantine.reason IS 'Why the row was rejected.';
 COMMENT ON COLUMN quarantine.record_id IS 'The row''s own id (referral_id or attendance_id) as parsed, when it has one.';
-COMMENT ON COLUMN runs.data_end IS 'The data_end the run''s transform used: the configured one, else the latest referral or attendance date loaded.';
+COMMENT ON COLUMN runs.data_end IS 'The data_end the run''s transform used: the configured one, else the latest referral or attendance date loaded, else (GP-only use) the latest GP event date.';
 
 COMMENT ON TABLE referrals IS 'One row per social prescribing referral (episode), extract contract §3.1.';
 COMMENT ON COLUMN referrals.referral_id IS 'Referral identifier, unique across sources.';
@@ -314,10 +316,11 @@ COMMENT ON COLUMN gp_events.source_file_id IS 'ingested_files.file_id of the fil
 COMMENT ON COLUMN gp_events.source_line IS 'Record number in that file (header = 1).';
 
 COMMENT ON TABLE codelist_codes IS 'The codes of every codelist of the last ingest (design §3.6): the configured files, and the national social prescribing codes for the roles sp_referral and sp_declined when not configured.';
-COMMENT ON COLUMN codelist_codes.role IS 'Codelist role: sp_referral, sp_declined or a local role named in config.';
+COMMENT ON COLUMN codelist_codes.role IS 'Codelist role: sp_referral, sp_declined, ethnicity (SNOMED CT ethnicity codes to NHS ethnic categories) or a local role named in config.';
 COMMENT ON COLUMN codelist_codes.code IS 'SNOMED CT concept id, or a Read v2 / CTV3 code.';
 COMMENT ON COLUMN codelist_codes.term IS 'The code''s term as the codelist gives it.';
 COMMENT ON COLUMN codelist_codes.source IS 'The codelist file as configured, or default for a shipped national codelist.';
+COMMENT ON COLUMN codelist_codes.category IS 'Role ethnicity only: the code''s NHS ethnic category letter (A–H, J–N, P, R, S; Z not stated; 99 not known), read from the configured category column (a letter, or OpenSAFELY''s Grouping_16 number 1–16); NULL for other roles.';
 
 COMMENT ON TABLE deprivation IS 'English Indices of Deprivation by LSOA, one row per edition and LSOA.';
 COMMENT ON COLUMN deprivation.edition IS 'IoD2019 | IoD2025.';
