@@ -51,6 +51,18 @@ func TestIncrementalGPReferrals(t *testing.T) {
 			// G03's second code, 10 days after the first, loaded a night later
 			f.write("gp_events_3.csv", gpEventsHeader+"G03,A81002,20/06/2024,871731000000106,E25,,\n")
 		}, "incremental", 1, true},
+		{"a quarter completes", func() {
+			// data_end a hundred days on: at least one more complete quarter, which
+			// gp_registered adds to the periods it kept (and redoes all)
+			var end time.Time
+			db := f.db()
+			err := db.QueryRow(`SELECT max(data_end) FROM runs`).Scan(&end)
+			db.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.cfg.SetDataEnd(end.AddDate(0, 0, 100))
+		}, "incremental", 0, true},
 		{"a corrected event", func() {
 			// G01's first referral code re-sent two days later replaces the first
 			f.write("gp_events_4.csv", gpEventsHeader+"G01,A81001,12/01/2024,871731000000106,E01,,\n")
@@ -96,8 +108,8 @@ func TestIncrementalGPReferrals(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", n.name, err)
 		}
-		if want, ok := map[string]string{"first load": "full: first build", "nothing new": "reused",
-			"another practice listed": "full: registered list, periods, deprivation, codelist, scheme practices or definition changed",
+		if want, ok := map[string]string{"first load": "full: first build", "nothing new": "reused", "a quarter completes": "incremental",
+			"another practice listed": "full: registered list, deprivation, codelist, scheme practices or cuts, or definition changed",
 		}[n.name]; ok && registered != want {
 			t.Errorf("%s: gp_registered built %q, want %q", n.name, registered, want)
 		}

@@ -85,7 +85,7 @@ func TestPhases(t *testing.T) {
 	}
 	sort.Strings(prepare)
 	want := []string{"episode_closed", "facts_scope", "gp_age_at", "gp_code_system_matches", "int_equity_catchments",
-		"int_equity_population", "int_equity_quantile_cuts", "int_gp_completeness", "int_gp_linked_end", "int_gp_periods",
+		"int_equity_population", "int_equity_quantile_cuts", "int_gp_linked_end", "int_gp_periods",
 		"int_gp_registrations", "int_lsoa_resolved", "int_lw_contacts", "int_referrals",
 		"int_registered_population", "int_swemwbs_metric"}
 	if !slices.Equal(prepare, want) {

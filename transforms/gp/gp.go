@@ -29,9 +29,18 @@ func Models() ([]model.Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	out = append(out, model.Model{Name: registeredModel, Kind: model.Table, Build: buildRegistered, Comments: registeredComments,
-		Reads: []string{"gp_patients", "int_gp_registrations", "int_gp_periods", "gp_age_at", "cfg_scheme_practices",
-			"deprivation", "lsoa_lookup", "codelist_codes", "transform_state"}})
+	registrationsComments, err := model.Comments(files, registrationsModel)
+	if err != nil {
+		return nil, err
+	}
+	// both read what queries/registered_inputs.sql fingerprints
+	inputs := []string{"gp_patients", "cfg_scheme_practices", "deprivation", "lsoa_lookup", "codelist_codes",
+		"int_equity_quantile_cuts", "transform_state"}
+	out = append(out,
+		model.Model{Name: registrationsModel, Kind: model.Table, Build: buildRegistrations, Comments: registrationsComments,
+			Reads: append([]string{"int_gp_registrations"}, inputs...)},
+		model.Model{Name: registeredModel, Kind: model.Table, Build: buildRegistered, Comments: registeredComments,
+			Reads: append([]string{"gp_registrations", "int_gp_periods", "gp_age_at"}, inputs...)})
 	out = append(out, model.Model{Name: linkageModel, Kind: model.Temp, Build: buildLinkageSignals,
 		Reads: []string{"int_gp_completeness", "int_gp_lost"}})
 	return append(out, model.Model{Name: referralsModel, Kind: model.Table, Build: buildReferrals, Comments: comments,

@@ -3,9 +3,11 @@ package gp
 // gp_registered, kept between runs. Folding the registered list onto every period's
 // mid-point reads a row per registration and period (millions at a million referrals),
 // yet what it reads changes seldom: the list is replaced when a new extract arrives, and
-// the periods move once a period. So a build that finds the same inputs (the list's
-// checksum, the periods, the deprivation and lookup, the ethnicity codelist, the schemes'
-// practices and the SQL) keeps the table as it is.
+// a period is added once a period. So a build that finds the same inputs (the list's
+// checksum, the deprivation and lookup, the ethnicity codelist, the schemes' practices
+// and local cuts, and the SQL) keeps the table, adding the periods completed since (and
+// redoing 'all', whose mid-point moves with them) and dropping those no longer complete
+// (data_end moved back).
 
 import (
 	"context"
@@ -21,34 +23,98 @@ import (
 
 const registeredModel = "gp_registered"
 
-// registeredSQL are the files whose text gp_registered is computed by.
-var registeredSQL = []string{"gp_registered.sql", "int_gp_registrations.sql", "int_gp_periods.sql", "gp_age_at.sql",
-	"queries/registered_inputs.sql"}
+const registrationsModel = "gp_registrations"
 
-// buildRegistered builds gp_registered when its inputs changed since the last build, and
-// records the build in transform_state.
-func buildRegistered(ctx context.Context, tx model.Execer, env *model.Env) error {
-	fp, err := registeredFingerprint(ctx, tx)
+// registeredSQL are the files whose text gp_registered is computed by; registrationsSQL
+// gp_registrations'.
+var (
+	registeredSQL = []string{"gp_registered.sql", "int_gp_registrations.sql", "int_gp_periods.sql", "gp_age_at.sql",
+		"queries/registered_inputs.sql", "queries/registered_periods.sql", "queries/registered_new_periods.sql"}
+	registrationsSQL = []string{"int_gp_registrations.sql", "queries/registered_inputs.sql"}
+)
+
+// buildRegistrations keeps gp_registrations, the registered list with the strata of
+// int_gp_registrations worked out once (deprivation, sex, birth month, ethnic group):
+// rebuilt when what it reads changes, so the nightly models read a stored table rather
+// than resolving every registration again.
+func buildRegistrations(ctx context.Context, tx model.Execer, env *model.Env) error {
+	fp, err := keptFingerprint(ctx, tx, registrationsSQL)
 	if err != nil {
 		return err
 	}
-	reason, err := registeredReason(ctx, tx, env.Params, fp)
+	reason, err := keptReason(ctx, tx, env.Params, registrationsModel, fp)
 	if err != nil {
 		return err
 	}
 	mode, rows := "reused", int64(0)
 	if reason != "" {
-		body, err := files.ReadFile("gp_registered.sql")
-		if err != nil {
-			return fmt.Errorf("reading gp_registered: %w", err)
-		}
-		if rows, err = model.RunBuild(ctx, tx, registeredModel, []string{
-			"CREATE OR REPLACE TABLE gp_registered AS " + string(body),
-			"SELECT count(*) FROM gp_registered",
+		mode = "full: " + reason
+		if rows, err = model.RunBuild(ctx, tx, registrationsModel, []string{
+			"CREATE OR REPLACE TABLE gp_registrations AS SELECT * FROM int_gp_registrations",
+			"SELECT count(*) FROM gp_registrations",
 		}, nil); err != nil {
 			return err
 		}
+	}
+	record, err := model.Statement(files, "registered_state_record")
+	if err != nil {
+		return err
+	}
+	return model.RecordState(ctx, tx, registrationsModel, record, registrationsModel, fp, mode, rows,
+		env.Params.DataEnd.Format(time.DateOnly))
+}
+
+// buildRegistered builds gp_registered whole when its inputs changed since the last
+// build, else the periods it lacks, and records the build in transform_state.
+func buildRegistered(ctx context.Context, tx model.Execer, env *model.Env) error {
+	fp, err := keptFingerprint(ctx, tx, registeredSQL)
+	if err != nil {
+		return err
+	}
+	reason, err := keptReason(ctx, tx, env.Params, registeredModel, fp)
+	if err != nil {
+		return err
+	}
+	body, err := files.ReadFile("gp_registered.sql")
+	if err != nil {
+		return fmt.Errorf("reading gp_registered: %w", err)
+	}
+	mode, rows := "reused", int64(0)
+	var stmts []string
+	if reason != "" {
 		mode = "full: " + reason
+		stmts = []string{
+			"CREATE OR REPLACE TEMP VIEW gp_registered_periods AS SELECT * FROM int_gp_periods",
+			"CREATE OR REPLACE TABLE gp_registered AS " + string(body),
+			"SELECT count(*) FROM gp_registered",
+		}
+	} else {
+		q, err := model.Statement(files, "registered_periods")
+		if err != nil {
+			return err
+		}
+		var added, gone int64
+		if err := tx.QueryRowContext(ctx, q).Scan(&added, &gone); err != nil {
+			return fmt.Errorf("planning gp_registered: %w", err)
+		}
+		if added+gone > 0 {
+			view, err := model.Statement(files, "registered_new_periods")
+			if err != nil {
+				return err
+			}
+			mode = "incremental"
+			stmts = []string{
+				view,
+				"DELETE FROM gp_registered WHERE period = 'all' OR period NOT IN (SELECT period FROM int_gp_periods)",
+				"INSERT INTO gp_registered SELECT * FROM (" + string(body) + "\n)",
+				"SELECT count(*) FROM gp_registered WHERE period IN (SELECT period FROM gp_registered_periods)",
+			}
+		}
+	}
+	if len(stmts) > 0 {
+		if rows, err = model.RunBuild(ctx, tx, registeredModel, stmts, []string{"DROP VIEW gp_registered_periods"}); err != nil {
+			return err
+		}
 	}
 	record, err := model.Statement(files, "registered_state_record")
 	if err != nil {
@@ -58,20 +124,20 @@ func buildRegistered(ctx context.Context, tx model.Execer, env *model.Env) error
 		env.Params.DataEnd.Format(time.DateOnly))
 }
 
-// registeredReason says why gp_registered must be built, or "" when the table kept from
-// the last build stands.
-func registeredReason(ctx context.Context, tx model.Execer, p model.Params, fp string) (string, error) {
+// keptReason says why a kept table (gp_registrations, gp_registered) must be built
+// whole, or "" when the table kept from the last build stands.
+func keptReason(ctx context.Context, tx model.Execer, p model.Params, name, fp string) (string, error) {
 	state, err := model.Statement(files, "registered_state")
 	if err != nil {
 		return "", err
 	}
 	var oldFP sql.NullString
-	err = tx.QueryRowContext(ctx, state, registeredModel).Scan(&oldFP)
+	err = tx.QueryRowContext(ctx, state, name).Scan(&oldFP)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return "", fmt.Errorf("reading transform_state: %w", err)
 	}
 	found := err == nil
-	have, err := model.TableExists(ctx, tx, registeredModel)
+	have, err := model.TableExists(ctx, tx, name)
 	if err != nil {
 		return "", err
 	}
@@ -79,19 +145,20 @@ func registeredReason(ctx context.Context, tx model.Execer, p model.Params, fp s
 	case !found || !oldFP.Valid:
 		return "first build", nil
 	case !have:
-		return "gp_registered missing", nil
+		return name + " missing", nil
 	case p.FullRebuild:
 		return "requested", nil
 	case oldFP.String != fp:
-		return "registered list, periods, deprivation, codelist, scheme practices or definition changed", nil
+		return "registered list, deprivation, codelist, scheme practices or cuts, or definition changed", nil
 	}
 	return "", nil
 }
 
-// registeredFingerprint changes whenever gp_registered would come out differently.
-func registeredFingerprint(ctx context.Context, tx model.Execer) (string, error) {
+// keptFingerprint changes whenever a kept table computed by the SQL files sqlFiles would
+// come out differently: with their text or what they read (queries/registered_inputs.sql).
+func keptFingerprint(ctx context.Context, tx model.Execer, sqlFiles []string) (string, error) {
 	h := sha256.New()
-	for _, name := range registeredSQL {
+	for _, name := range sqlFiles {
 		b, err := files.ReadFile(name)
 		if err != nil {
 			return "", fmt.Errorf("reading %s: %w", name, err)

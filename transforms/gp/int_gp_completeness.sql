@@ -1,5 +1,5 @@
 -- kind: temp
--- reads: int_referrals, gp_events, codelist_codes, int_gp_registrations, int_gp_linked_end, gp_code_system_matches
+-- reads: int_referrals, gp_events, codelist_codes, gp_registrations, int_gp_linked_end, gp_code_system_matches
 -- Coding completeness (design §12), one row per platform referral from general practice
 -- (referral_source gp) whose person was registered at a practice on the GP list on the
 -- referral date: coded when the person's GP record holds a referral code (codelist role
@@ -15,7 +15,7 @@ WITH codes AS (
 refs AS (
     SELECT r.referral_id, r.person_id, r.scheme_id, r.period, upper(trim(r.practice_code)) AS practice_code, r.referral_date
     FROM int_referrals r
-    SEMI JOIN int_gp_registrations g
+    SEMI JOIN gp_registrations g
       ON g.person_id = r.person_id AND g.registered_from <= r.referral_date
      AND coalesce(g.registered_to, DATE '9999-12-31') >= r.referral_date
     WHERE getvariable('gp_linked') AND r.referral_source = 'gp' AND r.referral_date IS NOT NULL

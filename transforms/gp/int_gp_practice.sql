@@ -17,9 +17,7 @@ WITH rate_num AS (
     GROUP BY GROUPING SETS ((scheme_id, period, practice_code), (scheme_id, practice_code))
 ),
 rate_den AS (
-    SELECT scheme_id, period, practice_code, sum(patients) AS patients
-    FROM gp_registered
-    GROUP BY ALL
+    SELECT scheme_id, period, stratum AS practice_code, patients FROM gp_registered WHERE dimension = 'practice'
 ),
 rate AS (
     SELECT d.scheme_id, d.period, d.practice_code, 'gp_referral_rate' AS measure,

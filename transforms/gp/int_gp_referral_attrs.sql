@@ -1,5 +1,5 @@
 -- kind: temp
--- reads: gp_referrals, int_gp_registrations, gp_age_at
+-- reads: gp_referrals, gp_registrations, gp_age_at
 -- Each GP-coded referral (offers declined left out: they are no referral) once per scheme
 -- it counts under — ALL, and each scheme whose configured practices list its practice —
 -- with its period and the strata of the person's registration at that practice on the
@@ -23,7 +23,7 @@ attrs AS (
         age_band(gp_age_at(g.born, g.age, r.referral_date)) AS age_band,
         coalesce(g.ethnic_group, 'not_stated') AS ethnic_group
     FROM refs r
-    LEFT JOIN int_gp_registrations g
+    LEFT JOIN gp_registrations g
       ON g.person_id = r.person_id AND g.practice_code = r.practice_code
      AND g.registered_from <= r.referral_date AND coalesce(g.registered_to, DATE '9999-12-31') >= r.referral_date
     QUALIFY row_number() OVER (PARTITION BY r.gp_referral_id ORDER BY g.registered_from DESC NULLS LAST) = 1

@@ -5,7 +5,8 @@
 -- when it has none; lsoa_status says why), sex, the first day of the birth month (age is
 -- counted in whole months: the day is not recorded) or the age as given, and the ethnic
 -- group from the category as given, else from ethnicity_code through the `ethnicity`
--- codelist. Range joins on the registration dates read an open registration as ending on
+-- codelist. Stored as gp_registrations (gp_registered.go), which the GP models read.
+-- Range joins on the registration dates read an open registration as ending on
 -- 9999-12-31 (a comparison, not an OR: DuckDB runs an OR in an outer join's condition as a
 -- nested loop over every pair of rows).
 WITH ethnicity_map AS (

@@ -28,19 +28,6 @@ refs AS (
         ON l10.scheme_id = a.scheme_id AND l10.quantiles = 10 AND a.imd_rank BETWEEN l10.lo_rank AND l10.hi_rank
     GROUP BY ALL
 ),
-pop AS (
-    SELECT
-        p.scheme_id, p.period, p.age_band, p.sex, p.ethnic_group,
-        coalesce(l5.stratum, p.imd_quintile) AS q5,
-        coalesce(l10.stratum, p.imd_decile) AS q10,
-        sum(p.patients) AS patients
-    FROM gp_registered p
-    LEFT JOIN int_equity_quantile_cuts l5
-        ON l5.scheme_id = p.scheme_id AND l5.quantiles = 5 AND p.imd_rank BETWEEN l5.lo_rank AND l5.hi_rank
-    LEFT JOIN int_equity_quantile_cuts l10
-        ON l10.scheme_id = p.scheme_id AND l10.quantiles = 10 AND p.imd_rank BETWEEN l10.lo_rank AND l10.hi_rank
-    GROUP BY ALL
-),
 dims AS (
     SELECT * FROM (VALUES ('imd_quintile'), ('imd_decile'), ('age_band'), ('sex'), ('ethnic_group')) d(dimension)
 ),
@@ -59,13 +46,8 @@ ref_long AS (
     GROUP BY ALL
 ),
 pop_long AS (
-    SELECT x.scheme_id, x.period, d.dimension,
-        CASE d.dimension WHEN 'imd_quintile' THEN CAST(x.q5 AS VARCHAR) WHEN 'imd_decile' THEN CAST(x.q10 AS VARCHAR)
-            WHEN 'age_band' THEN x.age_band WHEN 'sex' THEN x.sex ELSE x.ethnic_group END AS stratum,
-        sum(x.patients) AS patients
-    FROM pop x
-    CROSS JOIN dims d
-    GROUP BY ALL
+    -- gp_registered places the list's IMD strata as refs above places the referrals
+    SELECT scheme_id, period, dimension, stratum, patients FROM gp_registered WHERE dimension <> 'practice'
 ),
 rate_cells AS (
     SELECT DISTINCT scheme_id, period FROM gp_registered
