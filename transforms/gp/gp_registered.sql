@@ -10,7 +10,7 @@
 -- Kept between runs: gp_registered.go builds only the periods gp_registered_periods
 -- lists (every one on a full build; on other nights the periods new since, and all).
 WITH several AS (
-    SELECT person_id FROM gp_registrations GROUP BY person_id HAVING count(*) > 1
+    SELECT DISTINCT person_id FROM gp_registrations WHERE person_registrations > 1
 ),
 single AS (
     SELECT practice_code, registered_from, coalesce(registered_to, DATE '9999-12-31') AS registered_to,

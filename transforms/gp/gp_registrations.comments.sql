@@ -12,3 +12,4 @@ COMMENT ON COLUMN gp_registrations.sex IS 'female | male | indeterminate | unkno
 COMMENT ON COLUMN gp_registrations.age IS 'Age as the list gives it (used when there is no birth month).';
 COMMENT ON COLUMN gp_registrations.born IS 'First day of the birth month; ages are counted from it in whole months.';
 COMMENT ON COLUMN gp_registrations.ethnic_group IS 'white | mixed | asian | black | other | not_stated, from ethnic_category, else ethnicity_code through the ethnicity codelist.';
+COMMENT ON COLUMN gp_registrations.person_registrations IS 'Registrations of the person on the list (readers look one by one only at people with more than one).';

@@ -27,7 +27,10 @@ SELECT
     sex_group(CAST(p.sex AS VARCHAR)) AS sex,
     p.age,
     CAST(strptime(p.birth_month || '-01', '%Y-%m-%d') AS DATE) AS born,
-    ethnic_group(coalesce(CAST(p.ethnic_category AS VARCHAR), e.category)) AS ethnic_group
+    ethnic_group(coalesce(CAST(p.ethnic_category AS VARCHAR), e.category)) AS ethnic_group,
+    -- the person's registrations on the list: readers look at the few with more than one
+    -- one by one (the rest match at most one registration)
+    count(*) OVER (PARTITION BY p.person_id) AS person_registrations
 FROM gp_patients p
 LEFT JOIN int_lsoa_resolved r ON r.lsoa_code IS NOT DISTINCT FROM p.lsoa_code
 LEFT JOIN ethnicity_map e ON e.code = trim(p.ethnicity_code)
