@@ -32,11 +32,12 @@ codelists:
 schedule: { lock_wait: 1s }
 `
 
-// TestGPOnlyCommands: socrx validate and socrx run take a config with only the GP
-// record's extracts (exit 0, a report index written), and a config with no extracts to
-// evaluate is refused in one line.
-func TestGPOnlyCommands(t *testing.T) {
-	dir := t.TempDir()
+// gpOnlyProject writes a GP-only project in a temp dir: the practice-system exports of
+// pipeline/testdata/gp_export as a month's extracts, the ethnicity codelist and
+// gpOnlyConfig. It returns the dir and the config's path.
+func gpOnlyProject(t *testing.T) (dir, cfg string) {
+	t.Helper()
+	dir = t.TempDir()
 	for _, d := range []string{"extracts", "codelists"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -55,10 +56,18 @@ func TestGPOnlyCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cfg := filepath.Join(dir, "socrx.yaml")
+	cfg = filepath.Join(dir, "socrx.yaml")
 	if err := os.WriteFile(cfg, []byte(gpOnlyConfig), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	return dir, cfg
+}
+
+// TestGPOnlyCommands: socrx validate and socrx run take a config with only the GP
+// record's extracts (exit 0, a report index written), and a config with no extracts to
+// evaluate is refused in one line.
+func TestGPOnlyCommands(t *testing.T) {
+	dir, cfg := gpOnlyProject(t)
 	var out, errb bytes.Buffer
 	if code := Main([]string{"validate", "--config", cfg}, &out, &errb); code != 0 {
 		t.Fatalf("validate exited %d: %s%s", code, out.String(), errb.String())

@@ -18,29 +18,7 @@ import (
 // the platform's sections empty, the index lists the periods, and the disclosure scan
 // passes over everything written.
 func TestGPReportOnly(t *testing.T) {
-	dir := t.TempDir()
-	for _, d := range []string{"extracts", "codelists"} {
-		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for src, dst := range map[string]string{
-		"registered_list.csv":    "extracts/registered_list_2025-01.csv",
-		"sp_coded_events.csv":    "extracts/sp_coded_events_2025-01.csv",
-		"ethnicity_codelist.csv": "codelists/ethnicity.csv",
-	} {
-		b, err := os.ReadFile(fromRoot("pipeline/testdata/gp_export/" + src))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, dst), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cfg := filepath.Join(dir, "socrx.yaml")
-	if err := os.WriteFile(cfg, []byte(gpOnlyConfig), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	dir, cfg := gpOnlyProject(t)
 	var out, errb bytes.Buffer
 	if code := Main([]string{"run", "--config", cfg, "--logical-date", "2025-02-01"}, &out, &errb); code != 0 {
 		t.Fatalf("run exited %d: %s%s", code, out.String(), errb.String())

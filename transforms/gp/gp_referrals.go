@@ -154,13 +154,9 @@ func planReferrals(ctx context.Context, tx model.Execer, p model.Params, fp stri
 // schemes' practices.
 func referralsFingerprint(ctx context.Context, tx model.Execer, env *model.Env) (string, error) {
 	h := sha256.New()
-	for _, name := range []string{"gp_referrals.sql", "gp_code_system_matches.sql", "queries/referrals_scope.sql", "queries/referrals_events_new.sql",
-		"queries/referrals_checksum.sql", "queries/referrals_inputs.sql"} {
-		b, err := files.ReadFile(name)
-		if err != nil {
-			return "", fmt.Errorf("reading %s: %w", name, err)
-		}
-		fmt.Fprintln(h, model.CanonicalSQL(string(b)))
+	if err := model.WriteCanonical(h, files, "gp_referrals.sql", "gp_code_system_matches.sql", "queries/referrals_scope.sql",
+		"queries/referrals_events_new.sql", "queries/referrals_checksum.sql", "queries/referrals_inputs.sql"); err != nil {
+		return "", err
 	}
 	q, err := model.Statement(files, "referrals_inputs")
 	if err != nil {

@@ -158,12 +158,8 @@ func keptReason(ctx context.Context, tx model.Execer, p model.Params, name, fp s
 // come out differently: with their text or what they read (queries/registered_inputs.sql).
 func keptFingerprint(ctx context.Context, tx model.Execer, sqlFiles []string) (string, error) {
 	h := sha256.New()
-	for _, name := range sqlFiles {
-		b, err := files.ReadFile(name)
-		if err != nil {
-			return "", fmt.Errorf("reading %s: %w", name, err)
-		}
-		fmt.Fprintln(h, model.CanonicalSQL(string(b)))
+	if err := model.WriteCanonical(h, files, sqlFiles...); err != nil {
+		return "", err
 	}
 	q, err := model.Statement(files, "registered_inputs")
 	if err != nil {

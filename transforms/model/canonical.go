@@ -1,6 +1,11 @@
 package model
 
-import "strings"
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"strings"
+)
 
 // CanonicalSQL is SQL text with its comments left out and each run of whitespace outside
 // quotes written as one space: a fingerprint over it changes with anything a statement
@@ -53,4 +58,19 @@ func CanonicalSQL(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// WriteCanonical writes the canonical text (CanonicalSQL) of each named SQL file of fsys
+// to w, a line each: the SQL part of an incremental model's fingerprint.
+func WriteCanonical(w io.Writer, fsys fs.FS, names ...string) error {
+	for _, name := range names {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", name, err)
+		}
+		if _, err := fmt.Fprintln(w, CanonicalSQL(string(b))); err != nil {
+			return err
+		}
+	}
+	return nil
 }

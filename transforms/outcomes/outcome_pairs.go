@@ -170,13 +170,9 @@ func planPairs(ctx context.Context, tx model.Execer, p model.Params, base *episo
 // episode_metrics' own fingerprint.
 func pairsFingerprint(env *model.Env, episodes string) (string, error) {
 	h := sha256.New()
-	for _, name := range []string{"outcome_pairs.sql", "queries/pairs_scope.sql", "queries/pairs_outcomes_view.sql",
-		"queries/pairs_outcomes_checksum.sql"} {
-		b, err := files.ReadFile(name)
-		if err != nil {
-			return "", fmt.Errorf("reading %s: %w", name, err)
-		}
-		fmt.Fprintln(h, model.CanonicalSQL(string(b)))
+	if err := model.WriteCanonical(h, files, "outcome_pairs.sql", "queries/pairs_scope.sql", "queries/pairs_outcomes_view.sql",
+		"queries/pairs_outcomes_checksum.sql"); err != nil {
+		return "", err
 	}
 	w := env.Params.Outcomes
 	fmt.Fprintf(h, "|%d|%d|%d|%d|%d|%s|", w.BeforeReferral, w.AfterFirstContact, w.IfNeverContacted, w.FollowUpMin, w.FollowUpMax, episodes)
