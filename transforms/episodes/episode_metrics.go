@@ -75,6 +75,12 @@ func buildEpisodes(ctx context.Context, tx model.Execer, env *model.Env, facts f
 	}
 	res.full, res.reason, res.fingerprint, res.prevEnd = plan.full, plan.reason, fp, plan.prevEnd
 	// episode_metrics.sql reads the views episode_referrals and episode_history
+	// episode_prior: what outcome_pairs reads of the candidates before they move (empty on a
+	// full build, whose candidates are none)
+	prior, err := model.Statement(files, "episode_prior")
+	if err != nil {
+		return res, err
+	}
 	var stmts []string
 	if res.full {
 		stmts = []string{
@@ -83,6 +89,7 @@ func buildEpisodes(ctx context.Context, tx model.Execer, env *model.Env, facts f
 			"CREATE OR REPLACE TEMP VIEW episode_referrals AS SELECT * FROM int_referrals",
 			"CREATE OR REPLACE TEMP VIEW episode_history AS SELECT * FROM int_referrals",
 			"CREATE OR REPLACE TABLE episode_metrics AS " + string(body),
+			prior,
 			"SELECT count(*) FROM int_referrals",
 		}
 	} else {
@@ -98,6 +105,7 @@ func buildEpisodes(ctx context.Context, tx model.Execer, env *model.Env, facts f
 			scope,
 			"CREATE OR REPLACE TEMP VIEW episode_referrals AS SELECT * EXCLUDE (_candidate) FROM episode_scope WHERE _candidate",
 			"CREATE OR REPLACE TEMP VIEW episode_history AS SELECT * EXCLUDE (_candidate) FROM episode_scope",
+			prior,
 			`DELETE FROM episode_metrics WHERE referral_id IN (SELECT referral_id FROM episode_candidates)`,
 			"INSERT INTO episode_metrics " + string(body),
 			"SELECT count(*) FROM episode_scope WHERE _candidate",
@@ -106,7 +114,8 @@ func buildEpisodes(ctx context.Context, tx model.Execer, env *model.Env, facts f
 			return res, fmt.Errorf("finding episodes to recompute: %w", err)
 		}
 	}
-	// episode_candidates stays for outcome_pairs, whose pairs move with these rows
+	// episode_candidates and episode_prior stay for outcome_pairs, whose pairs move with
+	// these rows
 	if res.recomputed, err = model.RunBuild(ctx, tx, episodesModel, stmts,
 		[]string{"DROP VIEW episode_referrals", "DROP VIEW episode_history", "DROP TABLE IF EXISTS episode_scope"}); err != nil {
 		return res, err
@@ -197,7 +206,7 @@ func episodesFingerprint(ctx context.Context, tx model.Execer, env *model.Env) (
 	p := env.Params
 	h := sha256.New()
 	for _, f := range []string{"episode_metrics.sql", "int_continuity_caps", "int_referrals", "int_lsoa_resolved", "episode_closed",
-		"queries/episode_candidates.sql", "queries/episode_scope.sql", "queries/episode_referrals_checksum.sql"} {
+		"queries/episode_candidates.sql", "queries/episode_scope.sql", "queries/episode_prior.sql", "queries/episode_referrals_checksum.sql"} {
 		def, err := definition(env, f)
 		if err != nil {
 			return "", err

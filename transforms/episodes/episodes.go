@@ -68,7 +68,8 @@ func Models(plan *Plan) ([]model.Model, error) {
 		model.Model{Name: episodesModel, Kind: model.Table, Build: b.buildEpisodes, Comments: episodesComments,
 			Reads: []string{"facts_scope", "int_referrals", "referral_facts", "int_continuity_caps", "episode_closed", "deprivation",
 				"lsoa_lookup", "transform_state"},
-			// the referrals an incremental build recomputed (none on a full build)
-			Creates: []string{"episode_candidates"}},
+			// the referrals an incremental build recomputed (none on a full build), and what
+			// outcome_pairs reads of them as they were
+			Creates: []string{"episode_candidates", "episode_prior"}},
 	), nil
 }

@@ -26,7 +26,7 @@ type group struct {
 }
 
 // buildChange is the outcome_change model: the statistics of design §11 from each group's
-// aggregates, which DuckDB computes over int_outcome_strata.
+// aggregates, which DuckDB computes over outcome_pairs and the strata each pair carries.
 func buildChange(ctx context.Context, tx model.Execer, env *model.Env) error {
 	if err := model.CreateTable(ctx, tx, files, "outcome_change"); err != nil {
 		return err
@@ -53,7 +53,7 @@ func buildChange(ctx context.Context, tx model.Execer, env *model.Env) error {
 		return nil
 	}, mc("swemwbs"), mc("wemwbs"))
 	if err != nil {
-		return fmt.Errorf("reading int_outcome_strata: %w", err)
+		return fmt.Errorf("reading outcome_pairs: %w", err)
 	}
 	return model.InsertRows(ctx, tx, "outcome_change", 28, rows)
 }

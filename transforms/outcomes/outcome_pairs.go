@@ -2,13 +2,15 @@ package outcomes
 
 // Incremental outcome_pairs. Pairing every assessment each night cost a third of the
 // nightly transform with outcomes loaded, though a night moves few pairs. A referral's
-// pairs change only when its assessments or its episode_metrics row change, when an
-// assessment comes into view as data_end moves on, or when its follow-up window closes
-// (follow_up_open becomes no_follow_up). So when the outcomes rows read before are
+// pairs change only when its assessments or what pairing reads of its episode_metrics row
+// change (the windows' dates and the strata; not the end date or length that move every
+// night), when an assessment comes into view as data_end moves on, or when its follow-up
+// window closes (follow_up_open becomes no_follow_up). So when the outcomes rows read before are
 // unchanged and episode_metrics was built incrementally, a run recomputes only
 // (queries/pairs_scope.sql):
 //
-//   - the referrals episode_metrics recomputed (episode_candidates) and new referrals;
+//   - the referrals episode_metrics recomputed (episode_candidates) whose dates or strata
+//     moved (against episode_prior, their rows before), and new referrals;
 //   - the referrals of assessments loaded since the last build or dated between its
 //     data_end and this one;
 //   - the open pairs whose follow-up window ends by the new data_end;

@@ -5,6 +5,12 @@
 -- to closure, else data_end, + 60 days), and one that fits none is left out (unmatched).
 -- Assessments after data_end are not yet seen.
 --
+-- Each row carries the strata outcome_change counts it under (design §11): the referral's
+-- IMD quintile, age band, sex and ethnic group, and the mechanism of its episode
+-- (continuity among episodes with 3 or more contacts with a recorded worker, and whether
+-- it ended exactly at the session cap), so that the change statistics read this table
+-- alone rather than joining every pair to the referrals and episodes each night.
+--
 -- pair_outcomes are the assessments read: every one on a full build, and on a nightly
 -- build those of the referrals recomputed and of their people (outcome_pairs.go).
 WITH named AS (
@@ -73,5 +79,16 @@ SELECT b.referral_id, b.scheme_id, b.period, b.measure, b.baseline_date, b.basel
         WHEN f.followup_date IS NOT NULL THEN 'paired'
         WHEN b.baseline_date + getvariable('outcome_follow_up_max') < getvariable('data_end') THEN 'no_follow_up'
         ELSE 'follow_up_open' END AS pair_status,
-    f.followup_date - b.baseline_date AS follow_up_days
-FROM baseline b LEFT JOIN follow_up f ON f.referral_id = b.referral_id AND f.measure = b.measure
+    f.followup_date - b.baseline_date AS follow_up_days,
+    e.imd_quintile,
+    age_band(r.age) AS age_band,
+    sex_group(r.sex) AS sex,
+    ethnic_group(CAST(r.ethnic_category AS VARCHAR)) AS ethnic_group,
+    CASE WHEN e.worker_contacts >= 3 THEN
+        CASE WHEN e.upc = 1 THEN 'single_worker' WHEN e.upc >= 0.5 THEN 'mostly_one' ELSE 'dispersed' END
+        ELSE 'under_three_contacts' END AS continuity,
+    CASE WHEN e.closed_at_cap THEN 'yes' WHEN NOT e.closed_at_cap THEN 'no' END AS ended_at_cap
+FROM baseline b
+LEFT JOIN follow_up f ON f.referral_id = b.referral_id AND f.measure = b.measure
+JOIN episode_metrics e ON e.referral_id = b.referral_id
+JOIN referrals r ON r.referral_id = b.referral_id

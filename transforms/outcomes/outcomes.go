@@ -1,8 +1,9 @@
 // Package outcomes builds the wellbeing outcomes of design §11: each referral's baseline
 // and follow-up assessment per measure (outcome_pairs), with SWEMWBS raw totals on the
 // published metric scale first (int_swemwbs_metric, from package stats); and the change
-// statistics by context and mechanism (int_outcome_strata, outcome_change.go) and their
-// gradient across deprivation and continuity contrast (outcome_summary.go).
+// statistics by context and mechanism (outcome_change.go, from the strata each pair
+// carries) and their gradient across deprivation and continuity contrast
+// (outcome_summary.go).
 package outcomes
 
 import (
@@ -20,10 +21,6 @@ var files embed.FS
 // Models declares the package's models; base is the referral-level models' plan for this
 // build, which the incremental outcome_pairs follows.
 func Models(base *episodes.Plan) ([]model.Model, error) {
-	out, err := model.SQLModels(files, "int_outcome_strata")
-	if err != nil {
-		return nil, err
-	}
 	pairs := func(ctx context.Context, tx model.Execer, env *model.Env) error {
 		return buildPairs(ctx, tx, env, base)
 	}
@@ -31,17 +28,18 @@ func Models(base *episodes.Plan) ([]model.Model, error) {
 		{Name: "int_swemwbs_metric", Kind: model.Temp, Build: buildSWEMWBSMetric},
 		// after episode_metrics, whose plan and recomputed referrals it follows
 		{Name: pairsModel, Kind: model.Table, Build: pairs,
-			Reads: []string{"outcomes", "referrals", "episode_metrics", "episode_candidates", "int_swemwbs_metric", "transform_state"}},
-		{Name: "outcome_change", Kind: model.Table, Build: buildChange, Reads: []string{"int_outcome_strata"}},
+			Reads: []string{"outcomes", "referrals", "episode_metrics", "episode_candidates", "episode_prior", "int_swemwbs_metric", "transform_state"}},
+		{Name: "outcome_change", Kind: model.Table, Build: buildChange, Reads: []string{"outcome_pairs"}},
 		{Name: "outcome_summary", Kind: model.Table, Build: buildSummary, Reads: []string{"outcome_change"}},
 		{Name: "sig_outcomes", Kind: model.Temp, Build: buildSignals, Reads: []string{"outcome_change", "outcome_summary"}},
 	}
 	for i := range goModels {
+		var err error
 		if goModels[i].Comments, err = model.Comments(files, goModels[i].Name); err != nil {
 			return nil, err
 		}
 	}
-	return append(out, goModels...), nil
+	return goModels, nil
 }
 
 // buildSWEMWBSMetric writes the Rasch conversion of SWEMWBS raw totals (7–35) to metric

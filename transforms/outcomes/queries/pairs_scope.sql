@@ -10,8 +10,21 @@ WITH arrived AS (
     WHERE coalesce(source_file_id, 0) > getvariable('pairs_watermark')
        OR (assessed_on > getvariable('pairs_prev_end') AND assessed_on <= getvariable('data_end'))
 ),
+-- the recomputed episodes whose windows or strata moved (most move only their end date
+-- or length, which pairing does not read; a new one has no prior row)
+moved AS (
+    SELECT c.referral_id
+    FROM episode_candidates c
+    LEFT JOIN episode_prior p USING (referral_id)
+    LEFT JOIN episode_metrics e USING (referral_id)
+    WHERE p.referral_id IS NULL OR e.referral_id IS NULL
+       OR p.scheme_id IS DISTINCT FROM e.scheme_id OR p.period IS DISTINCT FROM e.period
+       OR p.referral_date IS DISTINCT FROM e.referral_date OR p.first_contact_date IS DISTINCT FROM e.first_contact_date
+       OR p.imd_quintile IS DISTINCT FROM e.imd_quintile OR p.worker_contacts IS DISTINCT FROM e.worker_contacts
+       OR p.upc IS DISTINCT FROM e.upc OR p.closed_at_cap IS DISTINCT FROM e.closed_at_cap
+),
 seed AS (
-    SELECT referral_id FROM episode_candidates
+    SELECT referral_id FROM moved
     UNION
     SELECT referral_id FROM referrals WHERE source_file_id > getvariable('pairs_watermark')
     UNION
