@@ -162,6 +162,11 @@ func TestIncrementalFacts(t *testing.T) {
 		if err := db.QueryRow(`SELECT mode, rows_rebuilt FROM transform_state WHERE model = 'outcome_pairs'`).Scan(&pairs, &pairsRebuilt); err != nil {
 			t.Fatal(err)
 		}
+		// who gets measured moves with the strata counts and the pairs (equity/measured.go)
+		var measured string
+		if err := db.QueryRow(`SELECT mode FROM transform_state WHERE model = 'int_equity_measured_strata'`).Scan(&measured); err != nil {
+			t.Fatal(err)
+		}
 		db.Close()
 		wantPairs := n.pairs
 		switch {
@@ -181,6 +186,9 @@ func TestIncrementalFacts(t *testing.T) {
 		}
 		if want := map[bool]string{true: "incremental", false: "full"}[n.eps == "incremental"]; strata != want {
 			t.Errorf("%s: equity_strata reach counted %q, want %q", n.name, strata, want)
+		}
+		if want := map[bool]string{true: "incremental", false: "full"}[strata == "incremental" && pairs == "incremental"]; measured != want {
+			t.Errorf("%s: who gets measured counted %q, want %q", n.name, measured, want)
 		}
 		if f.count(`SELECT count(*) FROM outcome_pairs WHERE pair_status = 'paired'`) == 0 {
 			t.Errorf("%s: no outcome pairs: the outcome marts are compared empty", n.name)

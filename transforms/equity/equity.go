@@ -22,7 +22,7 @@ var files embed.FS
 // build, which the incremental equity_strata follows.
 func Models(base *episodes.Plan) ([]model.Model, error) {
 	out, err := model.SQLModels(files, "int_equity_catchments", "int_equity_population", "int_equity_quantile_cuts",
-		"int_equity_strata", "int_equity_measured_strata", "equity_strata")
+		"int_equity_strata", "equity_strata")
 	if err != nil {
 		return nil, err
 	}
@@ -46,6 +46,12 @@ func Models(base *episodes.Plan) ([]model.Model, error) {
 				"int_equity_quantile_cuts", "population", "transform_state"},
 			Creates: []string{"strata_new_referrals", "strata_touched_people", "strata_delta_referrals", "strata_reach_prior",
 				"strata_pathway_prior"}},
+		// who gets measured, moved by the referrals whose flags moved when equity_strata's
+		// counts move (measured.go); before equity_strata is replaced, whose last counts it
+		// moves
+		model.Model{Name: measuredModel, Kind: model.Temp, Build: buildMeasured,
+			Reads: []string{"equity_strata_plan", "int_referrals", "referrals", "referral_facts", "facts_scope", "facts_prior",
+				"outcome_pairs", "pairs_prior", "outcomes", "int_equity_quantile_cuts", "transform_state"}},
 		model.Model{Name: "int_equity_strata_limits", Kind: model.Temp, Build: buildStrataLimits,
 			Reads: []string{"int_equity_strata", "int_equity_measured_strata", "int_gp_strata"}},
 		model.Model{Name: "equity_groups", Kind: model.Table, Build: buildGroups, Comments: groupsComments,

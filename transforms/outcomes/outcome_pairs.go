@@ -66,6 +66,8 @@ func buildPairs(ctx context.Context, tx model.Execer, env *model.Env, base *epis
 	var stmts []string
 	if plan.full {
 		stmts = []string{
+			// none re-paired from a prior state: who gets measured is counted whole too
+			"CREATE OR REPLACE TEMP TABLE pairs_prior (referral_id VARCHAR, baseline_date DATE, followed_up BOOLEAN)",
 			"CREATE OR REPLACE TEMP VIEW pair_outcomes AS SELECT * FROM outcomes",
 			"CREATE OR REPLACE TABLE outcome_pairs AS " + string(body),
 			"SELECT count(*) FROM referrals",
@@ -85,9 +87,14 @@ func buildPairs(ctx context.Context, tx model.Execer, env *model.Env, base *epis
 		if err != nil {
 			return err
 		}
+		prior, err := model.Statement(files, "pairs_prior")
+		if err != nil {
+			return err
+		}
 		stmts = []string{
 			scope,
 			view,
+			prior,
 			"DELETE FROM outcome_pairs WHERE referral_id IN (SELECT referral_id FROM pair_scope)",
 			"INSERT INTO outcome_pairs SELECT * FROM (" + string(body) + "\n) WHERE referral_id IN (SELECT referral_id FROM pair_scope)",
 			"SELECT count(*) FROM pair_scope",
@@ -173,7 +180,7 @@ func planPairs(ctx context.Context, tx model.Execer, p model.Params, base *episo
 func pairsFingerprint(env *model.Env, episodes string) (string, error) {
 	h := sha256.New()
 	if err := model.WriteCanonical(h, files, "outcome_pairs.sql", "queries/pairs_scope.sql", "queries/pairs_outcomes_view.sql",
-		"queries/pairs_outcomes_checksum.sql"); err != nil {
+		"queries/pairs_outcomes_checksum.sql", "queries/pairs_prior.sql"); err != nil {
 		return "", err
 	}
 	w := env.Params.Outcomes

@@ -28,7 +28,9 @@ func Models(base *episodes.Plan) ([]model.Model, error) {
 		{Name: "int_swemwbs_metric", Kind: model.Temp, Build: buildSWEMWBSMetric},
 		// after episode_metrics, whose plan and recomputed referrals it follows
 		{Name: pairsModel, Kind: model.Table, Build: pairs,
-			Reads: []string{"outcomes", "referrals", "episode_metrics", "episode_candidates", "episode_prior", "int_swemwbs_metric", "transform_state"}},
+			Reads: []string{"outcomes", "referrals", "episode_metrics", "episode_candidates", "episode_prior", "int_swemwbs_metric", "transform_state"},
+			// the re-paired referrals as they were, for an incremental count of who gets measured
+			Creates: []string{"pairs_prior"}},
 		{Name: "outcome_change", Kind: model.Table, Build: buildChange, Reads: []string{"outcome_pairs"}},
 		{Name: "outcome_summary", Kind: model.Table, Build: buildSummary, Reads: []string{"outcome_change"}},
 		{Name: "sig_outcomes", Kind: model.Temp, Build: buildSignals, Reads: []string{"outcome_change", "outcome_summary"}},
