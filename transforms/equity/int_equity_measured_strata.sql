@@ -18,13 +18,7 @@
 -- was at the last build (sign -1: facts_prior, pairs_prior, maturity at the last
 -- data_end; none for referrals new since), and the sums move the last build's counts
 -- (measured_prior).
-WITH w AS (
-    SELECT
-        getvariable('data_end') AS data_end,
-        CAST(getvariable('strata_prev_end') AS DATE) AS prev_end,
-        greatest(120, CAST(getvariable('window_contacted') AS INTEGER)) AS w_baselined,
-        CAST(getvariable('outcome_follow_up_max') AS INTEGER) AS w_followed
-),
+WITH w AS (SELECT * FROM measured_windows),
 refs AS (
     SELECT r.*
     FROM int_referrals r

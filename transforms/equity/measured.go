@@ -39,11 +39,15 @@ func buildMeasured(ctx context.Context, tx model.Execer, _ *model.Env) error {
 	if err != nil {
 		return err
 	}
+	windows, err := model.Statement(files, "measured_windows")
+	if err != nil {
+		return err
+	}
 	body, err := files.ReadFile(measuredModel + ".sql")
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", measuredModel, err)
 	}
-	for _, stmt := range []string{moved, q, "CREATE OR REPLACE TEMP TABLE " + measuredModel + " AS " + string(body)} {
+	for _, stmt := range []string{windows, moved, q, "CREATE OR REPLACE TEMP TABLE " + measuredModel + " AS " + string(body)} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("building %s: %w", measuredModel, err)
 		}
@@ -55,7 +59,7 @@ func buildMeasured(ctx context.Context, tx model.Execer, _ *model.Env) error {
 	if err := model.RecordState(ctx, tx, measuredModel, record, measuredModel, mode); err != nil {
 		return err
 	}
-	for _, stmt := range []string{"DROP TABLE measured_prior", "DROP TABLE measured_moved"} {
+	for _, stmt := range []string{"DROP TABLE measured_prior", "DROP TABLE measured_moved", "DROP VIEW measured_windows"} {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return fmt.Errorf("building %s: %w", measuredModel, err)
 		}

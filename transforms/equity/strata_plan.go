@@ -112,7 +112,7 @@ func strataFingerprint(ctx context.Context, tx model.Execer, env *model.Env, epi
 	}
 	// who gets measured moves with these counts (measured.go)
 	if err := model.WriteCanonical(h, files, measuredModel+".sql", "queries/measured_prior.sql", "queries/measured_prior_none.sql",
-		"queries/measured_plan.sql", "queries/measured_moved.sql"); err != nil {
+		"queries/measured_plan.sql", "queries/measured_moved.sql", "queries/measured_windows.sql"); err != nil {
 		return "", err
 	}
 	fmt.Fprintf(h, "|%s|%s|%s|", p.Period, p.Edition, p.Quantiles)

@@ -3,13 +3,7 @@
 -- and those whose baseline or follow-up window ended between the last build's data_end
 -- (strata_prev_end) and this one.
 CREATE OR REPLACE TEMP TABLE measured_moved AS
-WITH w AS (
-    SELECT
-        getvariable('data_end') AS data_end,
-        CAST(getvariable('strata_prev_end') AS DATE) AS prev_end,
-        greatest(120, CAST(getvariable('window_contacted') AS INTEGER)) AS w_baselined,
-        CAST(getvariable('outcome_follow_up_max') AS INTEGER) AS w_followed
-)
+WITH w AS (SELECT * FROM measured_windows)
 SELECT referral_id FROM facts_scope
 UNION
 SELECT referral_id FROM pairs_prior
