@@ -5,8 +5,8 @@ package outcomes
 // pairs change only when its assessments or what pairing reads of its episode_metrics row
 // change (the windows' dates and the strata; not the end date or length that move every
 // night), when an assessment comes into view as data_end moves on, or when its follow-up
-// window closes (follow_up_open becomes no_follow_up). So when the outcomes rows read before are
-// unchanged and episode_metrics was built incrementally, a run recomputes only
+// window closes (follow_up_open becomes no_follow_up). So when the outcomes rows read
+// before are unchanged and episode_metrics was built incrementally, a run recomputes only
 // (queries/pairs_scope.sql):
 //
 //   - the referrals episode_metrics recomputed (episode_candidates) whose dates or strata
