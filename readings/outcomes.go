@@ -74,6 +74,6 @@ func (o *Outcome) gradient(name string, w Writer) string {
 		"no_clear_gradient":             "the interval includes no gradient",
 	}[o.Verdict]
 	return fmt.Sprintf("Across deprivation quintiles, %s: slope index of inequality of mean change in %s %s (95%% CI %s to %s; "+
-		"below 0, change higher among the more deprived).%s", what, name, stat(val(o.SII)), stat(val(o.SIILower)), stat(val(o.SIIUpper)),
+		"below zero, change higher among the more deprived).%s", what, name, stat(val(o.SII)), stat(val(o.SIILower)), stat(val(o.SIIUpper)),
 		outcomeCaveat)
 }

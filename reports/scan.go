@@ -21,15 +21,17 @@ var (
 	reCountText = regexp.MustCompile(`<text [^>]*class="n"[^>]*>([^<]*)</text>`)
 	reReading   = regexp.MustCompile(`<p class="reading">([^<]*)</p>`)
 
-	// In a reading, a count of people or events is written "about N" (package readings);
-	// every other number has one of these shapes, none of them a count of people.
-	reAboutCount = regexp.MustCompile(`\babout ([0-9][0-9,]*)`)
+	// In a reading, a count of people or events is written "about N" ("About N" opening a
+	// sentence; package readings); every other number has one of these shapes, none of
+	// them a count of people.
+	reAboutCount = regexp.MustCompile(`\b[Aa]bout ([0-9][0-9,]*)`)
 	reNotCount   = regexp.MustCompile(`[0-9]+(\.[0-9]+)?%` + // shares
 		`|[−-]?[0-9]+\.[0-9]+` + // statistics
 		`|[0-9]{4}-[0-9]{2}(-[0-9]{2})?|[0-9]{4}-Q[0-9]` + // dates and periods
 		`|[0-9]+(-day| days?\b| or more\b| sessions\b| contacts\b|th percentile)` + // windows, thresholds, caps
 		`|\b(within|exactly|at|around|beyond|cap of|quintile|decile) [0-9]+\b|\bk [−+] 1\b` +
 		`|fewer than [0-9]+ [a-z -]+ \([0-9]+\)|numerator 0\b` + // verdict reasons about strata, not people
+		`|\bfewer than [0-9]+ pairs\b` + // the reliability rule of thumb for outcome pairs (design §11)
 		`|\b[0-9]+ is the most common count` +
 		`|\b[0-9]+ (of [0-9]+ )?practices\b|\b[0-9]+ more with counts` + // practices, not people
 		`|per 1,000|\b[01] = (always|never)`)

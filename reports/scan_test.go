@@ -21,6 +21,11 @@ func TestCheckReading(t *testing.T) {
 		{"over about 10 episodes", false},  // inside the suppressed range
 		{"13 referrals without a usable LSOA were left out.", false},
 		{"(40 re-referrals in about 260 episodes)", false},
+		// a reading may open its sentence with the count (readings.capital)
+		{"About 170 more referrals whose window is still open are not counted yet.", true},
+		{"About 175 more referrals whose window is still open are not counted yet.", false}, // off the grid
+		{"Over about 20 pairs of assessments before and after, SWEMWBS rose by 2.27 on average; fewer than 30 pairs, so read it with care.", true},
+		{"slope index of inequality −3.56 (95% CI −4.71 to −2.42; below zero, change higher among the more deprived)", true},
 	} {
 		if got := checkReading(p, tc.reading); (len(got) == 0) != tc.ok {
 			t.Errorf("checkReading(%q) = %v, want ok=%v", tc.reading, got, tc.ok)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/socrx/socrx/disclosure"
@@ -118,7 +119,26 @@ func (b *builder) signalReading(scheme, sig string, row rec) (string, error) {
 	case (sig == "cap_heaping_detected" || sig == "cap_heaping_ratio") && b.heapingFlag(scheme, "all").Suppressed:
 		return readings.HeapingWithheld, nil
 	}
-	return readings.Compose(sig, in, readings.Writer{Policy: b.p, Withheld: b.withheld}), nil
+	w := readings.Writer{Policy: b.p, Withheld: b.withheld}
+	if in.Outcome != nil {
+		w.Withheld = b.outcomeWithheld(scheme, in.Outcome.Measure)
+	}
+	return readings.Compose(sig, in, w), nil
+}
+
+// outcomeWithheld is the Withheld set of an outcomes reading, whose one count is the
+// scheme's pairs of the measure: where the outcomes table publishes that very cell, the
+// reading may quote it even if secondary suppression hid another cell of the same value
+// (it restores nothing the tables hide; without this the headline card showed a mean
+// whose reading said its pairs were undisclosed).
+func (b *builder) outcomeWithheld(scheme, measure string) map[int64]bool {
+	c := b.allPairs(scheme, measure)
+	if c == nil || !c.pairs.Published() || !b.withheld[c.pairs.N] {
+		return b.withheld
+	}
+	w := maps.Clone(b.withheld)
+	delete(w, c.pairs.N)
+	return w
 }
 
 // linkageShare is a linkage signal's share (design §12) and its Wilson interval, worked
