@@ -12,7 +12,7 @@ func USDateCheckSQL(formats []string) string {
 	}
 	reason, column, value := BadFields("_bad")
 	return sqlTemplate("us_date_check", struct{ Reason, Column, Value, BadDate, Swapped string }{
-		reason, column, value, Literal(ReasonBadDate), DateExpr(Clean(value), swapped)})
+		reason, column, value, Literal(ReasonBadDate), DateExpr(Clean("val"), swapped)})
 }
 
 // IdentifierCheckSQL returns a query over view stg giving, for each of the id columns

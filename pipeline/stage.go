@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -11,6 +12,10 @@ import (
 
 	"github.com/socrx/socrx/connectors"
 )
+
+// parallelStageBytes is the size from which a CSV file is worth staging in parallel: half
+// of one DuckDB CSV scanner chunk (about 8 MB), below which one thread reads it anyway.
+const parallelStageBytes = 4 << 20
 
 // stage reads a referrals or attendances file, unless its bytes were loaded before, into
 // a temp table of its own (parsed, row rules) in one pass, and makes the file-level
@@ -71,6 +76,11 @@ func (in *ingester) stage(ctx context.Context, p *pending) error {
 func (in *ingester) stageStatement(ctx context.Context, kind string, l connectors.Layout, cols map[string]string, m connectors.Mapping, table string) (string, bool, error) {
 	plain := connectors.StageSQL(kind, l, cols, m, in.logical, table, false)
 	if l.Format != "csv" {
+		return plain, false, nil
+	}
+	// A file within one scanner chunk is read by one thread whatever the plan: planning
+	// the parallel statement only to check its order would cost more than it could save.
+	if fi, err := os.Stat(l.Path); err == nil && fi.Size() < parallelStageBytes {
 		return plain, false, nil
 	}
 	q := connectors.StageSQL(kind, l, cols, m, in.logical, table, true)
