@@ -114,8 +114,10 @@ func TestIncrementalGPReferrals(t *testing.T) {
 			t.Errorf("%s: gp_registered built %q, want %q", n.name, registered, want)
 		}
 		// a night that rebuilt gp_referrals in full is compared with another full build
-		// only under SOCRX_LONG_TESTS: the incremental nights are the ones at risk
-		if n.compare && (n.mode == "incremental" || longTests()) {
+		// only under SOCRX_LONG_TESTS: the incremental nights are the ones at risk; of
+		// those, the code extending a referral is left to the next night's comparison (a
+		// quarter completing recomputes nobody, so the night's work is still there)
+		if n.compare && (longTests() || n.mode == "incremental" && n.name != "a code extending a referral") {
 			compareGPReferrals(t, f, day, n.name)
 		}
 	}

@@ -169,7 +169,7 @@ sources:
   attendances: { path: "extracts/attendances.csv" }
 schedule: { lock_wait: 30s }
 `), 0o644)
-	n := sized(60000, 150000)
+	n := sized(20000, 150000)
 	writeExtracts(t, dir, n)
 	// Time a clean load to aim the kills inside it.
 	probe := t.TempDir()
