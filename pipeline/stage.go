@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -47,7 +46,7 @@ func (in *ingester) stage(ctx context.Context, p *pending) error {
 	}
 	table := fmt.Sprintf("stg_%d", len(in.staged)+1)
 	in.staged = append(in.staged, table)
-	q, byRowid, err := in.stageStatement(ctx, src.kind, l, cols, m, table)
+	q, byRowid, err := in.stageStatement(ctx, src.kind, l, p.size, cols, m, table)
 	if err != nil {
 		// EXPLAIN opens the file too: its errors are the reader's, said in one line
 		return readError(path, err)
@@ -72,15 +71,16 @@ func (in *ingester) stage(ctx context.Context, p *pending) error {
 
 // stageStatement returns the statement staging a file and whether it numbers records by
 // rowid: a CSV file is staged in parallel, without a line column, when DuckDB plans that
-// as an order-preserving insert; otherwise with the single-threaded line numbering.
-func (in *ingester) stageStatement(ctx context.Context, kind string, l connectors.Layout, cols map[string]string, m connectors.Mapping, table string) (string, bool, error) {
+// as an order-preserving insert; otherwise with the single-threaded line numbering. size
+// is the file's bytes, as identify read them.
+func (in *ingester) stageStatement(ctx context.Context, kind string, l connectors.Layout, size int64, cols map[string]string, m connectors.Mapping, table string) (string, bool, error) {
 	plain := connectors.StageSQL(kind, l, cols, m, in.logical, table, false)
 	if l.Format != "csv" {
 		return plain, false, nil
 	}
 	// A file within one scanner chunk is read by one thread whatever the plan: planning
 	// the parallel statement only to check its order would cost more than it could save.
-	if fi, err := os.Stat(l.Path); err == nil && fi.Size() < parallelStageBytes {
+	if size < parallelStageBytes {
 		return plain, false, nil
 	}
 	q := connectors.StageSQL(kind, l, cols, m, in.logical, table, true)
