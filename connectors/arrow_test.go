@@ -18,7 +18,7 @@ import (
 func txConn(t testing.TB) *sql.Conn {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sql.Open("duckdb", "")
+	db, err := sql.Open("duckdb", "?threads=1") // the package's tests run side by side
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,13 +26,27 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 	if err != nil {
 		return fmt.Errorf("migrating schema: %w", err)
 	}
+	var todo []string
 	for _, c := range comments {
-		if got, ok := current[c.object]; ok && got == c.text {
-			continue
+		if got, ok := current[c.object]; !ok || got != c.text {
+			todo = append(todo, c.statement)
 		}
-		if _, err := db.ExecContext(ctx, c.statement); err != nil {
-			return fmt.Errorf("migrating schema: %w", err)
-		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	// one transaction: a new database sets every comment, and one commit each made
+	// migrating it twice as slow
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrating schema: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, strings.Join(todo, "\n")); err != nil {
+		return fmt.Errorf("migrating schema: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrating schema: %w", err)
 	}
 	return nil
 }

@@ -22,10 +22,11 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
-// fixtureDB is an in-memory DuckDB with the core schema and the hand-made marts.
+// fixtureDB is an in-memory DuckDB with the core schema and the hand-made marts. One
+// worker thread: the package's tests run side by side.
 func fixtureDB(t *testing.T) *sql.DB {
 	t.Helper()
-	db, err := sql.Open("duckdb", "")
+	db, err := sql.Open("duckdb", "?threads=1")
 	if err != nil {
 		t.Fatal(err)
 	}
