@@ -25,8 +25,10 @@ import (
 
 // hostileCase is one file of the corpus and what socrx must do with it.
 type hostileCase struct {
-	file    string // under testdata/hostile; a path with a slash is from the repository root
-	as      string // name in the project: which source reads it
+	name    string   // the subtest's name (default: the file's)
+	file    string   // under testdata/hostile; a path with a slash is from the repository root
+	also    []string // further referral files under testdata/hostile, read in the same run
+	as      string   // name in the project: which source reads it
 	gen     func(t *testing.T, path string)
 	steps   string // --steps of the run (default ingest)
 	schemes bool   // configure schemes S1 and S2
@@ -116,13 +118,13 @@ func hostileCases() []hostileCase {
 		{file: "connectors/testdata/hostile/xlsx_empty_rows.xlsx", as: "xlsx/rows.xlsx", exit: 1, msg: "a zip bomb"},
 		{file: "connectors/testdata/hostile/xlsx_lying_size.xlsx", as: "xlsx/lying.xlsx", exit: 1, msg: "inflates past the 4096 bytes its zip entry states"},
 		{file: "connectors/testdata/hostile/emis_endless_field.csv", as: "emis/endless.csv", exit: 1, msg: "holds more than 32767 characters"},
-		// values that reach the reports
-		{file: "ref_formula_cells.csv", steps: "ingest,transform,report", check: formulaSafe},
-		{file: "ref_long_scheme_id.csv", steps: "ingest,transform,report", check: boundedNames},
-		{file: "ref_colliding_scheme_ids.csv", steps: "ingest,transform,report", check: distinctReports("SP/01", "SP_01", "sp_01")},
-		{file: "ref_control_chars_ids.csv", steps: "ingest,transform,report", check: noRawRunes('\u202e', '\u0007')},
-		{file: "ref_bidi_practice.csv", steps: "ingest,transform,report", check: noRawRunes('\u2066', '\u2069')},
-		{file: "ref_html_injection.csv", steps: "ingest,transform,report", check: noHTMLInjection},
+		// values that reach the reports: one run reads all six files (their ids differ),
+		// transforms and reports, and every check holds over what it wrote
+		{name: "values that reach the reports", file: "ref_formula_cells.csv",
+			also:  []string{"ref_long_scheme_id.csv", "ref_colliding_scheme_ids.csv", "ref_control_chars_ids.csv", "ref_bidi_practice.csv", "ref_html_injection.csv"},
+			steps: "ingest,transform,report",
+			check: allOf(formulaSafe, boundedNames, distinctReports("SP/01", "SP_01", "sp_01"),
+				noRawRunes('\u202e', '\u0007', '\u2066', '\u2069'), noHTMLInjection)},
 	}
 }
 
@@ -170,7 +172,11 @@ func TestHostileCorpus(t *testing.T) {
 		t.Fatalf("the corpus has %d cases; the issue asks for at least 30", len(cases))
 	}
 	for _, c := range cases {
-		t.Run(filepath.Base(c.file), func(t *testing.T) {
+		name := c.name
+		if name == "" {
+			name = filepath.Base(c.file)
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			if err := copyTree(tmpl, dir); err != nil {
@@ -193,6 +199,11 @@ func TestHostileCorpus(t *testing.T) {
 				c.gen(t, target)
 			default:
 				if err := copyPath(src, target); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for i, f := range c.also {
+				if err := copyPath(filepath.Join(repoRoot, "testdata", "hostile", f), filepath.Join(dir, "extracts", fmt.Sprintf("referrals_%d.csv", i+2))); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -324,6 +335,15 @@ func noValue(v string) func(*testing.T, string) {
 		}
 		if n != 0 {
 			t.Errorf("%d rows hold %q", n, v)
+		}
+	}
+}
+
+// allOf runs every check.
+func allOf(checks ...func(*testing.T, string)) func(*testing.T, string) {
+	return func(t *testing.T, dir string) {
+		for _, check := range checks {
+			check(t, dir)
 		}
 	}
 }
