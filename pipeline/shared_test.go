@@ -94,14 +94,7 @@ func buildBaseline(dir string) error {
 // the fixture's directory, so that it reads as if ingested there.
 func baseline(t *testing.T) *fixture {
 	t.Helper()
-	src := sharedBaseline.get(t, "baseline", buildBaseline)
-	f := newFixture(t, testConfig)
-	for _, name := range []string{"referrals_0.csv", "attendances_0.csv"} {
-		if err := copyFile(filepath.Join(src, "extracts", name), filepath.Join(f.dir, "extracts", name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	copyDB(t, filepath.Join(src, "db", "socrx.duckdb"), f.runner().DBPath())
+	f, src := baselineUnmoved(t)
 	db, err := pipeline.OpenDB(context.Background(), f.runner().DBPath(), pipeline.DBOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -113,6 +106,22 @@ func baseline(t *testing.T) *fixture {
 		}
 	}
 	return f
+}
+
+// baselineUnmoved is baseline with the recorded paths left at the shared baseline's: the
+// extracts are still taken as read (by their bytes), which is all a test that only adds
+// files needs, without a write to the copied database. It returns the shared directory.
+func baselineUnmoved(t *testing.T) (*fixture, string) {
+	t.Helper()
+	src := sharedBaseline.get(t, "baseline", buildBaseline)
+	f := newFixture(t, testConfig)
+	for _, name := range []string{"referrals_0.csv", "attendances_0.csv"} {
+		if err := copyFile(filepath.Join(src, "extracts", name), filepath.Join(f.dir, "extracts", name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyDB(t, filepath.Join(src, "db", "socrx.duckdb"), f.runner().DBPath())
+	return f, src
 }
 
 var sharedEmpty sharedFixture
