@@ -35,6 +35,15 @@ func sized(short, long int) int {
 	return short
 }
 
+// longOnly skips a trial that only the long run makes (.ci/run makes it): the default
+// run keeps one of each kind of check and stays within the suite's time.
+func longOnly(t *testing.T) {
+	t.Helper()
+	if !longTests() {
+		t.Skip("a long trial: run with " + longTestsEnv + "=1")
+	}
+}
+
 func TestMain(m *testing.M) {
 	// one DuckDB worker per database: the tests open many at once (child processes
 	// inherit it)

@@ -209,15 +209,15 @@ func readSnapshot(ctx context.Context, path string) (snapshotView, error) {
 // published snapshot in a tight loop. Every query succeeds, and every snapshot holds
 // exactly the rows of the files its run id and earlier runs committed (whole runs only);
 // its marts were built from those same rows. SIGTERM then stops the scheduler with exit 0.
+// A soak: long runs only (the default run's snapshot checks are TestSnapshotRunRowSucceeded
+// and the publish tests of package pipeline).
 func TestScheduleReadersSeeWholeRuns(t *testing.T) {
-	if testing.Short() {
-		t.Skip("child-process test")
-	}
+	longOnly(t)
 	// waits on the scheduler's log, not on the clock, so it may share the cores
 	t.Parallel()
 	dir := t.TempDir()
 	scheduleConfig(t, dir, "@every 2s", "30s")
-	batches, n := sized(2, 5), 200
+	batches, n := 5, 200
 	writeBatch(t, dir, 0, n)
 	s := startScheduler(t, dir)
 	defer s.cmd.Process.Kill()
@@ -392,18 +392,15 @@ func TestScheduleLock(t *testing.T) {
 // TestScheduleCrash SIGKILLs `socrx schedule` at random points inside its runs, restarting
 // it after each kill with a new batch delivered. After the last restart the data equal a
 // single clean run's over the same files: nothing lost, nothing doubled; the killed runs
-// are recorded as abandoned. SOCRX_CRASH_TRIALS sets the number of kills (default 2, 5
-// under SOCRX_LONG_TESTS=1; the 20-trial check is SOCRX_CRASH_TRIALS=20 go test -run
-// TestScheduleCrash ./internal/cli).
+// are recorded as abandoned. A kill trial: long runs only, five kills; SOCRX_CRASH_TRIALS
+// sets the number (the 20-trial check is SOCRX_LONG_TESTS=1 SOCRX_CRASH_TRIALS=20 go test
+// -run TestScheduleCrash ./internal/cli). The default run's kill is TestKillMidLoad's.
 func TestScheduleCrash(t *testing.T) {
-	if testing.Short() {
-		t.Skip("child-process test")
-	}
+	longOnly(t)
 	// waits on the scheduler's log, not on the clock, so it may share the cores
 	t.Parallel()
-	// one trial by default: its kill lands certainly inside a run (below); the random
-	// kill points are for the long runs
-	trials := sized(1, 5)
+	// the first kill lands certainly inside a run (below), the others at random points
+	trials := 5
 	if v, err := strconv.Atoi(os.Getenv("SOCRX_CRASH_TRIALS")); err == nil && v > 0 {
 		trials = v
 	}
