@@ -209,8 +209,8 @@ func readSnapshot(ctx context.Context, path string) (snapshotView, error) {
 // published snapshot in a tight loop. Every query succeeds, and every snapshot holds
 // exactly the rows of the files its run id and earlier runs committed (whole runs only);
 // its marts were built from those same rows. SIGTERM then stops the scheduler with exit 0.
-// A soak: long runs only (the default run's snapshot checks are TestSnapshotRunRowSucceeded
-// and the publish tests of package pipeline).
+// A soak: long runs only (the default run checks a snapshot's contents in package
+// pipeline's TestSnapshotRunRowSucceeded).
 func TestScheduleReadersSeeWholeRuns(t *testing.T) {
 	longOnly(t)
 	// waits on the scheduler's log, not on the clock, so it may share the cores
